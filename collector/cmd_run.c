@@ -1,0 +1,210 @@
+/*
+ * cmd_run.c: `flake-collector run [options] [packages...] [-- go test
+ * flags]` -- runs the matrix in the current Go module and publishes the
+ * verdicts.
+ */
+#include "cmds.h"
+#include "publish.h"
+#include "core/matrix.h"
+#include "core/meta.h"
+#include "core/results.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+	O_RACE = 1, O_GOMAXPROCS, O_COUNT, O_SHUFFLE, O_STRESS, O_TIMEOUT,
+	O_RUN, O_SKIP, O_TAGS, O_RERUN, O_JOBS, O_VERIFY, O_GO,
+};
+
+static const struct cli_opt run_opts[] = {
+	{ "race", O_RACE, "off|on|both", "race detector per cell (default both)" },
+	{ "gomaxprocs", O_GOMAXPROCS, "LIST", "GOMAXPROCS values, one cell each (default 1,2,4)" },
+	{ "count", O_COUNT, "N", "executions of each test per cell (default 3)" },
+	{ "shuffle", O_SHUFFLE, "off|on", "a fresh -shuffle seed per execution, recorded (default off)" },
+	{ "stress", O_STRESS, "N", "N CPU-burning threads while tests run (default 0)" },
+	{ "timeout", O_TIMEOUT, "DUR", "per test process, like go test -timeout (default 10m)" },
+	{ "run", O_RUN, "REGEXP", "run only matching tests (go test -run)" },
+	{ "skip", O_SKIP, "REGEXP", "skip top-level tests matching this POSIX ERE" },
+	{ "tags", O_TAGS, "LIST", "build tags (go test -tags)" },
+	{ "rerun", O_RERUN, "N", "rerun a test that failed every time alone N times (default 5)" },
+	{ "jobs", O_JOBS, "N", "test processes at once (default: the number of CPUs)" },
+	{ "verify-repro", O_VERIFY, NULL, "run each repro command (bounded) and record how often it failed" },
+	{ "go", O_GO, "PATH", "the go command (default go)" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static void help(const struct cli_opt *opts)
+{
+	printf("usage: flake-collector run [options] [packages...] [-- go test flags]\n\n"
+	       "Runs the Go module's tests (default ./...) in every cell of the\n"
+	       "matrix -- race detector x GOMAXPROCS -- each cell its own process\n"
+	       "per package, --count executions per test, and gives every test a\n"
+	       "verdict: passed, failed (failed every execution of a cell, also\n"
+	       "when rerun alone), flaky (failed sometimes) or skipped.\n\n");
+	cli_help(opts, stdout);
+	printf("\nFlags after -- go to 'go test -c' (build flags such as -ldflags),\n"
+	       "except -test.* flags, which go to the test binaries.\n\n"
+	       "Exit status: 0 clean; 1 the --fail-on policy tripped (default:\n"
+	       "a failed test, or a flaky test the history has not seen flaky\n"
+	       "before); 2 usage or internal error.\n");
+}
+
+static int parse_gomaxprocs(struct matrix_opts *mo, const char *s,
+			    struct err *err)
+{
+	const char *p = s;
+	int n = 0;
+
+	while (*p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		int k;
+
+		if (end == p || (*end && *end != ',') || v < 1 || v > 1024)
+			return err_set(err, "option '--gomaxprocs' wants a list "
+				       "like 1,2,4 (each 1..1024), not '%s'", s);
+		if (n >= MATRIX_MAX_GOMAXPROCS)
+			return err_set(err, "option '--gomaxprocs': at most %d "
+				       "values", MATRIX_MAX_GOMAXPROCS);
+		for (k = 0; k < n; k++)
+			if (mo->gomaxprocs[k] == (int)v)
+				return err_set(err, "option '--gomaxprocs': %ld "
+					       "given twice", v);
+		mo->gomaxprocs[n++] = (int)v;
+		p = *end ? end + 1 : end;
+		if (*end && !*p)
+			return err_set(err, "option '--gomaxprocs' wants a list "
+				       "like 1,2,4, not '%s'", s);
+	}
+	if (!n)
+		return err_set(err, "option '--gomaxprocs' wants a list like 1,2,4");
+	mo->ngomaxprocs = n;
+	return 0;
+}
+
+static int run_opt(struct matrix_opts *mo, int id, const char *arg,
+		   struct err *err)
+{
+	long v;
+	int b;
+
+	switch (id) {
+	case O_RACE:
+		if (!strcmp(arg, "off"))
+			mo->race = MATRIX_RACE_OFF;
+		else if (!strcmp(arg, "on"))
+			mo->race = MATRIX_RACE_ON;
+		else if (!strcmp(arg, "both"))
+			mo->race = MATRIX_RACE_BOTH;
+		else
+			return err_set(err, "option '--race' wants off, on or "
+				       "both, not '%s'", arg);
+		return 0;
+	case O_GOMAXPROCS:
+		return parse_gomaxprocs(mo, arg, err);
+	case O_COUNT:
+		if (cli_int("count", arg, 1, 100000, &v, err))
+			return -1;
+		mo->count = (int)v;
+		return 0;
+	case O_SHUFFLE:
+		if (cli_onoff("shuffle", arg, &b, err))
+			return -1;
+		mo->shuffle = b;
+		return 0;
+	case O_STRESS:
+		if (cli_int("stress", arg, 0, 256, &v, err))
+			return -1;
+		mo->stress = (int)v;
+		return 0;
+	case O_TIMEOUT:
+		return cli_duration("timeout", arg, &mo->timeout_ms, err);
+	case O_RUN:
+		mo->run = arg;
+		return 0;
+	case O_SKIP:
+		mo->skip = arg;
+		return 0;
+	case O_TAGS:
+		mo->tags = arg;
+		return 0;
+	case O_RERUN:
+		if (cli_int("rerun", arg, 0, 1000, &v, err))
+			return -1;
+		mo->rerun = (int)v;
+		return 0;
+	case O_JOBS:
+		if (cli_int("jobs", arg, 1, 256, &v, err))
+			return -1;
+		mo->jobs = (int)v;
+		return 0;
+	case O_VERIFY:
+		mo->verify_repro = 1;
+		return 0;
+	case O_GO:
+		if (!*arg)
+			return err_set(err, "option '--go' wants a path");
+		mo->go = arg;
+		return 0;
+	default:
+		BUG("unknown run option %d", id);
+	}
+}
+
+int cmd_run(int argc, char **argv, struct err *err)
+{
+	struct cli_opt opts[64];
+	struct cli_state st = CLI_STATE_INIT;
+	struct matrix_opts mo;
+	struct publish_opts po;
+	struct results r;
+	const char *arg = NULL;
+	const char **pkgs, **extra;
+	int id, rc = EXIT_ERROR, tripped = 0, npkgs = 0, nextra = 0;
+
+	cli_merge(opts, 64, run_opts, publish_cli_opts);
+	results_init(&r);
+	matrix_opts_init(&mo);
+	publish_opts_init(&po);
+	pkgs = xcalloc((size_t)argc + 1, sizeof(*pkgs));
+	extra = xcalloc((size_t)argc + 1, sizeof(*extra));
+	for (;;) {
+		id = cli_next(opts, &st, argc, argv, &arg, err);
+		if (id < 0)
+			goto out;
+		if (id == 0)
+			break;
+		if (id == 'h') {
+			help(opts);
+			rc = EXIT_CLEAN;
+			goto out;
+		}
+		if (id == CLI_OPERAND)
+			pkgs[npkgs++] = arg;
+		else if (id >= PUB_OPT_BASE ?
+			 publish_opt(&po, &r.meta, id, arg, err) :
+			 run_opt(&mo, id, arg, err))
+			goto out;
+	}
+	while (st.i < argc)
+		extra[nextra++] = argv[st.i++];
+	mo.packages = npkgs ? pkgs : NULL;
+	mo.extra = extra;
+	mo.progress = stderr;
+	mo.tty = isatty(2);
+	mo.gha = po.gha;
+	meta_from_env(&r.meta, NULL);
+	if (matrix_run(&r, &mo, err))
+		goto out;
+	if (publish(&r, &po, &tripped, err))
+		goto out;
+	rc = tripped ? EXIT_POLICY : EXIT_CLEAN;
+out:
+	free(pkgs);
+	free(extra);
+	results_release(&r);
+	return rc;
+}

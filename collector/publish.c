@@ -1,0 +1,299 @@
+/*
+ * publish.c: outputs, history and the exit policy shared by `run` and
+ * `analyze` (see publish.h).
+ */
+#include "publish.h"
+#include "core/buf.h"
+#include "core/meta.h"
+#include "core/out_gha.h"
+#include "core/out_json.h"
+#include "core/out_junit.h"
+#include "core/out_md.h"
+#include "core/report.h"
+#include "core/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* GitHub drops a step summary over 1 MiB whole; keep a margin for what
+ * other steps append. */
+#define SUMMARY_MAX ((1u << 20) - 16384)
+
+enum {
+	O_JSON = PUB_OPT_BASE, O_SUMMARY, O_JUNIT, O_DB, O_NO_HISTORY,
+	O_FAIL_ON, O_QUIET, O_COLOR, O_REPOSITORY, O_COMMIT, O_BRANCH,
+	O_BASE_BRANCH, O_PR, O_RUN_ID, O_RUN_ATTEMPT, O_JOB, O_SHARD,
+};
+
+const struct cli_opt publish_cli_opts[] = {
+	{ "json", O_JSON, "FILE", "write the results document (schema/results.schema.json)" },
+	{ "summary", O_SUMMARY, "FILE", "markdown summary (default $GITHUB_STEP_SUMMARY in Actions)" },
+	{ "junit", O_JUNIT, "FILE", "JUnit XML (flaky tests carry <flakyFailure>)" },
+	{ "db", O_DB, "PATH", "history database (default .flake/history.db)" },
+	{ "no-history", O_NO_HISTORY, NULL, "do not read or write the history database" },
+	{ "fail-on", O_FAIL_ON, "LIST", "exit 1 on: failed,new-flaky (default), flaky, none" },
+	{ "quiet", O_QUIET, NULL, "no terminal report" },
+	{ "color", O_COLOR, "WHEN", "auto (default), always, never" },
+	{ "repository", O_REPOSITORY, "OWNER/NAME", "override $GITHUB_REPOSITORY" },
+	{ "commit", O_COMMIT, "SHA", "override the commit" },
+	{ "branch", O_BRANCH, "NAME", "override the branch" },
+	{ "base-branch", O_BASE_BRANCH, "NAME", "override the PR base branch" },
+	{ "pr", O_PR, "N", "override the pull request number" },
+	{ "run-id", O_RUN_ID, "ID", "override $GITHUB_RUN_ID" },
+	{ "run-attempt", O_RUN_ATTEMPT, "N", "override $GITHUB_RUN_ATTEMPT" },
+	{ "job", O_JOB, "NAME", "override $GITHUB_JOB" },
+	{ "shard", O_SHARD, "I/N", "record the shard of a split matrix" },
+	{ NULL, 0, NULL, NULL },
+};
+
+void publish_opts_init(struct publish_opts *o)
+{
+	const char *gha = getenv("GITHUB_ACTIONS");
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+
+	memset(o, 0, sizeof(*o));
+	o->gha = gha && !strcmp(gha, "true");
+	o->history = 1;
+	o->db_path = STORE_DEFAULT_PATH;
+	o->fail_on = FAIL_ON_FAILED | FAIL_ON_NEW_FLAKY;
+	o->color = -1;
+	if (o->gha && summary && *summary)
+		o->summary_path = summary;
+}
+
+static int parse_fail_on(const char *s, unsigned *out, struct err *err)
+{
+	unsigned v = 0;
+	const char *p = s;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 6 && !strncmp(p, "failed", 6))
+			v |= FAIL_ON_FAILED;
+		else if (n == 9 && !strncmp(p, "new-flaky", 9))
+			v |= FAIL_ON_NEW_FLAKY;
+		else if (n == 5 && !strncmp(p, "flaky", 5))
+			v |= FAIL_ON_FLAKY;
+		else if (!(n == 4 && !strncmp(p, "none", 4)))
+			return err_set(err, "option '--fail-on' takes a list of "
+				       "failed, new-flaky, flaky or none, not "
+				       "'%.*s'", (int)n, p);
+		p += n;
+		if (*p)
+			p++;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_shard(const char *s, struct err *err)
+{
+	long i, n;
+	char *end;
+
+	i = strtol(s, &end, 10);
+	if (end == s || *end != '/')
+		goto bad;
+	n = strtol(end + 1, &end, 10);
+	if (*end || n < 1 || n > 256 || i < 1 || i > n)
+		goto bad;
+	return 0;
+bad:
+	return err_set(err, "option '--shard' wants I/N with 1 <= I <= N <= "
+		       "256, not '%s'", s);
+}
+
+int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
+		const char *arg, struct err *err)
+{
+	long v;
+
+	switch (id) {
+	case O_JSON: o->json_path = arg; break;
+	case O_SUMMARY: o->summary_path = *arg ? arg : NULL; break;
+	case O_JUNIT: o->junit_path = arg; break;
+	case O_DB:
+		if (!*arg)
+			return err_set(err, "option '--db' wants a path");
+		o->db_path = arg;
+		break;
+	case O_NO_HISTORY: o->history = 0; break;
+	case O_FAIL_ON: return parse_fail_on(arg, &o->fail_on, err);
+	case O_QUIET: o->quiet = 1; break;
+	case O_COLOR:
+		if (!strcmp(arg, "auto"))
+			o->color = -1;
+		else if (!strcmp(arg, "always"))
+			o->color = 1;
+		else if (!strcmp(arg, "never"))
+			o->color = 0;
+		else
+			return err_set(err, "option '--color' wants auto, always "
+				       "or never, not '%s'", arg);
+		break;
+	case O_REPOSITORY:
+		if (!strchr(arg, '/') || arg[0] == '/' || strlen(arg) > 200)
+			return err_set(err, "option '--repository' wants "
+				       "OWNER/NAME, not '%s'", arg);
+		meta_set(&m->repository, arg);
+		break;
+	case O_COMMIT: meta_set(&m->commit, arg); break;
+	case O_BRANCH: meta_set(&m->branch, arg); break;
+	case O_BASE_BRANCH: meta_set(&m->base_branch, arg); break;
+	case O_PR:
+		if (cli_int("pr", arg, 1, 999999999, &v, err))
+			return -1;
+		m->pr = (int)v;
+		break;
+	case O_RUN_ID: meta_set(&m->run_id, arg); break;
+	case O_RUN_ATTEMPT:
+		if (cli_int("run-attempt", arg, 1, 99999, &v, err))
+			return -1;
+		m->run_attempt = (int)v;
+		break;
+	case O_JOB: meta_set(&m->job, arg); break;
+	case O_SHARD:
+		if (parse_shard(arg, err))
+			return -1;
+		meta_set(&m->shard, arg);
+		break;
+	default:
+		BUG("unknown publish option %d", id);
+	}
+	return 0;
+}
+
+/* Keeps the first error; later ones are dropped (each output is tried). */
+static void keep(struct err *first, int *failed, const struct err *e)
+{
+	if (!*failed && first)
+		*first = *e;
+	*failed = 1;
+}
+
+static int write_summary(const struct results *r, const char *path,
+			 struct err *err)
+{
+	struct buf md = BUF_INIT(SUMMARY_MAX);
+	FILE *f;
+	int ret = -1;
+
+	if (out_md_summary(r, &md, SUMMARY_MAX, err))
+		goto out;
+	/* $GITHUB_STEP_SUMMARY is shared by the job's steps: append. */
+	f = fopen(path, "a");
+	if (!f) {
+		err_sys(err, "cannot open summary '%s'", path);
+		goto out;
+	}
+	if (fwrite(buf_str(&md), 1, md.len, f) != md.len) {
+		err_sys(err, "cannot write summary '%s'", path);
+		fclose(f);
+		goto out;
+	}
+	if (fclose(f)) {
+		err_sys(err, "cannot write summary '%s'", path);
+		goto out;
+	}
+	ret = 0;
+out:
+	buf_release(&md);
+	return ret;
+}
+
+static int write_junit(const struct results *r, const char *path,
+		       struct err *err)
+{
+	struct buf tmp = BUF_INIT(8192);
+	FILE *f;
+	int ret = -1;
+
+	if (buf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid()))
+		return err_set(err, "path too long: '%s'", path);
+	f = fopen(tmp.data, "w");
+	if (!f) {
+		err_sys(err, "cannot write JUnit file '%s'", path);
+		goto out;
+	}
+	if (out_junit_write(r, f, err)) {
+		fclose(f);
+		unlink(tmp.data);
+		goto out;
+	}
+	if (fclose(f) || rename(tmp.data, path)) {
+		err_sys(err, "cannot write JUnit file '%s'", path);
+		unlink(tmp.data);
+		goto out;
+	}
+	ret = 0;
+out:
+	buf_release(&tmp);
+	return ret;
+}
+
+int publish(struct results *r, const struct publish_opts *o, int *tripped,
+	    struct err *err)
+{
+	struct store *st = NULL;
+	struct err e = ERR_INIT;
+	int failed = 0, color = o->color;
+	size_t i;
+
+	*tripped = 0;
+	if (o->history) {
+		if (store_open(&st, o->db_path, 0, &e) ||
+		    store_mark_new_flaky(st, r, &e)) {
+			keep(err, &failed, &e);
+			store_close(st);
+			st = NULL;
+		}
+	}
+	if (color < 0)
+		color = isatty(1) && !getenv("NO_COLOR");
+	if (!o->quiet && report_terminal(r, stdout, color) < 0) {
+		err_sys(&e, "cannot write the report");
+		keep(err, &failed, &e);
+	}
+	if (o->json_path && out_json_write(r, o->json_path, &e))
+		keep(err, &failed, &e);
+	if (o->summary_path && write_summary(r, o->summary_path, &e))
+		keep(err, &failed, &e);
+	if (o->junit_path && write_junit(r, o->junit_path, &e))
+		keep(err, &failed, &e);
+	if (o->gha) {
+		fflush(stdout);
+		if (out_gha_annotations(r, stdout, 10, 10) < 0) {
+			err_sys(&e, "cannot write annotations");
+			keep(err, &failed, &e);
+		}
+		if (out_gha_outputs(r, o->json_path, getenv("GITHUB_OUTPUT"), &e))
+			keep(err, &failed, &e);
+	}
+	if (st) {
+		long long run_id;
+
+		if (store_add_run(st, r, NULL, &run_id, &e))
+			keep(err, &failed, &e);
+		store_close(st);
+	}
+	for (i = 0; i < r->ntests; i++) {
+		const struct test *t = r->tests[i];
+
+		if ((o->fail_on & FAIL_ON_FAILED) && t->status == VERDICT_FAILED)
+			*tripped = 1;
+		if ((o->fail_on & FAIL_ON_FLAKY) && t->status == VERDICT_FLAKY)
+			*tripped = 1;
+		if ((o->fail_on & FAIL_ON_NEW_FLAKY) &&
+		    t->status == VERDICT_FLAKY && (t->new_flaky || !o->history))
+			*tripped = 1;
+	}
+	if (o->fail_on & FAIL_ON_FAILED)
+		for (i = 0; i < r->npkgs; i++)
+			if (r->pkgs[i].status == PKG_BUILD_FAILED)
+				*tripped = 1;
+	return failed ? -1 : 0;
+}

@@ -1,0 +1,1094 @@
+/*
+ * matrix.c: the matrix runner (see matrix.h).
+ *
+ * One event loop drives every child: builds (`go test -c`), cell runs and
+ * reruns (`test2json -p PKG BINARY -test.*`).  Children's stdout arrives
+ * on pipes polled together; each run's stream goes straight into its own
+ * gtest aggregator, so nothing is ever held whole.  Single-threaded, so
+ * the aggregators can share the results without locks; the only threads
+ * are the optional CPU burners of --stress.
+ */
+#include "matrix.h"
+#include "buf.h"
+#include "gtest.h"
+#include "proc.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Like `go test`, kill a process that outlives its -test.timeout by this. */
+#define HARD_TIMEOUT_GRACE_MS 60000
+
+enum job_kind { JOB_BUILD, JOB_RUN, JOB_RERUN, JOB_VERIFY };
+
+struct mpkg {
+	char *import_path;
+	char *abs_dir;
+	int has_tests;
+	char *bin[2];		/* by race setting */
+	int built[2];		/* 0 not yet, 1 ok, -1 failed */
+	char *run[2];		/* -run pattern for this package (--skip) */
+	int listed[2];
+};
+
+struct job {
+	enum job_kind kind;
+	int pkg, race, cell;
+	long long seed;
+	char *pattern;		/* -test.run for reruns and verification */
+	int count;
+	struct results *into;	/* verification: a scratch results */
+	struct test *verify;	/* the test verified */
+	int state;		/* 0 waiting, 1 running, 2 done */
+	struct proc p;
+	struct gtest_agg *agg;
+	struct buf errout;
+	long long started, deadline;
+	int killed;
+};
+
+struct mrun {
+	struct results *r;
+	const struct matrix_opts *o;
+	char *tmpdir;
+	char *tooldir;
+	struct mpkg *pkgs;
+	size_t npkgs;
+	struct job *jobs;
+	size_t njobs, alloc_jobs;
+	int running;
+	long long *cell_start, *cell_end;
+	int *cell_left;
+	int cells_done;
+	size_t jobs_done, jobs_total;
+	long long t0;
+	long long last_live;
+	int live_shown;
+	atomic_int stop;
+	pthread_t *burners;
+	int nburners;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void matrix_opts_init(struct matrix_opts *o)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(o, 0, sizeof(*o));
+	o->race = MATRIX_RACE_BOTH;
+	o->gomaxprocs[0] = 1;
+	o->gomaxprocs[1] = 2;
+	o->gomaxprocs[2] = 4;
+	o->ngomaxprocs = 3;
+	o->count = 3;
+	o->timeout_ms = 10 * 60 * 1000;
+	o->rerun = 5;
+	o->jobs = n > 0 && n < 256 ? (int)n : 2;
+	o->go = "go";
+}
+
+/* ---- go env / go list --------------------------------------------------- */
+
+static void chomp(struct buf *b)
+{
+	while (b->len && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == '\r'))
+		buf_truncate(b, b->len - 1);
+}
+
+static int go_env(struct mrun *m, struct err *err)
+{
+	const char *argv[] = { m->o->go, "env", "GOVERSION", "GOOS", "GOARCH",
+			       "GOMOD", "GOTOOLDIR", NULL };
+	struct buf out = BUF_INIT(1 << 16), errout = BUF_INIT(4096);
+	char *lines[5] = { 0 }, *p;
+	int rc, i, ret = -1;
+
+	if (!proc_in_path(m->o->go))
+		return err_set(err, "'%s' not found on PATH: install Go (e.g. "
+			       "actions/setup-go, or apt-get install golang-go)",
+			       m->o->go);
+	rc = proc_run(argv, NULL, &out, &errout, err);
+	if (rc < 0)
+		goto out;
+	if (rc != 0) {
+		chomp(&errout);
+		err_set(err, "'%s env' failed: %s", m->o->go, buf_str(&errout));
+		goto out;
+	}
+	p = out.data;
+	for (i = 0; i < 5 && p; i++) {
+		char *nl = strchr(p, '\n');
+
+		lines[i] = p;
+		if (nl)
+			*nl++ = '\0';
+		p = nl;
+	}
+	if (!lines[4]) {
+		err_set(err, "unexpected output from '%s env'", m->o->go);
+		goto out;
+	}
+	if (!*lines[3] || !strcmp(lines[3], "/dev/null") ||
+	    !strcmp(lines[3], "NUL")) {
+		char *cwd = getcwd(NULL, 0);
+
+		err_set(err, "not in a Go module: no go.mod in '%s' or above "
+			"(run flake-collector at the root of a Go module)",
+			cwd ? cwd : ".");
+		free(cwd);
+		goto out;
+	}
+	if (!m->r->meta.go_version)
+		m->r->meta.go_version = xstrdup(lines[0]);
+	if (!m->r->meta.goos)
+		m->r->meta.goos = xstrdup(lines[1]);
+	if (!m->r->meta.goarch)
+		m->r->meta.goarch = xstrdup(lines[2]);
+	m->tooldir = xstrdup(lines[4]);
+	ret = 0;
+out:
+	buf_release(&out);
+	buf_release(&errout);
+	return ret;
+}
+
+static void find_repo_root(struct mrun *m)
+{
+	const char *argv[] = { "git", "rev-parse", "--show-toplevel", NULL };
+	struct buf out = BUF_INIT(8192);
+
+	if (proc_run(argv, NULL, &out, NULL, NULL) == 0 && out.len) {
+		chomp(&out);
+		m->r->repo_root = buf_detach(&out, NULL);
+	} else {
+		m->r->repo_root = getcwd(NULL, 0);
+	}
+	buf_release(&out);
+}
+
+static char *rel_dir(const char *cwd, const char *abs)
+{
+	size_t n = strlen(cwd);
+
+	if (!strcmp(cwd, abs))
+		return xstrdup(".");
+	if (!strncmp(abs, cwd, n) && abs[n] == '/')
+		return xstrdup(abs + n + 1);
+	return xstrdup(abs);
+}
+
+static int go_list(struct mrun *m, struct err *err)
+{
+	const char **argv;
+	struct buf out = BUF_INIT(64u << 20), errout = BUF_INIT(16384);
+	const char *const *pk = m->o->packages;
+	static const char *const all[] = { "./...", NULL };
+	size_t n = 0, i, alloc = 0;
+	char *line, *cwd = getcwd(NULL, 0);
+	int rc, ret = -1;
+
+	if (!pk || !pk[0])
+		pk = all;
+	while (pk[n])
+		n++;
+	argv = xcalloc(n + 10, sizeof(*argv));
+	i = 0;
+	argv[i++] = m->o->go;
+	argv[i++] = "list";
+	argv[i++] = "-e";
+	if (m->o->tags) {
+		argv[i++] = "-tags";
+		argv[i++] = m->o->tags;
+	}
+	argv[i++] = "-f";
+	argv[i++] = "{{.ImportPath}}\t{{.Dir}}\t{{len .TestGoFiles}}\t"
+		    "{{len .XTestGoFiles}}";
+	memcpy(&argv[i], pk, n * sizeof(*argv));
+	rc = proc_run(argv, NULL, &out, &errout, err);
+	if (rc < 0)
+		goto out;
+	if (rc != 0 || !out.len) {
+		chomp(&errout);
+		err_set(err, "'go list' found no packages to test: %s",
+			errout.len ? buf_str(&errout) : "no output");
+		goto out;
+	}
+	for (line = out.data; line && *line;) {
+		char *nl = strchr(line, '\n'), *f[4];
+		int k;
+
+		if (nl)
+			*nl = '\0';
+		f[0] = line;
+		for (k = 1; k < 4; k++) {
+			f[k] = f[k - 1] ? strchr(f[k - 1], '\t') : NULL;
+			if (f[k])
+				*f[k]++ = '\0';
+		}
+		if (f[3]) {
+			struct mpkg *p;
+			struct package *rp;
+
+			xgrow((void **)&m->pkgs, &alloc, m->npkgs + 1,
+			      sizeof(*m->pkgs));
+			p = &m->pkgs[m->npkgs++];
+			memset(p, 0, sizeof(*p));
+			p->import_path = xstrdup(f[0]);
+			p->abs_dir = xstrdup(f[1]);
+			p->has_tests = strcmp(f[2], "0") || strcmp(f[3], "0");
+			rp = results_package(m->r, f[0], 1);
+			rp->abs_dir = xstrdup(f[1]);
+			rp->dir = rel_dir(cwd ? cwd : "", f[1]);
+			if (!p->has_tests)
+				rp->status = PKG_NO_TESTS;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (!m->npkgs) {
+		err_set(err, "'go list' found no packages to test");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(argv);
+	free(cwd);
+	buf_release(&out);
+	buf_release(&errout);
+	return ret;
+}
+
+/* ---- jobs ---------------------------------------------------------------- */
+
+static struct job *add_job(struct mrun *m, enum job_kind kind, int pkg,
+			   int race, int cell)
+{
+	struct job *j;
+
+	xgrow((void **)&m->jobs, &m->alloc_jobs, m->njobs + 1, sizeof(*m->jobs));
+	j = &m->jobs[m->njobs++];
+	memset(j, 0, sizeof(*j));
+	j->kind = kind;
+	j->pkg = pkg;
+	j->race = race;
+	j->cell = cell;
+	j->p.out_fd = j->p.err_fd = -1;
+	buf_init(&j->errout, 16384);
+	return j;
+}
+
+static int is_test_flag(const char *a)
+{
+	return !strncmp(a, "-test.", 6) || !strncmp(a, "--test.", 7);
+}
+
+static long long random_seed(void)
+{
+	static unsigned long long state;
+	struct timespec ts;
+
+	if (!state) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		state = ((unsigned long long)ts.tv_nsec << 20) ^
+			(unsigned long long)ts.tv_sec ^
+			((unsigned long long)getpid() << 40);
+	}
+	/* xorshift64*: seeds only need to differ. */
+	state ^= state >> 12;
+	state ^= state << 25;
+	state ^= state >> 27;
+	return (long long)((state * 2685821657736338717ULL) >> 2) + 1;
+}
+
+static int start_build(struct mrun *m, struct job *j, struct err *err)
+{
+	struct mpkg *p = &m->pkgs[j->pkg];
+	const char *argv[64];
+	struct buf bin = BUF_INIT(8192);
+	struct proc_opts po = { 0 };
+	size_t i = 0, k;
+
+	if (buf_addf(&bin, "%s/%zu%s.test", m->tmpdir, (size_t)j->pkg,
+		     j->race ? "-race" : ""))
+		return err_set(err, "temporary path too long");
+	p->bin[j->race] = buf_detach(&bin, NULL);
+	argv[i++] = m->o->go;
+	argv[i++] = "test";
+	argv[i++] = "-c";
+	argv[i++] = "-o";
+	argv[i++] = p->bin[j->race];
+	if (j->race)
+		argv[i++] = "-race";
+	if (m->o->tags) {
+		argv[i++] = "-tags";
+		argv[i++] = m->o->tags;
+	}
+	for (k = 0; m->o->extra && m->o->extra[k] && i < 60; k++)
+		if (!is_test_flag(m->o->extra[k]))
+			argv[i++] = m->o->extra[k];
+	argv[i++] = p->import_path;
+	argv[i] = NULL;
+	po.merge_stderr = 1;
+	po.new_pgrp = 1;
+	buf_release(&bin);
+	return proc_spawn(&j->p, argv, &po, err);
+}
+
+static void add_run_pattern_elem(struct buf *b, const char *s, size_t n)
+{
+	static const char special[] = "\\.+*?()|[]{}^$";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strchr(special, s[i]) && buf_addc(b, '\\'))
+			BUG("pattern too long");
+		if (buf_addc(b, s[i]))
+			BUG("pattern too long");
+	}
+}
+
+/* --skip on Go 1.19 (no -test.skip): list the top-level tests and keep
+ * the ones the ERE does not match. */
+static void list_for_skip(struct mrun *m, int pkgi, int race)
+{
+	struct mpkg *p = &m->pkgs[pkgi];
+	const char *argv[4];
+	struct buf out = BUF_INIT(8u << 20), pat = BUF_INIT(1u << 20);
+	struct proc_opts po = { 0 };
+	regex_t re;
+	char *line;
+	int first = 1;
+	const char *slash = m->o->run ? strchr(m->o->run, '/') : NULL;
+
+	p->listed[race] = 1;
+	if (regcomp(&re, m->o->skip, REG_EXTENDED | REG_NOSUB))
+		return;
+	argv[0] = p->bin[race];
+	argv[1] = "-test.list";
+	argv[2] = ".";
+	argv[3] = NULL;
+	if (m->o->run && !slash)
+		argv[2] = m->o->run;
+	po.dir = p->abs_dir;
+	if (proc_run(argv, &po, &out, NULL, NULL) != 0)
+		goto out;
+	if (buf_adds(&pat, "^("))
+		goto out;
+	for (line = out.data; line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (*line && (!strncmp(line, "Test", 4) ||
+			      !strncmp(line, "Example", 7) ||
+			      !strncmp(line, "Fuzz", 4)) &&
+		    regexec(&re, line, 0, NULL, 0) != 0) {
+			if (!first && buf_addc(&pat, '|'))
+				goto out;
+			add_run_pattern_elem(&pat, line, strlen(line));
+			first = 0;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (first) {
+		/* Everything skipped: run nothing. */
+		p->run[race] = xstrdup("^$");
+		goto out;
+	}
+	if (buf_adds(&pat, ")$") || (slash && buf_adds(&pat, slash)))
+		goto out;
+	p->run[race] = buf_detach(&pat, NULL);
+out:
+	regfree(&re);
+	buf_release(&out);
+	buf_release(&pat);
+}
+
+static int start_test(struct mrun *m, struct job *j, struct err *err)
+{
+	struct mpkg *p = &m->pkgs[j->pkg];
+	const struct cell *c = &m->r->cells[j->cell];
+	const char *argv[80], *env[4];
+	char count[32], timeout[48], shuffle[48], gmp[32];
+	struct buf run = BUF_INIT(1u << 20), t2j = BUF_INIT(8192);
+	struct proc_opts po = { 0 };
+	const char *pattern;
+	size_t i = 0, k, e = 0;
+	unsigned flags = GTEST_DIRECT;
+	int ret;
+
+	if (m->o->skip && !p->listed[j->race])
+		list_for_skip(m, j->pkg, j->race);
+	pattern = j->pattern ? j->pattern :
+		  p->run[j->race] ? p->run[j->race] : m->o->run;
+	if (buf_addf(&t2j, "%s/test2json", m->tooldir))
+		return err_set(err, "GOTOOLDIR too long");
+	argv[i++] = t2j.data;
+	argv[i++] = "-t";
+	argv[i++] = "-p";
+	argv[i++] = p->import_path;
+	argv[i++] = p->bin[j->race];
+	argv[i++] = "-test.v=true";
+	argv[i++] = "-test.paniconexit0";
+	snprintf(count, sizeof(count), "-test.count=%d", j->count);
+	argv[i++] = count;
+	snprintf(timeout, sizeof(timeout), "-test.timeout=%lldms",
+		 m->o->timeout_ms);
+	argv[i++] = timeout;
+	if (pattern) {
+		if (buf_addf(&run, "-test.run=%s", pattern))
+			return err_set(err, "-run pattern too long");
+		argv[i++] = run.data;
+	}
+	if (j->seed) {
+		snprintf(shuffle, sizeof(shuffle), "-test.shuffle=%lld", j->seed);
+		argv[i++] = shuffle;
+	}
+	for (k = 0; m->o->extra && m->o->extra[k] && i < 76; k++)
+		if (is_test_flag(m->o->extra[k]))
+			argv[i++] = m->o->extra[k];
+	argv[i] = NULL;
+	if (c->gomaxprocs > 0) {
+		snprintf(gmp, sizeof(gmp), "GOMAXPROCS=%d", c->gomaxprocs);
+		env[e++] = gmp;
+	}
+	env[e] = NULL;
+	po.env = env;
+	po.dir = p->abs_dir;
+	po.new_pgrp = 1;
+	if (j->kind == JOB_RERUN)
+		flags |= GTEST_RERUN;
+	ret = proc_spawn(&j->p, argv, &po, err);
+	if (!ret)
+		j->agg = gtest_agg_new(j->into ? j->into : m->r,
+				       j->into ? 0 : j->cell, flags, j->seed);
+	buf_release(&run);
+	buf_release(&t2j);
+	return ret;
+}
+
+static int job_ready(const struct mrun *m, const struct job *j)
+{
+	if (j->kind == JOB_BUILD)
+		return 1;
+	return m->pkgs[j->pkg].built[j->race] != 0;
+}
+
+static void clear_live(struct mrun *m)
+{
+	if (m->live_shown && m->o->progress) {
+		fputs("\r\033[K", m->o->progress);
+		m->live_shown = 0;
+	}
+}
+
+static void cell_done(struct mrun *m, int cell)
+{
+	const struct cell *c = &m->r->cells[cell];
+	size_t i;
+	int failing = 0, tests = 0;
+
+	m->cells_done++;
+	if (!m->o->progress)
+		return;
+	for (i = 0; i < m->r->ntests; i++) {
+		struct test *t = m->r->tests[i];
+		size_t k;
+
+		for (k = 0; k < t->ncells; k++) {
+			if (t->cells[k].cell != cell)
+				continue;
+			tests++;
+			failing += t->cells[k].failures > 0;
+		}
+	}
+	clear_live(m);
+	fprintf(m->o->progress, "flake-collector: cell %d/%zu %-24s %5d tests, "
+		"%d with failures, %.1fs\n", m->cells_done, m->r->ncells,
+		c->name, tests, failing,
+		(double)(m->cell_end[cell] - m->cell_start[cell]) / 1000.0);
+	fflush(m->o->progress);
+}
+
+static void finish_job(struct mrun *m, struct job *j)
+{
+	int status = proc_wait(&j->p);
+	long long t = now_ms();
+
+	j->state = 2;
+	m->running--;
+	m->jobs_done++;
+	if (j->kind == JOB_BUILD) {
+		struct mpkg *p = &m->pkgs[j->pkg];
+
+		p->built[j->race] = status == 0 ? 1 : -1;
+		if (status != 0) {
+			struct package *rp = results_package(m->r, p->import_path, 1);
+
+			rp->status = PKG_BUILD_FAILED;
+			if (!rp->error) {
+				chomp(&j->errout);
+				rp->error = xstrdup(j->errout.len ?
+						    buf_str(&j->errout) :
+						    "go test -c failed");
+			}
+		}
+	} else {
+		gtest_agg_finish(j->agg, status, j->killed ?
+				 "killed: it outlived -timeout by a minute" : NULL);
+		gtest_agg_free(j->agg);
+		j->agg = NULL;
+		if (j->kind == JOB_RUN) {
+			if (m->cell_end[j->cell] < t)
+				m->cell_end[j->cell] = t;
+			if (--m->cell_left[j->cell] == 0)
+				cell_done(m, j->cell);
+		}
+	}
+	buf_release(&j->errout);
+}
+
+/* A build that failed makes its runs pointless: they are done. */
+static void drop_unbuildable(struct mrun *m, struct job *j)
+{
+	j->state = 2;
+	m->jobs_done++;
+	if (j->kind == JOB_RUN && --m->cell_left[j->cell] == 0)
+		cell_done(m, j->cell);
+}
+
+static void show_live(struct mrun *m)
+{
+	long long t = now_ms(), el = t - m->t0;
+	char eta[32] = "";
+
+	if (!m->o->progress || !m->o->tty || t - m->last_live < 250)
+		return;
+	m->last_live = t;
+	if (m->jobs_done > 0 && m->jobs_done < m->jobs_total) {
+		long long left = el * (long long)(m->jobs_total - m->jobs_done) /
+				 (long long)m->jobs_done / 1000;
+
+		snprintf(eta, sizeof(eta), ", ETA %lld:%02lld", left / 60,
+			 left % 60);
+	}
+	fprintf(m->o->progress, "\r\033[K  %zu/%zu processes, %d/%zu cells, "
+		"%lld s%s", m->jobs_done, m->jobs_total, m->cells_done,
+		m->r->ncells, el / 1000, eta);
+	fflush(m->o->progress);
+	m->live_shown = 1;
+}
+
+/* Runs every waiting job to completion, `jobs` at a time. */
+static int run_jobs(struct mrun *m, struct err *err)
+{
+	struct pollfd *fds = xcalloc(2 * m->njobs + 1, sizeof(*fds));
+	size_t *owner = xcalloc(2 * m->njobs + 1, sizeof(*owner));
+	int ret = -1;
+
+	m->jobs_total = m->njobs;
+	for (;;) {
+		size_t i, nf = 0;
+		int waiting = 0;
+
+		/* Builds first: every run waits on one. */
+		for (int pass = 0; pass < 2; pass++) {
+			for (i = 0; i < m->njobs && m->running < m->o->jobs; i++) {
+				struct job *j = &m->jobs[i];
+
+				if (j->state != 0 || (pass == 0) != (j->kind == JOB_BUILD))
+					continue;
+				if (!job_ready(m, j))
+					continue;
+				if (j->kind != JOB_BUILD &&
+				    m->pkgs[j->pkg].built[j->race] < 0) {
+					drop_unbuildable(m, j);
+					continue;
+				}
+				j->started = now_ms();
+				if (j->kind == JOB_BUILD ? start_build(m, j, err) :
+				    start_test(m, j, err))
+					goto out;
+				if (j->kind != JOB_BUILD)
+					j->deadline = j->started + m->o->timeout_ms +
+						      HARD_TIMEOUT_GRACE_MS;
+				if (j->kind == JOB_RUN &&
+				    (!m->cell_start[j->cell] ||
+				     j->started < m->cell_start[j->cell]))
+					m->cell_start[j->cell] = j->started;
+				j->state = 1;
+				m->running++;
+			}
+		}
+		for (i = 0; i < m->njobs; i++) {
+			struct job *j = &m->jobs[i];
+
+			if (j->state == 0)
+				waiting = 1;
+			if (j->state != 1)
+				continue;
+			if (j->p.out_fd >= 0) {
+				fds[nf].fd = j->p.out_fd;
+				fds[nf].events = POLLIN;
+				owner[nf++] = i;
+			}
+			if (j->p.err_fd >= 0) {
+				fds[nf].fd = j->p.err_fd;
+				fds[nf].events = POLLIN;
+				owner[nf++] = i;
+			}
+		}
+		if (!nf && !m->running) {
+			if (!waiting)
+				break;
+			/* Waiting jobs whose build is not started: cannot
+			 * happen, builds are always ready. */
+			BUG("matrix deadlock");
+		}
+		if (poll(fds, (nfds_t)nf, 250) < 0 && errno != EINTR) {
+			err_sys(err, "poll");
+			goto out;
+		}
+		for (i = 0; i < nf; i++) {
+			struct job *j = &m->jobs[owner[i]];
+			char chunk[65536];
+			ssize_t n;
+
+			if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(fds[i].fd, chunk, sizeof(chunk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				close(fds[i].fd);
+				if (fds[i].fd == j->p.out_fd)
+					j->p.out_fd = -1;
+				else
+					j->p.err_fd = -1;
+				continue;
+			}
+			if (j->agg && fds[i].fd == j->p.out_fd) {
+				gtest_agg_feed(j->agg, chunk, (size_t)n);
+			} else {
+				size_t room = j->errout.limit - j->errout.len;
+
+				if (buf_add(&j->errout, chunk,
+					    (size_t)n < room ? (size_t)n : room))
+					BUG("bounded append");
+			}
+		}
+		for (i = 0; i < m->njobs; i++) {
+			struct job *j = &m->jobs[i];
+
+			if (j->state != 1)
+				continue;
+			if (j->p.out_fd < 0 && j->p.err_fd < 0) {
+				finish_job(m, j);
+				continue;
+			}
+			if (j->deadline && !j->killed && now_ms() > j->deadline) {
+				proc_kill(&j->p, SIGKILL);
+				j->killed = 1;
+			}
+		}
+		show_live(m);
+	}
+	ret = 0;
+out:
+	clear_live(m);
+	free(fds);
+	free(owner);
+	return ret;
+}
+
+/* ---- stress -------------------------------------------------------------- */
+
+static void *burn(void *arg)
+{
+	struct mrun *m = arg;
+	volatile unsigned long long x = 1;
+
+	while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
+		int i;
+
+		for (i = 0; i < 100000; i++)
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+	}
+	return NULL;
+}
+
+static void stress_start(struct mrun *m)
+{
+	int i;
+
+	if (m->o->stress <= 0)
+		return;
+	atomic_store(&m->stop, 0);
+	m->burners = xcalloc((size_t)m->o->stress, sizeof(*m->burners));
+	for (i = 0; i < m->o->stress; i++)
+		if (pthread_create(&m->burners[m->nburners], NULL, burn, m) == 0)
+			m->nburners++;
+}
+
+static void stress_stop(struct mrun *m)
+{
+	int i;
+
+	atomic_store(&m->stop, 1);
+	for (i = 0; i < m->nburners; i++)
+		pthread_join(m->burners[i], NULL);
+	FREE_AND_NULL(m->burners);
+	m->nburners = 0;
+}
+
+/* ---- phases --------------------------------------------------------------- */
+
+static void cell_name(struct buf *b, int race, int gmp, const struct matrix_opts *o)
+{
+	if (race && buf_adds(b, "race "))
+		BUG("cell name");
+	if (gmp > 0 && buf_addf(b, "GOMAXPROCS=%d", gmp))
+		BUG("cell name");
+	if (o->shuffle && buf_adds(b, " shuffle"))
+		BUG("cell name");
+	if (o->stress > 0 && buf_addf(b, " stress=%d", o->stress))
+		BUG("cell name");
+}
+
+static void add_cells(struct mrun *m)
+{
+	const struct matrix_opts *o = m->o;
+	int race, g;
+
+	for (race = 0; race < 2; race++) {
+		if (!(o->race & (race ? MATRIX_RACE_ON : MATRIX_RACE_OFF)))
+			continue;
+		for (g = 0; g < o->ngomaxprocs; g++) {
+			struct buf name = BUF_INIT(256);
+			struct cell c;
+
+			cell_name(&name, race, o->gomaxprocs[g], o);
+			memset(&c, 0, sizeof(c));
+			c.name = (char *)(uintptr_t)buf_str(&name);
+			c.race = race;
+			c.gomaxprocs = o->gomaxprocs[g];
+			c.count = o->count;
+			c.shuffle = o->shuffle;
+			c.stress = o->stress;
+			results_add_cell(m->r, &c);
+			buf_release(&name);
+		}
+	}
+}
+
+/*
+ * Cells interleave by package rather than run one after the other, so the
+ * two processes running at once are usually different packages in
+ * different cells: no two copies of one test contend for the same files or
+ * ports.
+ */
+static void plan_runs(struct mrun *m)
+{
+	size_t p, c;
+	int k;
+
+	for (p = 0; p < m->npkgs; p++) {
+		int race;
+
+		if (!m->pkgs[p].has_tests)
+			continue;
+		for (race = 0; race < 2; race++)
+			if (m->o->race & (race ? MATRIX_RACE_ON : MATRIX_RACE_OFF))
+				add_job(m, JOB_BUILD, (int)p, race, -1);
+	}
+	for (c = 0; c < m->r->ncells; c++) {
+		for (p = 0; p < m->npkgs; p++) {
+			int procs = m->o->shuffle ? m->o->count : 1;
+
+			if (!m->pkgs[p].has_tests)
+				continue;
+			for (k = 0; k < procs; k++) {
+				struct job *j = add_job(m, JOB_RUN, (int)p,
+							m->r->cells[c].race, (int)c);
+
+				j->count = m->o->shuffle ? 1 : m->o->count;
+				if (m->o->shuffle)
+					j->seed = random_seed();
+				m->cell_left[c]++;
+			}
+		}
+	}
+}
+
+static struct mpkg *pkg_by_path(struct mrun *m, const char *path, int *idx)
+{
+	size_t i;
+
+	for (i = 0; i < m->npkgs; i++) {
+		if (!strcmp(m->pkgs[i].import_path, path)) {
+			*idx = (int)i;
+			return &m->pkgs[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Tests that failed every execution of a cell are rerun alone there; a
+ * failing subtest reruns its top-level test (Go's -run cannot select one
+ * subtest of several top-level tests in one pattern).
+ */
+static void plan_reruns(struct mrun *m)
+{
+	size_t c, i, p, k;
+
+	for (c = 0; c < m->r->ncells; c++) {
+		for (p = 0; p < m->npkgs; p++) {
+			struct buf pat = BUF_INIT(1u << 20);
+			const char *pkg = m->pkgs[p].import_path;
+			char **tops = NULL;
+			size_t ntops = 0, alloc = 0;
+
+			for (i = 0; i < m->r->ntests; i++) {
+				struct test *t = m->r->tests[i];
+				struct test_cell *tc = NULL;
+				size_t tl;
+				int dup = 0;
+
+				if (strcmp(t->package, pkg))
+					continue;
+				for (k = 0; k < t->ncells; k++)
+					if (t->cells[k].cell == (int)c)
+						tc = &t->cells[k];
+				if (!tc || !tc->failures || tc->passes)
+					continue;
+				tl = strcspn(t->name, "/");
+				for (k = 0; k < ntops; k++)
+					dup |= strlen(tops[k]) == tl &&
+					       !strncmp(tops[k], t->name, tl);
+				if (dup)
+					continue;
+				xgrow((void **)&tops, &alloc, ntops + 1, sizeof(*tops));
+				tops[ntops++] = xstrndup(t->name, tl);
+			}
+			if (ntops) {
+				struct job *j;
+
+				if (buf_adds(&pat, "^("))
+					BUG("pattern");
+				for (k = 0; k < ntops; k++) {
+					if (k && buf_addc(&pat, '|'))
+						BUG("pattern");
+					add_run_pattern_elem(&pat, tops[k],
+							     strlen(tops[k]));
+				}
+				if (buf_adds(&pat, ")$"))
+					BUG("pattern");
+				j = add_job(m, JOB_RERUN, (int)p,
+					    m->r->cells[c].race, (int)c);
+				j->pattern = buf_detach(&pat, NULL);
+				j->count = m->o->rerun;
+			}
+			for (k = 0; k < ntops; k++)
+				free(tops[k]);
+			free(tops);
+			buf_release(&pat);
+		}
+	}
+}
+
+static void free_jobs(struct mrun *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->njobs; i++) {
+		struct job *j = &m->jobs[i];
+
+		if (j->state == 1) {
+			proc_kill(&j->p, SIGKILL);
+			proc_wait(&j->p);
+		}
+		gtest_agg_free(j->agg);
+		free(j->pattern);
+		buf_release(&j->errout);
+	}
+	free(m->jobs);
+	m->jobs = NULL;
+	m->njobs = m->alloc_jobs = 0;
+}
+
+/* Each flaky or failed test's repro, run the way the command would. */
+static void plan_verify(struct mrun *m, struct results *scratch, int max_count)
+{
+	size_t i;
+
+	for (i = 0; i < m->r->ntests; i++) {
+		struct test *t = m->r->tests[i];
+		struct buf pat = BUF_INIT(1u << 16);
+		const char *p, *seg;
+		struct job *j;
+		int pi, count = max_count;
+		struct cell c;
+
+		if ((t->status != VERDICT_FLAKY && t->status != VERDICT_FAILED) ||
+		    t->via_subtest || t->worst_cell < 0 ||
+		    !pkg_by_path(m, t->package, &pi))
+			continue;
+		if (buf_addc(&pat, '^'))
+			BUG("pattern");
+		for (seg = p = t->name;; p++) {
+			if (*p == '/' || !*p) {
+				add_run_pattern_elem(&pat, seg, (size_t)(p - seg));
+				if (buf_adds(&pat, *p ? "$/^" : "$"))
+					BUG("pattern");
+				if (!*p)
+					break;
+				seg = p + 1;
+			}
+		}
+		if (t->repro) {
+			const char *cnt = strstr(t->repro, "-count=");
+
+			if (cnt) {
+				count = (int)strtol(cnt + 7, NULL, 10);
+				if (count > max_count || count < 1)
+					count = max_count;
+			}
+		}
+		c = m->r->cells[t->worst_cell];
+		c.count = count;
+		j = add_job(m, JOB_VERIFY, pi, c.race == 1, t->worst_cell);
+		j->into = &scratch[i];
+		results_init(j->into);
+		results_add_cell(j->into, &c);
+		j->pattern = buf_detach(&pat, NULL);
+		j->count = count;
+		j->verify = t;
+	}
+}
+
+int matrix_run(struct results *r, const struct matrix_opts *o,
+	       struct err *err)
+{
+	struct mrun m;
+	char tmpl[] = "/tmp/flake-collector-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	struct buf tdir = BUF_INIT(4096);
+	struct results *scratch = NULL;
+	size_t i, nscratch = 0;
+	int ret = -1;
+
+	memset(&m, 0, sizeof(m));
+	m.r = r;
+	m.o = o;
+	m.t0 = now_ms();
+	if (go_env(&m, err))
+		goto out;
+	find_repo_root(&m);
+	if (go_list(&m, err))
+		goto out;
+	if (buf_addf(&tdir, "%s/flake-collector-XXXXXX",
+		     tmp && *tmp ? tmp : "/tmp"))
+		goto out;
+	m.tmpdir = mkdtemp(tdir.data) ? buf_detach(&tdir, NULL) : NULL;
+	if (!m.tmpdir) {
+		err_sys(err, "cannot create a temporary directory like '%s'", tmpl);
+		goto out;
+	}
+	add_cells(&m);
+	m.cell_start = xcalloc(r->ncells, sizeof(*m.cell_start));
+	m.cell_end = xcalloc(r->ncells, sizeof(*m.cell_end));
+	m.cell_left = xcalloc(r->ncells, sizeof(*m.cell_left));
+	plan_runs(&m);
+	if (o->progress && o->gha)
+		fprintf(o->progress, "::group::flake-collector: %zu packages x "
+			"%zu cells\n", m.npkgs, r->ncells);
+	stress_start(&m);
+	if (run_jobs(&m, err))
+		goto out;
+	for (i = 0; i < r->ncells; i++)
+		r->cells[i].wall_ms = m.cell_end[i] - m.cell_start[i];
+	free_jobs(&m);
+	if (o->rerun > 0) {
+		plan_reruns(&m);
+		if (m.njobs && o->progress)
+			fprintf(o->progress, "flake-collector: rerunning failed "
+				"tests alone (%zu processes)\n", m.njobs);
+		if (run_jobs(&m, err))
+			goto out;
+		free_jobs(&m);
+	}
+	stress_stop(&m);
+	results_finish(r);
+	if (o->verify_repro) {
+		nscratch = r->ntests;
+		scratch = xcalloc(nscratch, sizeof(*scratch));
+		plan_verify(&m, scratch, 100);
+		if (m.njobs && o->progress)
+			fprintf(o->progress, "flake-collector: verifying %zu repro "
+				"command%s\n", m.njobs, m.njobs == 1 ? "" : "s");
+		if (run_jobs(&m, err))
+			goto out;
+		for (i = 0; i < m.njobs; i++) {
+			struct job *j = &m.jobs[i];
+			struct test *t;
+
+			t = results_test(j->into, j->verify->package,
+					 j->verify->name, 0);
+			if (!t || !t->ncells)
+				continue;
+			j->verify->verify_runs = t->cells[0].passes +
+						 t->cells[0].failures;
+			j->verify->verify_fails = t->cells[0].failures;
+		}
+		free_jobs(&m);
+	}
+	if (o->progress && o->gha)
+		fprintf(o->progress, "::endgroup::\n");
+	r->wall_ms = now_ms() - m.t0;
+	ret = 0;
+out:
+	stress_stop(&m);
+	free_jobs(&m);
+	for (i = 0; i < nscratch; i++)
+		results_release(&scratch[i]);
+	free(scratch);
+	for (i = 0; i < m.npkgs; i++) {
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			if (m.pkgs[i].bin[k])
+				unlink(m.pkgs[i].bin[k]);
+			free(m.pkgs[i].bin[k]);
+			free(m.pkgs[i].run[k]);
+		}
+		free(m.pkgs[i].import_path);
+		free(m.pkgs[i].abs_dir);
+	}
+	free(m.pkgs);
+	if (m.tmpdir)
+		rmdir(m.tmpdir);
+	free(m.tmpdir);
+	free(m.tooldir);
+	free(m.cell_start);
+	free(m.cell_end);
+	free(m.cell_left);
+	buf_release(&tdir);
+	return ret;
+}

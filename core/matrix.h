@@ -1,0 +1,74 @@
+/*
+ * matrix.h: run a Go module's tests under a matrix of conditions -- race
+ * detector on/off x GOMAXPROCS values, -count executions per cell, fresh
+ * -shuffle seeds, CPU stress -- and feed every process's test2json stream
+ * into a struct results.
+ *
+ * How: `go list` maps packages to directories; each package's test binary
+ * is built once per race setting (`go test -c`, so Go's test cache can
+ * never replay a pass and no cell pays for linking again); every (cell,
+ * package) then runs as its own process through `go tool test2json`, up
+ * to `jobs` at once.  Tests that failed every execution of a cell are
+ * rerun alone (anchored -run, one process per package) to tell flaky from
+ * failed.
+ *
+ * Lifecycle:
+ *   1. struct matrix_opts o; matrix_opts_init(&o); set fields;
+ *   2. matrix_run(&results, &o, err): adds the cells, builds, runs,
+ *      reruns, calls results_finish(), verifies repro commands when asked,
+ *      and removes the binaries it built.
+ */
+#ifndef CORE_MATRIX_H
+#define CORE_MATRIX_H
+
+#include "err.h"
+#include "results.h"
+
+#include <stdio.h>
+
+enum matrix_race {
+	MATRIX_RACE_OFF = 1 << 0,
+	MATRIX_RACE_ON = 1 << 1,
+	MATRIX_RACE_BOTH = MATRIX_RACE_OFF | MATRIX_RACE_ON,
+};
+
+#define MATRIX_MAX_GOMAXPROCS 16
+
+struct matrix_opts {
+	unsigned race;			/* enum matrix_race */
+	int gomaxprocs[MATRIX_MAX_GOMAXPROCS];
+	int ngomaxprocs;
+	int count;			/* executions per test per cell */
+	int shuffle;			/* fresh seed per execution */
+	int stress;			/* CPU-burning threads while running */
+	long long timeout_ms;		/* per test process (-test.timeout) */
+	const char *run;		/* -run regexp */
+	const char *skip;		/* skip top-level tests matching (ERE) */
+	const char *tags;		/* build tags */
+	const char *const *packages;	/* NULL-terminated; NULL: ./... */
+	const char *const *extra;	/* flags after --: build flags, and
+					 * -test.* flags for the binary */
+	int rerun;			/* isolated reruns of failed tests */
+	int jobs;			/* processes at once */
+	const char *go;			/* the go command ("go") */
+	FILE *progress;			/* progress lines, NULL for none */
+	int tty;			/* progress is a terminal: live line */
+	int gha;			/* ::group:: folding */
+	int verify_repro;		/* run each repro command, bounded */
+};
+
+void matrix_opts_init(struct matrix_opts *o);
+
+/*
+ * Runs the matrix in the current directory (a Go module), filling r: the
+ * cells, packages (dirs relative to the working directory), every test's
+ * counts and failures, r->repo_root and the Go version/OS/arch in
+ * r->meta; then results_finish(r).  Returns 0 -- also when tests fail or
+ * packages do not build, which are results -- or -1 with err set when the
+ * matrix could not run at all (no go on PATH, not a Go module, no
+ * packages, a temp directory that cannot be made).
+ */
+int matrix_run(struct results *r, const struct matrix_opts *o,
+	       struct err *err);
+
+#endif

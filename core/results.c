@@ -1,0 +1,682 @@
+/*
+ * results.c: the run's results: tests indexed by (package, name), counts
+ * per cell, bounded failure lists, and the derivations done once at the end
+ * (verdicts, worst cell, "where" text, repro command, order).
+ */
+#include "results.h"
+#include "buf.h"
+#include "err.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *verdict_name(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_PASSED: return "passed";
+	case VERDICT_FAILED: return "failed";
+	case VERDICT_FLAKY: return "flaky";
+	case VERDICT_SKIPPED: return "skipped";
+	case VERDICT_NOTRUN: return "notrun";
+	}
+	BUG("bad verdict %d", (int)v);
+}
+
+const char *fail_kind_name(enum fail_kind k)
+{
+	switch (k) {
+	case FAIL_ASSERT: return "fail";
+	case FAIL_PANIC: return "panic";
+	case FAIL_TIMEOUT: return "timeout";
+	case FAIL_RACE: return "race";
+	case FAIL_CRASH: return "crash";
+	}
+	BUG("bad failure kind %d", (int)k);
+}
+
+const char *pkg_status_name(enum pkg_status s)
+{
+	switch (s) {
+	case PKG_OK: return "ok";
+	case PKG_FAILED: return "failed";
+	case PKG_BUILD_FAILED: return "build-failed";
+	case PKG_NO_TESTS: return "no-tests";
+	}
+	BUG("bad package status %d", (int)s);
+}
+
+void results_init(struct results *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+static void meta_release(struct run_meta *m)
+{
+	char **s[] = { &m->repository, &m->commit, &m->branch, &m->base_branch,
+		       &m->run_id, &m->job, &m->workflow, &m->event,
+		       &m->server_url, &m->go_version, &m->goos, &m->goarch,
+		       &m->started_at, &m->shard, &m->module, &m->tool_version };
+	size_t i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		FREE_AND_NULL(*s[i]);
+}
+
+static void failure_release(struct failure *f)
+{
+	free(f->file);
+	free(f->message);
+	free(f->signature);
+	free(f->output);
+}
+
+static void test_free(struct test *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nfails; i++)
+		failure_release(&t->fails[i]);
+	free(t->fails);
+	free(t->cells);
+	free(t->package);
+	free(t->name);
+	free(t->where);
+	free(t->repro);
+	free(t);
+}
+
+void results_release(struct results *r)
+{
+	size_t i;
+
+	meta_release(&r->meta);
+	for (i = 0; i < r->ncells; i++)
+		free(r->cells[i].name);
+	free(r->cells);
+	for (i = 0; i < r->ntests; i++)
+		test_free(r->tests[i]);
+	free(r->tests);
+	for (i = 0; i < r->npkgs; i++) {
+		free(r->pkgs[i].package);
+		free(r->pkgs[i].dir);
+		free(r->pkgs[i].abs_dir);
+		free(r->pkgs[i].error);
+		free(r->pkgs[i].cells);
+	}
+	free(r->pkgs);
+	free(r->repo_root);
+	free(r->hidx);
+	memset(r, 0, sizeof(*r));
+}
+
+int results_add_cell(struct results *r, const struct cell *c)
+{
+	xgrow((void **)&r->cells, &r->alloc_cells, r->ncells + 1,
+	      sizeof(*r->cells));
+	r->cells[r->ncells] = *c;
+	r->cells[r->ncells].name = xstrdup(c->name ? c->name : "default");
+	return (int)r->ncells++;
+}
+
+/* FNV-1a over package, a separator, and name. */
+static uint64_t test_hash(const char *pkg, const char *name)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)pkg; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h;
+}
+
+/* Index slots hold test index + 1; 0 is empty. */
+static void rehash(struct results *r)
+{
+	size_t cap = r->hcap ? r->hcap * 2 : 256, i;
+
+	free(r->hidx);
+	r->hidx = xcalloc(cap, sizeof(*r->hidx));
+	r->hcap = cap;
+	for (i = 0; i < r->ntests; i++) {
+		size_t h = (size_t)test_hash(r->tests[i]->package,
+					     r->tests[i]->name) & (cap - 1);
+		while (r->hidx[h])
+			h = (h + 1) & (cap - 1);
+		r->hidx[h] = i + 1;
+	}
+}
+
+struct test *results_test(struct results *r, const char *package,
+			  const char *name, int create)
+{
+	size_t h;
+	struct test *t;
+
+	if (r->finished && create)
+		BUG("results_test(create) after results_finish");
+	if (r->hcap) {
+		h = (size_t)test_hash(package, name) & (r->hcap - 1);
+		while (r->hidx[h]) {
+			t = r->tests[r->hidx[h] - 1];
+			if (!strcmp(t->name, name) && !strcmp(t->package, package))
+				return t;
+			h = (h + 1) & (r->hcap - 1);
+		}
+	}
+	if (!create)
+		return NULL;
+	t = xcalloc(1, sizeof(*t));
+	t->package = xstrdup(package);
+	t->name = xstrdup(name);
+	t->worst_cell = -1;
+	xgrow((void **)&r->tests, &r->alloc_tests, r->ntests + 1,
+	      sizeof(*r->tests));
+	r->tests[r->ntests++] = t;
+	if (r->ntests * 2 > r->hcap) {
+		rehash(r);
+	} else {
+		h = (size_t)test_hash(package, name) & (r->hcap - 1);
+		while (r->hidx[h])
+			h = (h + 1) & (r->hcap - 1);
+		r->hidx[h] = r->ntests;
+	}
+	return t;
+}
+
+struct test_cell *results_test_cell(struct test *t, int cell)
+{
+	size_t i;
+
+	for (i = t->ncells; i > 0; i--) {
+		if (t->cells[i - 1].cell == cell)
+			return &t->cells[i - 1];
+		if (t->cells[i - 1].cell < cell)
+			break;
+	}
+	xgrow((void **)&t->cells, &t->alloc_cells, t->ncells + 1,
+	      sizeof(*t->cells));
+	memmove(&t->cells[i + 1], &t->cells[i],
+		(t->ncells - i) * sizeof(*t->cells));
+	memset(&t->cells[i], 0, sizeof(t->cells[i]));
+	t->cells[i].cell = cell;
+	t->ncells++;
+	return &t->cells[i];
+}
+
+struct package *results_package(struct results *r, const char *package,
+				int create)
+{
+	size_t i;
+	struct package *p;
+
+	for (i = r->npkgs; i > 0; i--)
+		if (!strcmp(r->pkgs[i - 1].package, package))
+			return &r->pkgs[i - 1];
+	if (!create)
+		return NULL;
+	xgrow((void **)&r->pkgs, &r->alloc_pkgs, r->npkgs + 1,
+	      sizeof(*r->pkgs));
+	p = &r->pkgs[r->npkgs++];
+	memset(p, 0, sizeof(*p));
+	p->package = xstrdup(package);
+	return p;
+}
+
+struct pkg_cell *results_pkg_cell(struct package *p, int cell)
+{
+	size_t i;
+
+	for (i = 0; i < p->ncells; i++)
+		if (p->cells[i].cell == cell)
+			return &p->cells[i];
+	xgrow((void **)&p->cells, &p->alloc_cells, p->ncells + 1,
+	      sizeof(*p->cells));
+	memset(&p->cells[p->ncells], 0, sizeof(p->cells[0]));
+	p->cells[p->ncells].cell = cell;
+	return &p->cells[p->ncells++];
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void results_add_failure(struct test *t, const struct failure *f)
+{
+	size_t i;
+	struct failure *g;
+	const char *sig = f->signature ? f->signature : "";
+
+	for (i = 0; i < t->nfails; i++) {
+		g = &t->fails[i];
+		if (g->cell == f->cell && !strcmp(g->signature, sig)) {
+			g->count += f->count ? f->count : 1;
+			if (!f->rerun)
+				g->rerun = 0;
+			if (!g->seed)
+				g->seed = f->seed;
+			return;
+		}
+	}
+	if (t->nfails >= RESULTS_MAX_FAILS) {
+		t->fails_dropped++;
+		return;
+	}
+	xgrow((void **)&t->fails, &t->alloc_fails, t->nfails + 1,
+	      sizeof(*t->fails));
+	g = &t->fails[t->nfails++];
+	*g = *f;
+	g->file = dup_or_null(f->file);
+	g->message = xstrdup(f->message ? f->message : "");
+	g->signature = xstrdup(sig);
+	g->output = dup_or_null(f->output);
+	if (!g->count)
+		g->count = 1;
+}
+
+double test_cell_rate(const struct test_cell *tc)
+{
+	int n = tc->passes + tc->failures;
+
+	return n ? (double)tc->failures / n : 0.0;
+}
+
+static enum verdict cell_verdict(const struct test_cell *tc)
+{
+	if (tc->failures) {
+		if (tc->passes || tc->rerun_passes)
+			return VERDICT_FLAKY;
+		return VERDICT_FAILED;
+	}
+	if (tc->passes)
+		return VERDICT_PASSED;
+	if (tc->skips)
+		return VERDICT_SKIPPED;
+	return VERDICT_NOTRUN;
+}
+
+/*
+ * Tests that a crashed process never reached: for every cell in which the
+ * test's package crashed, the executions the cell asked for and did not get.
+ */
+static void derive_notrun(struct results *r, struct test *t)
+{
+	struct package *p = results_package(r, t->package, 0);
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->ncells; i++) {
+		struct pkg_cell *pc = &p->cells[i];
+		struct test_cell *tc;
+		int want, got;
+
+		if (!pc->crashed)
+			continue;
+		want = r->cells[pc->cell].count;
+		if (want <= 0)
+			want = 1;
+		tc = results_test_cell(t, pc->cell);
+		got = tc->passes + tc->failures + tc->skips + tc->unknown;
+		tc->notrun = want > got ? want - got : 0;
+	}
+}
+
+static int is_ancestor(const char *parent, const char *name)
+{
+	size_t n = strlen(parent);
+
+	return !strncmp(parent, name, n) && name[n] == '/';
+}
+
+static void derive_where(struct results *r, struct test *t)
+{
+	struct buf b = BUF_INIT(4096);
+	size_t i;
+	int ran_race[2] = { 0, 0 }, fail_race[2] = { 0, 0 };
+	int nfail = 0, nran = 0, all_fail_race, gmp_subset = 1, exact = 1;
+	int gmp_ran[64], gmp_fail[64], nr = 0, nf = 0, j;
+
+	for (i = 0; i < t->ncells; i++) {
+		const struct test_cell *tc = &t->cells[i];
+		const struct cell *c = &r->cells[tc->cell];
+		int failed = tc->failures > 0;
+		int ran = tc->passes + tc->failures > 0;
+		int g = c->gomaxprocs, seen;
+
+		if (!ran)
+			continue;
+		nran++;
+		if (c->race >= 0)
+			ran_race[c->race]++;
+		seen = 0;
+		for (j = 0; j < nr; j++)
+			seen |= gmp_ran[j] == g;
+		if (!seen && nr < 64)
+			gmp_ran[nr++] = g;
+		if (!failed)
+			continue;
+		nfail++;
+		if (c->race >= 0)
+			fail_race[c->race]++;
+		seen = 0;
+		for (j = 0; j < nf; j++)
+			seen |= gmp_fail[j] == g;
+		if (!seen && nf < 64)
+			gmp_fail[nf++] = g;
+	}
+	if (!nfail || nfail == nran)
+		return;
+	all_fail_race = fail_race[1] == nfail && ran_race[0] > 0;
+	if (nf >= nr || (nf == 1 && gmp_fail[0] == 0))
+		gmp_subset = 0;
+	/*
+	 * The compact text is only used when it is exact: every cell that ran
+	 * and matches the described conditions failed.
+	 */
+	for (i = 0; i < t->ncells; i++) {
+		const struct test_cell *tc = &t->cells[i];
+		const struct cell *c = &r->cells[tc->cell];
+		int match = 1;
+
+		if (tc->passes + tc->failures == 0)
+			continue;
+		if (all_fail_race && c->race != 1)
+			match = 0;
+		if (gmp_subset) {
+			int in = 0;
+
+			for (j = 0; j < nf; j++)
+				in |= gmp_fail[j] == c->gomaxprocs;
+			match &= in;
+		}
+		if (match != (tc->failures > 0))
+			exact = 0;
+	}
+	if (exact && (all_fail_race || gmp_subset)) {
+		if (buf_adds(&b, "only under "))
+			goto out;
+		if (all_fail_race && buf_adds(&b, "-race"))
+			goto out;
+		if (gmp_subset) {
+			if (buf_addf(&b, "%sGOMAXPROCS=", all_fail_race ? ", " : ""))
+				goto out;
+			for (j = 0; j < nf; j++)
+				if (buf_addf(&b, "%s%d", j ? "," : "", gmp_fail[j]))
+					goto out;
+		}
+	} else {
+		int first = 1;
+
+		if (buf_adds(&b, "only in "))
+			goto out;
+		for (i = 0; i < t->ncells; i++) {
+			if (t->cells[i].failures == 0)
+				continue;
+			if (buf_addf(&b, "%s%s", first ? "" : "; ",
+				     r->cells[t->cells[i].cell].name))
+				goto out;
+			first = 0;
+		}
+	}
+	t->where = buf_detach(&b, NULL);
+out:
+	buf_release(&b);
+}
+
+/* -count that reproduces a failure of rate p with ~99% probability. */
+static int repro_count(double p)
+{
+	static const int nice[] = { 10, 20, 50, 100, 200, 500, 1000 };
+	double n;
+	size_t i;
+
+	if (p >= 0.99)
+		return 1;
+	if (p <= 0.0)
+		return 1000;
+	n = ceil(log(0.01) / log(1.0 - p));
+	for (i = 0; i < sizeof(nice) / sizeof(nice[0]); i++)
+		if (n <= nice[i])
+			return nice[i];
+	return 1000;
+}
+
+/* Appends "^elem$/^elem$..." for Go's -run, which splits on '/'. */
+static int add_run_pattern(struct buf *b, const char *name)
+{
+	static const char special[] = "\\.+*?()|[]{}^$";
+	const char *p;
+
+	if (buf_addc(b, '^'))
+		return -1;
+	for (p = name; *p; p++) {
+		if (*p == '/') {
+			if (buf_adds(b, "$/^"))
+				return -1;
+			continue;
+		}
+		if (strchr(special, *p) && buf_addc(b, '\\'))
+			return -1;
+		if (buf_addc(b, *p))
+			return -1;
+	}
+	return buf_addc(b, '$');
+}
+
+char *results_repro_cmd(const struct results *r, const struct test *t,
+			int cell, int count)
+{
+	struct buf b = BUF_INIT(16384), pat = BUF_INIT(8192);
+	const struct cell *c = cell >= 0 ? &r->cells[cell] : NULL;
+	const struct package *p = NULL;
+	const struct test_cell *tc = NULL;
+	size_t i;
+	int order = 0, err = 0;
+	char *ret = NULL;
+
+	for (i = 0; i < r->npkgs; i++)
+		if (!strcmp(r->pkgs[i].package, t->package))
+			p = &r->pkgs[i];
+	for (i = 0; i < t->ncells; i++)
+		if (t->cells[i].cell == cell)
+			tc = &t->cells[i];
+	/*
+	 * A failure seen under -shuffle that an isolated rerun never
+	 * repeated depends on which tests ran before it: reproduce with the
+	 * seed and the whole package, not an anchored -run.
+	 */
+	if (c && c->shuffle && tc && tc->fail_seed && tc->rerun_failures == 0)
+		order = 1;
+	if (c && c->gomaxprocs > 0)
+		err |= buf_addf(&b, "GOMAXPROCS=%d ", c->gomaxprocs);
+	err |= buf_adds(&b, "go test");
+	if (c && c->race == 1)
+		err |= buf_adds(&b, " -race");
+	if (order) {
+		err |= buf_addf(&b, " -shuffle=%lld", tc->fail_seed);
+	} else {
+		err |= add_run_pattern(&pat, t->name);
+		err |= buf_adds(&b, " -run ");
+		err |= buf_add_shquote(&b, buf_str(&pat));
+		if (c && c->shuffle && tc && tc->fail_seed)
+			err |= buf_addf(&b, " -shuffle=%lld", tc->fail_seed);
+	}
+	err |= buf_addf(&b, " -count=%d ", count);
+	if (p && p->dir) {
+		struct buf d = BUF_INIT(4096);
+
+		if (!strcmp(p->dir, "."))
+			err |= buf_adds(&d, ".");
+		else
+			err |= buf_addf(&d, "./%s", p->dir);
+		if (strspn(buf_str(&d), "abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-") == d.len)
+			err |= buf_add(&b, d.data, d.len);
+		else
+			err |= buf_add_shquote(&b, buf_str(&d));
+		buf_release(&d);
+	} else {
+		err |= buf_add_shquote(&b, t->package);
+	}
+	if (!err)
+		ret = buf_detach(&b, NULL);
+	buf_release(&b);
+	buf_release(&pat);
+	return ret;
+}
+
+static int verdict_rank(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_FAILED: return 0;
+	case VERDICT_FLAKY: return 1;
+	case VERDICT_PASSED: return 2;
+	case VERDICT_SKIPPED: return 3;
+	case VERDICT_NOTRUN: return 4;
+	}
+	return 5;
+}
+
+static int cmp_tests(const void *a, const void *b)
+{
+	const struct test *x = *(struct test *const *)a;
+	const struct test *y = *(struct test *const *)b;
+	int c = verdict_rank(x->status) - verdict_rank(y->status);
+
+	if (c)
+		return c;
+	if (x->via_subtest != y->via_subtest)
+		return x->via_subtest - y->via_subtest;
+	c = strcmp(x->package, y->package);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static void derive_test(struct results *r, struct test *t)
+{
+	size_t i;
+	int any_failed = 0, any_flaky = 0, any_pass = 0, any_skip = 0;
+	double worst = -1.0;
+
+	derive_notrun(r, t);
+	t->executions = t->passes = t->failures = t->skips = t->notrun = 0;
+	t->rerun_passes = t->rerun_failures = 0;
+	t->seconds = 0;
+	for (i = 0; i < t->ncells; i++) {
+		struct test_cell *tc = &t->cells[i];
+		double rate;
+
+		tc->status = cell_verdict(tc);
+		t->passes += tc->passes;
+		t->failures += tc->failures;
+		t->skips += tc->skips;
+		t->notrun += tc->notrun;
+		t->rerun_passes += tc->rerun_passes;
+		t->rerun_failures += tc->rerun_failures;
+		t->seconds += tc->seconds;
+		switch (tc->status) {
+		case VERDICT_FAILED: any_failed = 1; break;
+		case VERDICT_FLAKY: any_flaky = 1; break;
+		case VERDICT_PASSED: any_pass = 1; break;
+		case VERDICT_SKIPPED: any_skip = 1; break;
+		case VERDICT_NOTRUN: break;
+		}
+		if (!tc->failures)
+			continue;
+		rate = tc->status == VERDICT_FAILED ? 2.0 : test_cell_rate(tc);
+		if (rate > worst || (rate == worst &&
+				     tc->failures > t->cells[0].failures)) {
+			worst = rate;
+			t->worst_cell = tc->cell;
+		}
+	}
+	t->executions = t->passes + t->failures + t->skips;
+	if (any_failed)
+		t->status = VERDICT_FAILED;
+	else if (any_flaky)
+		t->status = VERDICT_FLAKY;
+	else if (any_pass)
+		t->status = VERDICT_PASSED;
+	else if (any_skip)
+		t->status = VERDICT_SKIPPED;
+	else
+		t->status = VERDICT_NOTRUN;
+	if (t->status == VERDICT_FAILED || t->status == VERDICT_FLAKY) {
+		const struct test_cell *wc = NULL;
+		int count;
+
+		for (i = 0; i < t->ncells; i++)
+			if (t->cells[i].cell == t->worst_cell)
+				wc = &t->cells[i];
+		count = wc && wc->status != VERDICT_FAILED ?
+			repro_count(test_cell_rate(wc)) : 1;
+		derive_where(r, t);
+		free(t->repro);
+		t->repro = results_repro_cmd(r, t, t->worst_cell, count);
+	}
+}
+
+void results_finish(struct results *r)
+{
+	size_t i, j;
+
+	if (r->finished)
+		BUG("results_finish called twice");
+	for (i = 0; i < r->ntests; i++)
+		derive_test(r, r->tests[i]);
+	/* A parent whose every failure is a subtest's is marked, so reports
+	 * can lead with the subtest that actually broke. */
+	for (i = 0; i < r->ntests; i++) {
+		struct test *t = r->tests[i];
+		int own = 0;
+
+		if (t->status != VERDICT_FAILED && t->status != VERDICT_FLAKY)
+			continue;
+		for (j = 0; j < t->nfails; j++)
+			if (strncmp(t->fails[j].signature, "subtest failed", 14))
+				own = 1;
+		if (!own && t->nfails) {
+			for (j = 0; j < r->ntests; j++)
+				if (is_ancestor(t->name, r->tests[j]->name) &&
+				    !strcmp(t->package, r->tests[j]->package) &&
+				    r->tests[j]->failures)
+					t->via_subtest = 1;
+		}
+	}
+	for (i = 0; i < r->npkgs; i++) {
+		struct package *p = &r->pkgs[i];
+
+		if (p->status == PKG_BUILD_FAILED || p->status == PKG_NO_TESTS)
+			continue;
+		p->status = PKG_OK;
+		for (j = 0; j < p->ncells; j++)
+			if (p->cells[j].failed || p->cells[j].crashed)
+				p->status = PKG_FAILED;
+	}
+	r->n_passed = r->n_failed = r->n_flaky = r->n_skipped = 0;
+	r->n_notrun = 0;
+	r->total_executions = 0;
+	for (i = 0; i < r->ntests; i++) {
+		struct test *t = r->tests[i];
+
+		r->total_executions += t->executions;
+		switch (t->status) {
+		case VERDICT_PASSED: r->n_passed++; break;
+		case VERDICT_FAILED: r->n_failed++; break;
+		case VERDICT_FLAKY: r->n_flaky++; break;
+		case VERDICT_SKIPPED: r->n_skipped++; break;
+		case VERDICT_NOTRUN: r->n_notrun++; break;
+		}
+	}
+	qsort(r->tests, r->ntests, sizeof(*r->tests), cmp_tests);
+	/* The hash index holds positions; rebuild it for the sorted order. */
+	rehash(r);
+	r->finished = 1;
+}

@@ -1,0 +1,221 @@
+/*
+ * results.h: the in-memory results of one collector run -- the cells of the
+ * matrix, every test seen with its per-cell counts and failures, package
+ * errors and run metadata.  Everything the outputs (JSON, markdown, JUnit,
+ * annotations, history) write is read from here; nothing else is.
+ *
+ * Invariants:
+ *   - A test is identified by (package, name); results_test() finds or
+ *     creates it, and the pointer stays valid until results_release().
+ *   - test->cells is sorted by cell index, one entry per cell in which the
+ *     test produced any attempt or was counted notrun.
+ *   - test->fails holds at most RESULTS_MAX_FAILS distinct (cell, signature)
+ *     pairs; further occurrences only bump `count`, further signatures are
+ *     counted in test->fails_dropped.  Memory is therefore bounded by the
+ *     number of distinct tests, never by the size of the streams.
+ *   - Counts (passes/failures/...) are only ever added; verdicts, worst cell,
+ *     repro commands and the sorted order are derived by results_finish().
+ *
+ * Lifecycle:
+ *   1. struct results r; results_init(&r);
+ *   2. results_add_cell() for each cell of the matrix;
+ *   3. feed streams through gtest_agg (gtest.h), which calls results_test(),
+ *      results_test_cell(), results_add_failure(), results_package();
+ *   4. results_finish(&r) once, then read r.tests[0..ntests) (sorted: failed,
+ *      flaky, then passed/skipped, each by package and name);
+ *   5. results_release(&r).
+ */
+#ifndef CORE_RESULTS_H
+#define CORE_RESULTS_H
+
+#include <stddef.h>
+
+#define RESULTS_MAX_FAILS 8
+
+enum verdict {
+	VERDICT_PASSED,
+	VERDICT_FAILED,
+	VERDICT_FLAKY,
+	VERDICT_SKIPPED,
+	VERDICT_NOTRUN,
+};
+
+enum fail_kind {
+	FAIL_ASSERT,	/* "fail": t.Error/t.Fatal, example mismatch */
+	FAIL_PANIC,	/* panic in the test goroutine */
+	FAIL_TIMEOUT,	/* -test.timeout fired while the test ran */
+	FAIL_RACE,	/* the race detector reported a race in the test */
+	FAIL_CRASH,	/* the process died under the test (goroutine panic, os.Exit, signal) */
+};
+
+/* Returns "passed", "failed", "flaky", "skipped", "notrun". */
+const char *verdict_name(enum verdict v);
+/* Returns "fail", "panic", "timeout", "race", "crash". */
+const char *fail_kind_name(enum fail_kind k);
+
+struct cell {
+	char *name;		/* "race GOMAXPROCS=2", or the --cell name */
+	int race;		/* 1 with -race, 0 without, -1 unknown (analyze) */
+	int gomaxprocs;		/* 0 = not set (unknown or the machine's default) */
+	int count;		/* executions of each test asked for (0 unknown) */
+	int shuffle;		/* 1 when each execution got a fresh -shuffle seed */
+	int stress;		/* background CPU burners while the cell ran */
+	long long wall_ms;	/* wall time of the cell's processes */
+};
+
+struct failure {
+	int cell;		/* index into results.cells */
+	enum fail_kind kind;
+	char *file;		/* repo-relative path, or NULL when unknown */
+	int line;		/* 0 when unknown */
+	char *message;		/* the failure's first line(s), <= 1 KiB */
+	char *signature;	/* normalized message + location: clusters causes */
+	char *output;		/* excerpt of the attempt's output (head ... tail) */
+	int count;		/* occurrences in this cell */
+	int rerun;		/* 1 when every occurrence came from an isolated rerun */
+	long long seed;		/* -shuffle seed of the first occurrence; 0 none */
+};
+
+struct test_cell {
+	int cell;
+	enum verdict status;	/* derived by results_finish() */
+	int passes, failures, skips;
+	int notrun;		/* executions lost because the process died first */
+	int unknown;		/* attempts with no result in a passing package */
+	int rerun_passes, rerun_failures;
+	double seconds;		/* sum of Elapsed of counted executions */
+	long long fail_seed;	/* -shuffle seed of a failing execution; 0 none */
+};
+
+struct test {
+	char *package;
+	char *name;
+	enum verdict status;	/* derived */
+	int executions, passes, failures, skips, notrun; /* derived sums */
+	int rerun_passes, rerun_failures;		/* derived sums */
+	struct test_cell *cells;
+	size_t ncells, alloc_cells;
+	struct failure *fails;
+	size_t nfails, alloc_fails;
+	int fails_dropped;
+	int via_subtest;	/* every failure is only a failing subtest's */
+	int worst_cell;		/* derived: highest failure rate, -1 none */
+	char *where;		/* derived: "only under -race, GOMAXPROCS=2" */
+	char *repro;		/* derived for flaky/failed tests */
+	int new_flaky;		/* set by the caller from history */
+	int verify_runs, verify_fails;	/* --verify-repro outcome */
+	double seconds;		/* derived: total elapsed */
+};
+
+enum pkg_status {
+	PKG_OK,			/* the package's processes ran to completion */
+	PKG_FAILED,		/* some test failed, or a process died */
+	PKG_BUILD_FAILED,	/* did not build / vet / set up: no verdicts */
+	PKG_NO_TESTS,		/* [no test files] */
+};
+
+struct pkg_cell {
+	int cell;
+	int ran;		/* a stream for the package was seen in the cell */
+	int crashed;		/* a process died before finishing its tests */
+	int timed_out;
+	int failed;		/* package-level fail seen */
+};
+
+struct package {
+	char *package;		/* import path */
+	char *dir;		/* directory relative to the working directory
+				 * ("." for it), for repro commands; or NULL */
+	char *abs_dir;		/* absolute directory, or NULL */
+	enum pkg_status status;	/* derived, worst over cells */
+	char *error;		/* build / setup output excerpt, or NULL */
+	struct pkg_cell *cells;
+	size_t ncells, alloc_cells;
+};
+
+/* Returns "ok", "failed", "build-failed", "no-tests". */
+const char *pkg_status_name(enum pkg_status s);
+
+/* Run metadata: every field may be NULL / 0 when unknown. */
+struct run_meta {
+	char *repository;	/* owner/name */
+	char *commit;
+	char *branch;		/* head branch */
+	char *base_branch;	/* PR base branch */
+	int pr;			/* pull request number, 0 none */
+	char *run_id;
+	int run_attempt;
+	char *job;
+	char *workflow;
+	char *event;		/* push, pull_request, ... */
+	char *server_url;	/* https://github.com */
+	char *go_version;
+	char *goos, *goarch;
+	char *started_at;	/* RFC 3339 UTC */
+	char *shard;		/* "i/n" or NULL */
+	char *module;		/* Go module path */
+	char *tool_version;
+};
+
+struct results {
+	struct run_meta meta;
+	struct cell *cells;
+	size_t ncells, alloc_cells;
+	struct test **tests;	/* owned; sorted by results_finish() */
+	size_t ntests, alloc_tests;
+	struct package *pkgs;	/* owned, in first-seen order */
+	size_t npkgs, alloc_pkgs;
+	char *repo_root;	/* absolute path used to make paths relative */
+	long long wall_ms;	/* whole run */
+	int finished;
+	/* private: hash index over tests */
+	size_t *hidx;
+	size_t hcap;
+	/* derived totals */
+	int n_passed, n_failed, n_flaky, n_skipped, n_notrun;
+	long long total_executions;
+};
+
+void results_init(struct results *r);
+void results_release(struct results *r);
+
+/* Copies *c (its name is duplicated); returns the new cell's index. */
+int results_add_cell(struct results *r, const struct cell *c);
+
+/*
+ * Finds the test (package, name); creates it when `create` is set.
+ * Returns a pointer owned by r, or NULL when absent and !create.
+ */
+struct test *results_test(struct results *r, const char *package,
+			  const char *name, int create);
+/* Finds or creates t's entry for cell index `cell`. Borrowed pointer,
+ * valid until the next call for the same test. */
+struct test_cell *results_test_cell(struct test *t, int cell);
+/* Finds the package, creating it (with dir NULL) when `create` is set. */
+struct package *results_package(struct results *r, const char *package,
+				int create);
+struct pkg_cell *results_pkg_cell(struct package *p, int cell);
+
+/*
+ * Records a failure occurrence.  Strings in *f are copied.  Occurrences with
+ * the same (cell, signature) are merged (count += f->count; rerun stays 1
+ * only while every occurrence is a rerun).
+ */
+void results_add_failure(struct test *t, const struct failure *f);
+
+/*
+ * Derives notrun counts, verdicts, totals, worst cells, `where` texts and
+ * repro commands (with `go_cmd`, e.g. "go"), and sorts the tests.
+ * Call once after all streams were fed.
+ */
+void results_finish(struct results *r);
+
+/* Writes the repro command for t in cell `cell` into a new string (caller
+ * frees).  count is the -count to suggest. */
+char *results_repro_cmd(const struct results *r, const struct test *t,
+			int cell, int count);
+
+/* Failure rate of a test cell: failures / (passes + failures), 0 if none. */
+double test_cell_rate(const struct test_cell *tc);
+
+#endif
