@@ -45,6 +45,7 @@ struct attempt {
 	int typed_error;	/* OutputType "error" seen: msg is final */
 	struct buf lastline;	/* last non-framing line (fallback message) */
 	struct buf panic;	/* "panic: ..." message */
+	int panic_recovered;	/* "[recovered]": the test's own goroutine */
 	int in_stack;		/* 1 looking for the first user frame */
 	char *cur_func;
 	struct frame_loc panic_loc;
@@ -81,6 +82,8 @@ struct pstate {
 	size_t npending, alloc_pending;
 	struct attempt **incomplete;	/* left open when the package ended */
 	size_t nincomplete, alloc_incomplete;
+	struct test **raced;	/* tests the race detector reported */
+	size_t nraced, alloc_raced;
 	struct buf last_panic;	/* any panic line seen in the package */
 	struct frame_loc last_panic_loc;
 	char *build_error;	/* from build-output events */
@@ -575,6 +578,7 @@ static void analyze_line(struct gtest_agg *ag, struct pstate *ps,
 		size_t end = rec ? (size_t)(rec - s) : n;
 
 		add_bounded(&a->panic, s + k, end - k);
+		a->panic_recovered = rec != NULL;
 		if (!ps->last_panic.len)
 			add_bounded(&ps->last_panic, s + k, end - k);
 		a->in_stack = 1;
@@ -773,6 +777,13 @@ static void judge_failure(struct gtest_agg *ag, struct pstate *ps,
 			loc = a->timeout_loc.file ? &a->timeout_loc : &a->log_loc;
 		else
 			loc = &a->timeout_loc;
+	} else if (incomplete && a->panic_recovered) {
+		/* testing re-panics a test's own panic "[recovered]"; run
+		 * without cmd/go the test gets no result of its own. */
+		f.kind = FAIL_PANIC;
+		add_bounded(&msg, "panic: ", 7);
+		add_bounded(&msg, a->panic.data, a->panic.len);
+		loc = &a->panic_loc;
 	} else if (incomplete) {
 		f.kind = FAIL_CRASH;
 		if (a->panic.len) {
@@ -909,9 +920,37 @@ static void finalize_pending(struct gtest_agg *ag, struct pstate *ps,
 /* Bound the failed attempts kept for trailing output. */
 #define MAX_PENDING 32
 
+static int raced(const struct pstate *ps, const struct test *t)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nraced; i++)
+		if (ps->raced[i] == t)
+			return 1;
+	return 0;
+}
+
 static void close_attempt(struct gtest_agg *ag, struct pstate *ps,
 			  struct attempt *a, enum outcome o, double elapsed)
 {
+	/*
+	 * The race detector reports each race once per process: after it
+	 * reported one in this test, a later pass in the same process says
+	 * nothing about the race.  Such passes are unknown, not passes.
+	 */
+	if (o == O_PASS && raced(ps, a->t)) {
+		if (!(ag->flags & GTEST_RERUN))
+			results_test_cell(a->t, ag->cell)->unknown++;
+		slot_clear(ps, a->t);
+		attempt_free(a);
+		return;
+	}
+	if (o == O_FAIL && (a->race_detected || a->race_msg) &&
+	    !raced(ps, a->t)) {
+		xgrow((void **)&ps->raced, &ps->alloc_raced, ps->nraced + 1,
+		      sizeof(*ps->raced));
+		ps->raced[ps->nraced++] = a->t;
+	}
 	a->result = o;
 	a->elapsed = elapsed;
 	count_result(ag, a->t, o, elapsed);
@@ -1044,6 +1083,10 @@ static void on_raw_line(struct gtest_agg *ag, const char *s, size_t n)
 	     find(sp, n - (size_t)(sp - s), " [setup failed]"))) {
 		struct pstate *ps = pstate_get(ag, s + 5, (size_t)(sp - s - 5));
 		struct package *p = results_package(ag->r, ps->name, 1);
+
+		/* cmd/go's own line: part of a valid stream. */
+		ag->stats.events++;
+		ag->stats.raw_lines--;
 
 		ps->ended = 1;
 		ps->result = 'f';
@@ -1258,7 +1301,9 @@ static void judge_incomplete(struct gtest_agg *ag, struct pstate *ps,
 		struct attempt *a = ps->incomplete[i];
 		struct test *t = a->t;
 
-		if (!died) {
+		/* Go 1.20+ reports a passing benchmark with "run" and no
+		 * result: never a failure of its own. */
+		if (!died || !strncmp(t->name, "Benchmark", 9)) {
 			if (!(ag->flags & GTEST_RERUN))
 				results_test_cell(t, ag->cell)->unknown++;
 			continue;
@@ -1349,6 +1394,7 @@ void gtest_agg_free(struct gtest_agg *a)
 		for (j = 0; j < ps->nincomplete; j++)
 			attempt_free(ps->incomplete[j]);
 		free(ps->slots);
+		free(ps->raced);
 		free(ps->pending);
 		free(ps->incomplete);
 		attempt_free(ps->pkg);

@@ -363,9 +363,13 @@ static void add_run_pattern_elem(struct buf *b, const char *s, size_t n)
 	}
 }
 
-/* --skip on Go 1.19 (no -test.skip): list the top-level tests and keep
- * the ones the ERE does not match. */
-static void list_for_skip(struct mrun *m, int pkgi, int race)
+/*
+ * Lists the package's top-level tests from its binary (-test.list), so a
+ * test that a crash kept from ever running still gets a verdict (notrun),
+ * and, for --skip on Go 1.19 (no -test.skip), builds the -run pattern of
+ * the tests the ERE does not match.
+ */
+static void list_tests(struct mrun *m, int pkgi, int race)
 {
 	struct mpkg *p = &m->pkgs[pkgi];
 	const char *argv[4];
@@ -373,12 +377,15 @@ static void list_for_skip(struct mrun *m, int pkgi, int race)
 	struct proc_opts po = { 0 };
 	regex_t re;
 	char *line;
-	int first = 1;
+	int first = 1, have_re = 0;
 	const char *slash = m->o->run ? strchr(m->o->run, '/') : NULL;
 
 	p->listed[race] = 1;
-	if (regcomp(&re, m->o->skip, REG_EXTENDED | REG_NOSUB))
-		return;
+	if (m->o->skip) {
+		if (regcomp(&re, m->o->skip, REG_EXTENDED | REG_NOSUB))
+			return;
+		have_re = 1;
+	}
 	argv[0] = p->bin[race];
 	argv[1] = "-test.list";
 	argv[2] = ".";
@@ -392,20 +399,28 @@ static void list_for_skip(struct mrun *m, int pkgi, int race)
 		goto out;
 	for (line = out.data; line && *line;) {
 		char *nl = strchr(line, '\n');
+		int skipped;
 
 		if (nl)
 			*nl = '\0';
-		if (*line && (!strncmp(line, "Test", 4) ||
-			      !strncmp(line, "Example", 7) ||
-			      !strncmp(line, "Fuzz", 4)) &&
-		    regexec(&re, line, 0, NULL, 0) != 0) {
+		if (!*line || !(!strncmp(line, "Test", 4) ||
+				!strncmp(line, "Example", 7) ||
+				!strncmp(line, "Fuzz", 4)))
+			goto next;
+		skipped = have_re && regexec(&re, line, 0, NULL, 0) == 0;
+		if (!skipped)
+			results_test(m->r, p->import_path, line, 1);
+		if (have_re && !skipped) {
 			if (!first && buf_addc(&pat, '|'))
 				goto out;
 			add_run_pattern_elem(&pat, line, strlen(line));
 			first = 0;
 		}
+next:
 		line = nl ? nl + 1 : NULL;
 	}
+	if (!have_re)
+		goto out;
 	if (first) {
 		/* Everything skipped: run nothing. */
 		p->run[race] = xstrdup("^$");
@@ -415,7 +430,8 @@ static void list_for_skip(struct mrun *m, int pkgi, int race)
 		goto out;
 	p->run[race] = buf_detach(&pat, NULL);
 out:
-	regfree(&re);
+	if (have_re)
+		regfree(&re);
 	buf_release(&out);
 	buf_release(&pat);
 }
@@ -433,8 +449,8 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 	unsigned flags = GTEST_DIRECT;
 	int ret;
 
-	if (m->o->skip && !p->listed[j->race])
-		list_for_skip(m, j->pkg, j->race);
+	if (!p->listed[j->race])
+		list_tests(m, j->pkg, j->race);
 	pattern = j->pattern ? j->pattern :
 		  p->run[j->race] ? p->run[j->race] : m->o->run;
 	if (buf_addf(&t2j, "%s/test2json", m->tooldir))

@@ -400,7 +400,23 @@ static void derive_where(struct results *r, struct test *t)
 		if (match != (tc->failures > 0))
 			exact = 0;
 	}
-	if (exact && (all_fail_race || gmp_subset)) {
+	if (!(exact && (all_fail_race || gmp_subset)) && nfail * 2 > nran) {
+		/* Mostly failing: name the cells where it passed instead. */
+		int first = 1;
+
+		if (buf_adds(&b, "in every cell but "))
+			goto out;
+		for (i = 0; i < t->ncells; i++) {
+			const struct test_cell *tc = &t->cells[i];
+
+			if (tc->failures || tc->passes == 0)
+				continue;
+			if (buf_addf(&b, "%s%s", first ? "" : "; ",
+				     r->cells[tc->cell].name))
+				goto out;
+			first = 0;
+		}
+	} else if (exact && (all_fail_race || gmp_subset)) {
 		if (buf_adds(&b, "only under "))
 			goto out;
 		if (all_fail_race && buf_adds(&b, "-race"))
@@ -489,11 +505,12 @@ char *results_repro_cmd(const struct results *r, const struct test *t,
 		if (t->cells[i].cell == cell)
 			tc = &t->cells[i];
 	/*
-	 * A failure seen under -shuffle that an isolated rerun never
-	 * repeated depends on which tests ran before it: reproduce with the
-	 * seed and the whole package, not an anchored -run.
+	 * A failure seen under -shuffle that isolated reruns never repeated
+	 * (they all passed) depends on which tests ran before it: reproduce
+	 * with the seed and the whole package, not an anchored -run.
 	 */
-	if (c && c->shuffle && tc && tc->fail_seed && tc->rerun_failures == 0)
+	if (c && c->shuffle && tc && tc->fail_seed && tc->rerun_passes > 0 &&
+	    tc->rerun_failures == 0)
 		order = 1;
 	if (c && c->gomaxprocs > 0)
 		err |= buf_addf(&b, "GOMAXPROCS=%d ", c->gomaxprocs);

@@ -1,0 +1,424 @@
+/*
+ * report.c: the terminal report.  See report.h for the layout.
+ *
+ * Each block (one test, the parents line, one package, the totals) is
+ * rendered into a buffer and written whole.  Untrusted text goes through
+ * term_text(), never straight into a format string or the output.
+ */
+#include "report.h"
+#include "buf.h"
+#include "err.h"
+
+#include <string.h>
+
+#define REPORT_BLOCK_LIMIT (4u << 20)	/* one rendered block */
+#define REPORT_NAME_MAX 1024		/* bytes of a name */
+#define REPORT_LINE_MAX 512		/* bytes of one message line */
+#define REPORT_MSG_LINES 5		/* message lines per failure */
+#define REPORT_BUILD_LINES 10		/* build error lines per package */
+#define REPORT_PARENTS_MAX 20		/* parents named on their line */
+
+static const char utf8_replacement[] = "\xEF\xBF\xBD";
+
+/*
+ * Length of the valid UTF-8 sequence at s[0..n) (n >= 1), with its code
+ * point in *cp; 0 when s starts an invalid, overlong or truncated sequence.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	unsigned long c;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] < 0xC2)
+		return 0;
+	if (s[0] < 0xE0) {
+		len = 2;
+		c = s[0] & 0x1Fu;
+	} else if (s[0] < 0xF0) {
+		len = 3;
+		c = s[0] & 0x0Fu;
+	} else if (s[0] < 0xF5) {
+		len = 4;
+		c = s[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3Fu);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* The longest prefix of s[0..n) of at most max bytes not ending inside a
+ * UTF-8 sequence. */
+static size_t utf8_prefix(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
+/*
+ * Appends s[0..n) safe for a terminal: C0 controls other than tab, DEL and
+ * C1 controls (ESC and CSI among them) are dropped; bidirectional
+ * overrides and invalid UTF-8 become U+FFFD.  The caller passes text
+ * without line breaks.
+ */
+static int term_escape(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, len, start = b->len;
+	unsigned long cp;
+	int rc = 0;
+
+	while (i < n && !rc) {
+		len = utf8_seq(u + i, n - i, &cp);
+		if (!len) {
+			rc = buf_adds(b, utf8_replacement);
+			i++;
+			continue;
+		}
+		if ((cp >= 0x202A && cp <= 0x202E) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			rc = buf_adds(b, utf8_replacement);
+		else if (cp == '\t' ||
+			 (cp >= 0x20 && (cp < 0x7F || cp >= 0xA0)))
+			rc = buf_add(b, s + i, len);
+		i += len;
+	}
+	if (rc)
+		buf_truncate(b, start);
+	return rc;
+}
+
+/* At most max bytes of the first line of s, "…" marking a cut. */
+static int term_line(struct buf *b, const char *s, size_t max)
+{
+	size_t n = strcspn(s, "\r\n"), k = utf8_prefix(s, n, max);
+
+	if (term_escape(b, s, k))
+		return -1;
+	return k < n ? buf_adds(b, "…") : 0;
+}
+
+/* The whole of a one-line string (line breaks become spaces). */
+static int term_text(struct buf *b, const char *s, size_t max)
+{
+	size_t n = strlen(s), k = utf8_prefix(s, n, max), i;
+	int err = 0;
+
+	for (i = 0; i < k && !err; ) {
+		size_t m = strcspn(s + i, "\r\n");
+
+		if (m > k - i)
+			m = k - i;
+		err |= term_escape(b, s + i, m);
+		i += m;
+		if (i < k) {
+			err |= buf_addc(b, ' ');
+			i++;
+		}
+	}
+	if (!err && k < n)
+		err = buf_adds(b, "…");
+	return err ? -1 : 0;
+}
+
+struct style {
+	const char *red, *yellow, *green, *bold, *dim, *reset;
+};
+
+static void style_init(struct style *st, int color)
+{
+	if (color == 1) {
+		st->red = "\033[1;31m";
+		st->yellow = "\033[1;33m";
+		st->green = "\033[1;32m";
+		st->bold = "\033[1m";
+		st->dim = "\033[2m";
+		st->reset = "\033[0m";
+	} else {
+		st->red = st->yellow = st->green = "";
+		st->bold = st->dim = st->reset = "";
+	}
+}
+
+/* "      | line" for up to `lines` lines of s, then "      | …". */
+static int add_quoted(struct buf *b, const struct style *st, const char *s,
+		      int lines)
+{
+	int err = 0, k = 0;
+
+	while (*s && k < lines) {
+		size_t n = strcspn(s, "\r\n");
+
+		err |= buf_addf(b, "      %s|%s ", st->dim, st->reset);
+		err |= term_line(b, s, REPORT_LINE_MAX);
+		err |= buf_adds(b, "\n");
+		s += n;
+		if (*s == '\r')
+			s++;
+		if (*s == '\n')
+			s++;
+		k++;
+	}
+	if (*s)
+		err |= buf_addf(b, "      %s| …%s\n", st->dim, st->reset);
+	return err ? -1 : 0;
+}
+
+static int add_cells(struct buf *b, const struct results *r,
+		     const struct test *t, const struct style *st)
+{
+	size_t i;
+	int err = 0;
+
+	err |= buf_addf(b, "    %sper cell (passes/failures):%s\n", st->dim,
+			st->reset);
+	for (i = 0; i < t->ncells; i++) {
+		const struct test_cell *tc = &t->cells[i];
+
+		err |= buf_adds(b, "      ");
+		err |= term_text(b, r->cells[tc->cell].name, REPORT_NAME_MAX);
+		err |= buf_addf(b, ": %d/%d", tc->passes, tc->failures);
+		if (tc->rerun_passes || tc->rerun_failures)
+			err |= buf_addf(b, ", reruns: %d/%d", tc->rerun_passes,
+					tc->rerun_failures);
+		if (tc->notrun)
+			err |= buf_addf(b, ", notrun %d", tc->notrun);
+		if (tc->skips)
+			err |= buf_addf(b, ", skipped %d", tc->skips);
+		err |= buf_adds(b, "\n");
+	}
+	return err ? -1 : 0;
+}
+
+/* One distinct failure (by signature), with every cell it occurred in. */
+static int add_failure(struct buf *b, const struct results *r,
+		       const struct test *t, size_t first,
+		       const struct style *st)
+{
+	const struct failure *f = &t->fails[first];
+	size_t i;
+	int err = 0, n = 0;
+
+	err |= buf_addf(b, "    %s%s%s", st->bold, fail_kind_name(f->kind),
+			st->reset);
+	if (f->file) {
+		err |= buf_adds(b, " at ");
+		err |= term_text(b, f->file, REPORT_NAME_MAX);
+		if (f->line > 0)
+			err |= buf_addf(b, ":%d", f->line);
+	}
+	err |= buf_adds(b, " in ");
+	for (i = first; i < t->nfails; i++) {
+		const struct failure *g = &t->fails[i];
+
+		if (strcmp(g->signature, f->signature))
+			continue;
+		err |= buf_adds(b, n++ ? ", " : "");
+		err |= term_text(b, r->cells[g->cell].name, REPORT_NAME_MAX);
+		err |= buf_addf(b, " (x%d%s)", g->count,
+				g->rerun ? ", rerun" : "");
+	}
+	err |= buf_adds(b, "\n");
+	if (*f->signature) {
+		err |= buf_addf(b, "      %ssignature:%s ", st->dim, st->reset);
+		err |= term_line(b, f->signature, REPORT_LINE_MAX);
+		err |= buf_adds(b, "\n");
+	}
+	if (*f->message)
+		err |= add_quoted(b, st, f->message, REPORT_MSG_LINES);
+	return err ? -1 : 0;
+}
+
+static int render_test(struct buf *b, const struct results *r,
+		       const struct test *t, const struct style *st)
+{
+	int flaky = t->status == VERDICT_FLAKY, err = 0;
+	size_t i, j;
+
+	err |= buf_addf(b, "%s%-6s%s  %s", flaky ? st->yellow : st->red,
+			flaky ? "FLAKY" : "FAILED", st->reset, st->bold);
+	err |= term_text(b, t->name, REPORT_NAME_MAX);
+	err |= buf_addf(b, "%s  ", st->reset);
+	err |= term_text(b, t->package, REPORT_NAME_MAX);
+	if (t->new_flaky)
+		err |= buf_addf(b, "  %s(new)%s", st->yellow, st->reset);
+	err |= buf_addf(b, "\n    %s, %d/%d executions failed",
+			verdict_name(t->status), t->failures,
+			t->passes + t->failures);
+	if (t->skips)
+		err |= buf_addf(b, ", %d skipped", t->skips);
+	if (t->notrun)
+		err |= buf_addf(b, ", %d not run", t->notrun);
+	if (t->rerun_passes || t->rerun_failures)
+		err |= buf_addf(b, "; reruns %d passed, %d failed",
+				t->rerun_passes, t->rerun_failures);
+	err |= buf_adds(b, "\n");
+	err |= add_cells(b, r, t, st);
+	if (t->where) {
+		err |= buf_addf(b, "    %swhere:%s ", st->dim, st->reset);
+		err |= term_text(b, t->where, REPORT_NAME_MAX);
+		err |= buf_adds(b, "\n");
+	}
+	for (i = 0; i < t->nfails; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(t->fails[j].signature,
+				    t->fails[i].signature))
+				break;
+		if (j == i)
+			err |= add_failure(b, r, t, i, st);
+	}
+	if (t->fails_dropped)
+		err |= buf_addf(b, "    (%d more distinct failures not kept)\n",
+				t->fails_dropped);
+	if (t->repro) {
+		err |= buf_addf(b, "    %srepro:%s ", st->dim, st->reset);
+		err |= term_text(b, t->repro, REPORT_BLOCK_LIMIT / 2);
+		err |= buf_adds(b, "\n");
+	}
+	if (t->verify_runs > 0)
+		err |= buf_addf(b, "    repro verified: failed %d of %d runs\n",
+				t->verify_fails, t->verify_runs);
+	err |= buf_adds(b, "\n");
+	return err ? -1 : 0;
+}
+
+static int render_parents(struct buf *b, const struct results *r, int n)
+{
+	size_t i;
+	int k = 0, err = 0;
+
+	err |= buf_adds(b, "also failed via subtests: ");
+	for (i = 0; i < r->ntests && k < REPORT_PARENTS_MAX; i++) {
+		const struct test *t = r->tests[i];
+
+		if (!t->via_subtest || (t->status != VERDICT_FAILED &&
+					t->status != VERDICT_FLAKY))
+			continue;
+		err |= buf_adds(b, k++ ? ", " : "");
+		err |= term_text(b, t->name, REPORT_NAME_MAX);
+		err |= buf_adds(b, " (");
+		err |= term_text(b, t->package, REPORT_NAME_MAX);
+		err |= buf_adds(b, ")");
+	}
+	if (n > k)
+		err |= buf_addf(b, " and %d more", n - k);
+	err |= buf_adds(b, "\n\n");
+	return err ? -1 : 0;
+}
+
+static int render_build(struct buf *b, const struct package *p,
+			const struct style *st)
+{
+	int err = 0;
+
+	err |= buf_addf(b, "%sBUILD FAILED%s  ", st->red, st->reset);
+	err |= term_text(b, p->package, REPORT_NAME_MAX);
+	err |= buf_adds(b, "\n");
+	if (p->error)
+		err |= add_quoted(b, st, p->error, REPORT_BUILD_LINES);
+	err |= buf_adds(b, "\n");
+	return err ? -1 : 0;
+}
+
+static int render_totals(struct buf *b, const struct results *r,
+			 const struct style *st)
+{
+	const char *c = r->n_failed ? st->red : r->n_flaky ? st->yellow :
+			st->green;
+	int err = 0;
+
+	err |= buf_addf(b, "%s%zu tests: %d failed, %d flaky%s, %d passed, "
+			"%d skipped, %d notrun — %lld executions in %zu "
+			"cell%s, %.1f s\n", c, r->ntests, r->n_failed,
+			r->n_flaky, st->reset, r->n_passed, r->n_skipped,
+			r->n_notrun, r->total_executions, r->ncells,
+			r->ncells == 1 ? "" : "s", (double)r->wall_ms / 1000.0);
+	return err ? -1 : 0;
+}
+
+/* Writes b to f and empties it; -1 on a short write. */
+static int flush_buf(struct buf *b, FILE *f)
+{
+	int rc = 0;
+
+	if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
+		rc = -1;
+	buf_reset(b);
+	return rc;
+}
+
+/* Writes a rendered block; one that overflowed the buffer (only absurd
+ * cell counts can) is replaced by a short notice. */
+static int emit(struct buf *b, int render_rc, FILE *f)
+{
+	if (render_rc) {
+		buf_reset(b);
+		if (buf_adds(b, "(block too large to print; see the results "
+			     "JSON)\n\n"))
+			BUG("empty report buffer cannot hold a notice");
+	}
+	return flush_buf(b, f);
+}
+
+int report_terminal(const struct results *r, FILE *f, int color)
+{
+	struct buf b = BUF_INIT(REPORT_BLOCK_LIMIT);
+	struct style st;
+	size_t i;
+	int parents = 0, pass, rc = -1;
+
+	if (!r->finished)
+		BUG("report_terminal before results_finish");
+	style_init(&st, color);
+	/* r->tests is sorted failed before flaky; two passes keep that
+	 * order while putting every via-subtest parent on one line. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < r->ntests; i++) {
+			const struct test *t = r->tests[i];
+			enum verdict want = pass ? VERDICT_FLAKY :
+					    VERDICT_FAILED;
+
+			if (t->status != want)
+				continue;
+			if (t->via_subtest) {
+				parents++;
+				continue;
+			}
+			if (emit(&b, render_test(&b, r, t, &st), f))
+				goto out;
+		}
+	}
+	if (parents && emit(&b, render_parents(&b, r, parents), f))
+		goto out;
+	for (i = 0; i < r->npkgs; i++) {
+		if (r->pkgs[i].status != PKG_BUILD_FAILED)
+			continue;
+		if (emit(&b, render_build(&b, &r->pkgs[i], &st), f))
+			goto out;
+	}
+	if (emit(&b, render_totals(&b, r, &st), f))
+		goto out;
+	if (fflush(f) || ferror(f))
+		goto out;
+	rc = 0;
+out:
+	buf_release(&b);
+	return rc;
+}

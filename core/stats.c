@@ -1,0 +1,112 @@
+/*
+ * stats.c: Wilson score interval, rule-of-three floor, and their rendering.
+ * The math is documented in stats.h.
+ */
+#include "stats.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int stats_wilson(long k, long n, double z, double *lo, double *hi)
+{
+	double dn, p, z2, denom, centre, half, l, h;
+
+	if (n <= 0 || k < 0 || k > n || !(z > 0))
+		return -1;
+	dn = (double)n;
+	p = (double)k / dn;
+	z2 = z * z;
+	denom = 1.0 + z2 / dn;
+	centre = (p + z2 / (2.0 * dn)) / denom;
+	half = z / denom * sqrt(p * (1.0 - p) / dn + z2 / (4.0 * dn * dn));
+	l = centre - half;
+	h = centre + half;
+	/*
+	 * At k = 0 and k = n the bound is exactly p; rounding would leave
+	 * a -1e-17 or put p just outside the interval.
+	 */
+	if (k == 0 || l < 0.0)
+		l = 0.0;
+	if (k == n || h > 1.0)
+		h = 1.0;
+	if (l > p)
+		l = p;
+	if (h < p)
+		h = p;
+	if (lo)
+		*lo = l;
+	if (hi)
+		*hi = h;
+	return 0;
+}
+
+double stats_zero_upper(long n)
+{
+	if (n <= 3)
+		return 1.0;
+	return 3.0 / (double)n;
+}
+
+static int fits(int n, size_t size)
+{
+	return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
+int stats_format_pct(char *out, size_t size, double x)
+{
+	double pct = x * 100.0;
+	int n;
+
+	if (!size)
+		return -1;
+	if (!(pct > 0.0)) {
+		n = snprintf(out, size, "0");
+	} else if (pct >= 1.0) {
+		n = snprintf(out, size, "%.1f", pct);
+		/* "100.0" says more precision than there is. */
+		if (fits(n, size) == 0 && !strcmp(out, "100.0"))
+			n = snprintf(out, size, "100");
+	} else if (pct >= 0.005) {
+		n = snprintf(out, size, "%.2f", pct);
+	} else {
+		n = snprintf(out, size, "<0.01");
+	}
+	return fits(n, size);
+}
+
+int stats_format_rate(char *out, size_t size, long k, long n)
+{
+	char a[32], b[32], c[32];
+	double lo, hi;
+	int len;
+
+	if (!size)
+		return -1;
+	out[0] = '\0';
+	if (k < 0 || (n > 0 && k > n))
+		return -1;
+	if (n <= 0) {
+		if (k > 0)
+			return -1;
+		return fits(snprintf(out, size, "n/a"), size);
+	}
+	if (k == 0) {
+		/* Below 0.01% a bound of 0.01% is still true, and readable. */
+		lo = stats_zero_upper(n);
+		if (lo < 0.0001)
+			lo = 0.0001;
+		if (stats_format_pct(a, sizeof(a), lo))
+			return -1;
+		len = snprintf(out, size, "0/%ld \xe2\x87\x92 p < %s%%", n, a);
+		return fits(len, size);
+	}
+	if (stats_wilson(k, n, STATS_Z95, &lo, &hi))
+		return -1;
+	if (stats_format_pct(a, sizeof(a), (double)k / (double)n) ||
+	    stats_format_pct(b, sizeof(b), lo) ||
+	    stats_format_pct(c, sizeof(c), hi))
+		return -1;
+	len = snprintf(out, size, "%s%% (95%% CI %s\xe2\x80\x93%s%%)", a, b, c);
+	return fits(len, size);
+}

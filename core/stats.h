@@ -1,0 +1,75 @@
+/*
+ * stats.h: confidence intervals for failure rates, and their rendering for
+ * humans.  Pure functions: no allocation, no state.
+ *
+ * The Wilson score interval.  A test failed k times in n executions; the
+ * observed rate is p = k/n.  With z the standard-normal quantile of the
+ * confidence level (z = 1.959964 for 95%, STATS_Z95), the interval is
+ *
+ *	centre = (p + z^2 / 2n) / (1 + z^2 / n)
+ *	half   = z / (1 + z^2 / n) * sqrt(p (1 - p) / n + z^2 / 4n^2)
+ *	[lo, hi] = [centre - half, centre + half]
+ *
+ * Unlike the normal ("Wald") interval p +- z sqrt(p(1-p)/n), it stays
+ * inside [0, 1], is not empty at k = 0 or k = n, and is accurate for the
+ * small n and small p a flaky test gives.  Example: k = 1, n = 20 gives
+ * p = 5% and [0.0089, 0.2361].  At k = 0 it is [0, z^2 / (n + z^2)];
+ * at k = n, [n / (n + z^2), 1].
+ *
+ * The rule of three.  When a test never failed (k = 0), the one-sided 95%
+ * upper bound on its rate is -ln(0.05)/n ~= 3/n (exactly 1 - 0.05^(1/n),
+ * which 3/n slightly overstates for small n, so the bound is safe).  It
+ * answers "how flaky could it still be": 0 failures in 150 executions
+ * means p < 2.0%.  stats_format_rate() renders that floor for k = 0.
+ *
+ * Usage:
+ *   1. stats_wilson(k, n, STATS_Z95, &lo, &hi) for numbers;
+ *   2. stats_format_rate(out, sizeof(out), k, n) for a table cell.
+ */
+#ifndef CORE_STATS_H
+#define CORE_STATS_H
+
+#include <stddef.h>
+
+/* Two-sided 95% standard-normal quantile. */
+#define STATS_Z95 1.959964
+
+/* Large enough for any stats_format_rate() output. */
+#define STATS_RATE_MAX 96
+
+/*
+ * Wilson score interval for k successes ("failures" here) in n trials.
+ * Returns 0 and sets *lo, *hi (OUT) with 0 <= lo <= k/n <= hi <= 1.
+ * Returns -1, leaving *lo and *hi unmodified, when n <= 0, k < 0, k > n or
+ * z <= 0.  lo or hi may be NULL when not wanted.
+ */
+int stats_wilson(long k, long n, double z, double *lo, double *hi);
+
+/*
+ * Rule-of-three upper bound on the rate when 0 of n failed: min(1, 3/n).
+ * Returns 1 for n <= 0 (nothing is known).
+ */
+double stats_zero_upper(long n);
+
+/*
+ * Renders the failure rate k/n for humans into out (NUL-terminated UTF-8):
+ *   k > 0:   "5.0% (95% CI 1.7–13.7%)"    (3/60; Wilson, z = STATS_Z95)
+ *   k == 0:  "0/150 ⇒ p < 2.0%"          (rule of three; never below
+ *            "p < 0.01%")
+ *   n == 0:  "n/a"
+ * Percentages have one decimal, two below 1% ("0.05%"), read "<0.01" below
+ * 0.005%, and have no decimals at 100% ("100%").  Returns 0, or -1 when
+ * k/n are invalid (k < 0, k > n) or out is too small (out then holds a
+ * truncated string when size > 0).
+ * STATS_RATE_MAX bytes are always enough.
+ */
+int stats_format_rate(char *out, size_t size, long k, long n);
+
+/*
+ * Renders one percentage (ratio x in [0, 1]) with the rules above, without
+ * the "%" sign: 0.125 -> "12.5", 0.0005 -> "0.05", 1 -> "100", 0 -> "0".
+ * Returns 0, or -1 when out is too small.
+ */
+int stats_format_pct(char *out, size_t size, double x);
+
+#endif

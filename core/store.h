@@ -1,0 +1,203 @@
+/*
+ * store.h: the history store -- an SQLite database of runs, their result
+ * rows and the rollups the flake table is read from.  The collector keeps
+ * one at .flake/history.db; the reporter service uses the same schema
+ * (schema/NNN_*.sql, compiled in through core/schema.h) and this code.
+ *
+ * Invariants:
+ *   - The database's PRAGMA user_version is the number of migrations
+ *     applied; store_open() applies the missing ones, each in its own
+ *     transaction, and refuses a database newer than this binary.
+ *   - A run is written whole or not at all (one transaction), and at most
+ *     once per run key.
+ *   - The rollups (tables daily, test_flaky) count only runs with infra = 0
+ *     and are updated in the same transaction as the run: statistics never
+ *     scan result rows.
+ *   - Connections are WAL-mode with a busy timeout, so a reader (history,
+ *     the reporter) and a writer (a run) can share the file.
+ *
+ * Lifecycle:
+ *   1. struct store *s; store_open(&s, ".flake/history.db", 0, err);
+ *   2. store_mark_new_flaky(s, &results, err)   (before adding the run);
+ *      store_add_run(s, &results, NULL, &run_id, err);
+ *      queries: store_flake_table(), store_run_count(), store_latest_repo();
+ *   3. store_close(s).
+ * A store is one SQLite connection: use it from one thread at a time.
+ */
+#ifndef CORE_STORE_H
+#define CORE_STORE_H
+
+#include "err.h"
+#include "results.h"
+
+#include <stddef.h>
+
+struct store;
+
+enum store_flags {
+	/* Open read-only: no directory is created, nothing is migrated (a
+	 * database that needs a migration is an error), writes fail. */
+	STORE_READONLY = 1 << 0,
+	/* Fail when the file does not exist instead of creating it. */
+	STORE_MUST_EXIST = 1 << 1,
+};
+
+/*
+ * A run counts as infrastructure trouble ("infra", excluded from the
+ * rollups) when a package failed to build, or when at least
+ * STORE_INFRA_FAIL_PCT percent of the tests that ran (passed, flaky or
+ * failed) failed and at least STORE_INFRA_MIN_TESTS tests ran -- so a tiny
+ * suite whose one test breaks is a real break, not an infra run.
+ */
+#define STORE_INFRA_FAIL_PCT 80
+#define STORE_INFRA_MIN_TESTS 5
+
+/* Default --db of the collector. */
+#define STORE_DEFAULT_PATH ".flake/history.db"
+
+/*
+ * Opens (creating when missing, unless flagged otherwise) the database at
+ * path, creating its parent directories (e.g. ".flake/"), and brings its
+ * schema up to date.  ":memory:" gives a private in-memory store.
+ * Returns 0 and sets *storep (OUT, free with store_close()).  Returns -1
+ * with err set and *storep = NULL when the directory cannot be created,
+ * the file cannot be opened, is not an SQLite database, is an SQLite
+ * database of another application, is newer than this binary ("schema
+ * version N is newer than this binary's M"), or a migration fails (the
+ * database is then left at the last migration that succeeded).  Messages
+ * name path.
+ */
+int store_open(struct store **storep, const char *path, unsigned flags,
+	       struct err *err);
+
+/* Finalizes statements and closes the connection.  NULL is a no-op. */
+void store_close(struct store *s);
+
+/* Borrowed: the path given to store_open(), valid until store_close(). */
+const char *store_path(const struct store *s);
+
+/* Schema version of the open database (PRAGMA user_version). */
+int store_schema_version(const struct store *s);
+
+/*
+ * The repository name a run is filed under: r->meta.repository, else
+ * r->meta.module, else "local".  Borrowed from r.
+ */
+const char *store_repo_name(const struct results *r);
+
+/*
+ * A run key for r: "repository/run_id/attempt/job/shard" when
+ * r->meta.run_id is known (so re-uploading a CI job is idempotent), else
+ * "local/<unix ns>/<pid>/<counter>" (unique per call).  Caller frees.
+ */
+char *store_run_key(const struct results *r);
+
+/* 1 when r is an infra run (see STORE_INFRA_FAIL_PCT), else 0. */
+int store_run_is_infra(const struct results *r);
+
+/*
+ * Records the run r (which must be results_finish()ed: BUG otherwise) in
+ * one transaction: its repository, the run row, cells, tests (found or
+ * created), one result row per test per cell, per-test verdicts, failures,
+ * and -- unless it is an infra run -- the daily and first/last-flaky
+ * rollups.  run_key NULL means store_run_key(r).  The rollup day is the
+ * UTC day of r->meta.started_at (RFC 3339), else of the current time.
+ * When run_key is already recorded nothing is written and that run's id
+ * is returned: adding is idempotent.
+ * Returns 0 and sets *run_id_out (OUT, may be NULL).  Returns -1 with err
+ * set (everything rolled back, *run_id_out unmodified) on failure.
+ */
+int store_add_run(struct store *s, const struct results *r,
+		  const char *run_key, long long *run_id_out, struct err *err);
+
+/*
+ * Stores the full results document (JSON text) on run run_id, replacing
+ * any.  Returns 0, or -1 with err set (also when there is no such run).
+ */
+int store_set_results_json(struct store *s, long long run_id,
+			   const char *json, struct err *err);
+
+/*
+ * Whether test (package, name) of repository repo was flaky in any
+ * non-infra run recorded before run before_run_id (<= 0: in any run), on
+ * any branch.  Returns 0 and sets *seen (OUT) to 1 or 0 (0 also for an
+ * unknown repository or test); -1 with err set, *seen unmodified.
+ */
+int store_seen_flaky(struct store *s, const char *repo, const char *package,
+		     const char *name, long long before_run_id, int *seen,
+		     struct err *err);
+
+/*
+ * Sets t->new_flaky on every test of r: 1 when t->status is flaky and the
+ * history (repository store_repo_name(r)) never saw it flaky, else 0.  Call
+ * before store_add_run() so the run itself does not count.  Returns 0, or
+ * -1 with err set (flags already set stay set).
+ */
+int store_mark_new_flaky(struct store *s, struct results *r,
+			 struct err *err);
+
+/*
+ * One row of the flake table: a test's numbers over the window, from the
+ * daily rollup.  executions and failures count only runs in which the
+ * test's verdict was passed or flaky; runs = passed + flaky + failed runs.
+ * rate = failures / executions (0 when executions is 0); [lo, hi] its 95%
+ * Wilson interval ([0, 1] when executions is 0).  The first/last flaky
+ * fields are all-time (not limited to the window) over the branch asked
+ * for, or over all branches; NULL when never flaky (commits also NULL when
+ * unknown).  All strings are owned by the row.
+ */
+struct flake_row {
+	char *package, *name;
+	long executions, failures, runs, flaky_runs, failed_runs;
+	double rate, lo, hi;
+	char *first_flaky_commit, *first_flaky_at;
+	char *last_flaky_commit, *last_flaky_at;
+};
+
+enum store_flake_flags {
+	/* Every test with a rollup in the window, not only those that
+	 * failed at least once (slower: reads every rollup row). */
+	STORE_FLAKE_ALL = 1 << 0,
+};
+
+/*
+ * The flake table of repository repo: one row per test that failed at
+ * least once in the window (failures > 0 or failed_runs > 0; with
+ * STORE_FLAKE_ALL every test with a rollup there), sorted by rate
+ * descending, then failures descending, then package and name.
+ * branch NULL counts all branches ("" selects runs with no known branch).
+ * window_days > 0 keeps the last window_days UTC days up to and including
+ * the day of now_unix; <= 0 is all time.
+ * Cost: reads only the rollups -- the default table touches the window's
+ * rows of the tests that failed (under 1 ms at 1M result rows), the
+ * STORE_FLAKE_ALL table every rollup row of the repository (~10 ms there).
+ * Returns 0 and sets *rows (OUT, NULL when none; free with
+ * store_flake_rows_free()) and *nrows (OUT).  An unknown repository gives
+ * no rows.  Returns -1 with err set, *rows and *nrows unmodified.
+ */
+int store_flake_table(struct store *s, const char *repo, const char *branch,
+		      int window_days, long long now_unix, unsigned flags,
+		      struct flake_row **rows, size_t *nrows,
+		      struct err *err);
+
+/* Frees rows[0..n) and the array.  NULL is a no-op. */
+void store_flake_rows_free(struct flake_row *rows, size_t n);
+
+/*
+ * Counts the runs of repo (NULL: every repository) on branch (NULL: all)
+ * started in the window (as in store_flake_table()).  Sets *runs (OUT) to
+ * all runs and *infra_runs (OUT, may be NULL) to those with infra = 1.
+ * Returns 0, or -1 with err set and the outputs unmodified.
+ */
+int store_run_count(struct store *s, const char *repo, const char *branch,
+		    int window_days, long long now_unix, long *runs,
+		    long *infra_runs, struct err *err);
+
+/*
+ * The repository of the most recently recorded run: the default for
+ * `history` without --repo.  Returns 0 and sets *repo (OUT, caller frees;
+ * NULL when no run is recorded); -1 with err set, *repo unmodified.
+ */
+int store_latest_repo(struct store *s, char **repo, struct err *err);
+
+#endif

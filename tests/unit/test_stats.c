@@ -1,0 +1,150 @@
+/*
+ * test_stats.c: Wilson intervals against hand-computed values, the
+ * rule-of-three floor, and the human rendering of rates.
+ */
+#include "core/stats.h"
+#include "tests/unit/check.h"
+
+#include <math.h>
+
+#define NEAR(a, b) (fabs((a) - (b)) < 1e-4)
+
+static void test_wilson_values(void)
+{
+	double lo = -1, hi = -1;
+
+	/* p = 5%: centre 0.12251, half-width 0.11362. */
+	CHECK(stats_wilson(1, 20, STATS_Z95, &lo, &hi) == 0);
+	CHECK(NEAR(lo, 0.0089));
+	CHECK(NEAR(hi, 0.2361));
+
+	/* k = 0: [0, z^2 / (n + z^2)] = [0, 3.841459 / 13.841459]. */
+	CHECK(stats_wilson(0, 10, STATS_Z95, &lo, &hi) == 0);
+	CHECK(lo == 0.0);
+	CHECK(NEAR(hi, 0.2775));
+
+	/* k = n: [n / (n + z^2), 1]. */
+	CHECK(stats_wilson(10, 10, STATS_Z95, &lo, &hi) == 0);
+	CHECK(NEAR(lo, 0.7225));
+	CHECK(hi == 1.0);
+
+	/* p = 1/2 is symmetric around 0.5. */
+	CHECK(stats_wilson(5, 10, STATS_Z95, &lo, &hi) == 0);
+	CHECK(NEAR(lo, 0.2366));
+	CHECK(NEAR(hi, 0.7634));
+	CHECK(NEAR(lo + hi, 1.0));
+
+	/* 3/60 (the store tests' flaky test). */
+	CHECK(stats_wilson(3, 60, STATS_Z95, &lo, &hi) == 0);
+	CHECK(NEAR(lo, 0.01715));
+	CHECK(NEAR(hi, 0.13701));
+
+	/* One of them may be NULL. */
+	CHECK(stats_wilson(1, 20, STATS_Z95, NULL, &hi) == 0);
+	CHECK(NEAR(hi, 0.2361));
+}
+
+static void test_wilson_invalid(void)
+{
+	double lo = 42, hi = 43;
+
+	CHECK(stats_wilson(0, 0, STATS_Z95, &lo, &hi) == -1);
+	CHECK(stats_wilson(1, 0, STATS_Z95, &lo, &hi) == -1);
+	CHECK(stats_wilson(-1, 10, STATS_Z95, &lo, &hi) == -1);
+	CHECK(stats_wilson(11, 10, STATS_Z95, &lo, &hi) == -1);
+	CHECK(stats_wilson(1, 10, 0.0, &lo, &hi) == -1);
+	/* Outputs are unmodified on failure. */
+	CHECK(lo == 42 && hi == 43);
+}
+
+/* Invariant over a grid: 0 <= lo <= p <= hi <= 1, narrowing as n grows. */
+static void test_wilson_invariants(void)
+{
+	long n, k;
+	int bad = 0;
+	double lo, hi, prev_width = 2.0;
+
+	for (n = 1; n <= 300; n++) {
+		for (k = 0; k <= n; k++) {
+			double p = (double)k / (double)n;
+
+			if (stats_wilson(k, n, STATS_Z95, &lo, &hi) ||
+			    lo < 0.0 || hi > 1.0 || lo > p || hi < p)
+				bad++;
+		}
+	}
+	CHECK(bad == 0);
+	for (n = 10; n <= 100000; n *= 10) {
+		CHECK(stats_wilson(n / 10, n, STATS_Z95, &lo, &hi) == 0);
+		CHECK(hi - lo < prev_width);
+		prev_width = hi - lo;
+	}
+}
+
+static void test_zero_upper(void)
+{
+	CHECK(NEAR(stats_zero_upper(150), 0.02));
+	CHECK(NEAR(stats_zero_upper(10), 0.3));
+	CHECK(stats_zero_upper(3) == 1.0);
+	CHECK(stats_zero_upper(1) == 1.0);
+	CHECK(stats_zero_upper(0) == 1.0);
+}
+
+static void test_format(void)
+{
+	char out[STATS_RATE_MAX];
+
+	CHECK(stats_format_rate(out, sizeof(out), 1, 20) == 0);
+	CHECK_STR(out, "5.0% (95% CI 0.89\xe2\x80\x93" "23.6%)");
+	CHECK(stats_format_rate(out, sizeof(out), 3, 60) == 0);
+	CHECK_STR(out, "5.0% (95% CI 1.7\xe2\x80\x93" "13.7%)");
+	CHECK(stats_format_rate(out, sizeof(out), 1, 8) == 0);
+	CHECK(!strncmp(out, "12.5% (95% CI ", 14));
+	CHECK(stats_format_rate(out, sizeof(out), 20, 20) == 0);
+	CHECK_STR(out, "100% (95% CI 83.9\xe2\x80\x93" "100%)");
+	CHECK(stats_format_rate(out, sizeof(out), 1, 2000) == 0);
+	CHECK_STR(out, "0.05% (95% CI 0.01\xe2\x80\x93" "0.28%)");
+	CHECK(stats_format_rate(out, sizeof(out), 1, 100000) == 0);
+	CHECK_STR(out, "<0.01% (95% CI <0.01\xe2\x80\x93" "0.01%)");
+
+	/* The rule-of-three floor. */
+	CHECK(stats_format_rate(out, sizeof(out), 0, 150) == 0);
+	CHECK_STR(out, "0/150 \xe2\x87\x92 p < 2.0%");
+	CHECK(stats_format_rate(out, sizeof(out), 0, 10) == 0);
+	CHECK_STR(out, "0/10 \xe2\x87\x92 p < 30.0%");
+	CHECK(stats_format_rate(out, sizeof(out), 0, 2) == 0);
+	CHECK_STR(out, "0/2 \xe2\x87\x92 p < 100%");
+	CHECK(stats_format_rate(out, sizeof(out), 0, 1000000) == 0);
+	CHECK_STR(out, "0/1000000 \xe2\x87\x92 p < 0.01%");
+
+	CHECK(stats_format_rate(out, sizeof(out), 0, 0) == 0);
+	CHECK_STR(out, "n/a");
+
+	/* Invalid input and truncation fail; the output stays a string. */
+	CHECK(stats_format_rate(out, sizeof(out), 3, 2) == -1);
+	CHECK(stats_format_rate(out, sizeof(out), -1, 2) == -1);
+	CHECK(stats_format_rate(out, sizeof(out), 1, 0) == -1);
+	CHECK(stats_format_rate(out, 8, 1, 20) == -1);
+	CHECK(strlen(out) < 8);
+	CHECK(stats_format_rate(out, 0, 1, 20) == -1);
+
+	CHECK(stats_format_pct(out, sizeof(out), 0.125) == 0);
+	CHECK_STR(out, "12.5");
+	CHECK(stats_format_pct(out, sizeof(out), 0.0) == 0);
+	CHECK_STR(out, "0");
+	CHECK(stats_format_pct(out, sizeof(out), 0.99999) == 0);
+	CHECK_STR(out, "100");
+	CHECK(stats_format_pct(out, sizeof(out), 0.0005) == 0);
+	CHECK_STR(out, "0.05");
+	CHECK(stats_format_pct(out, 3, 0.125) == -1);
+}
+
+int main(void)
+{
+	test_wilson_values();
+	test_wilson_invalid();
+	test_wilson_invariants();
+	test_zero_upper();
+	test_format();
+	return check_done("test_stats");
+}
