@@ -83,8 +83,15 @@ $(BIN)/tests/%: tests/unit/%.c $(BUILD)/libcore.a tests/unit/check.h
 
 units: $(UNIT_BIN)
 
+# `make test` runs the whole suite twice: on the plain build and on the
+# ASan+UBSan build (bin-san/), and closes with one "N passed, N failed".
 test check: all units
-	BIN=$(BIN) SANITIZE=$(SANITIZE) sh tests/run.sh
+	$(MAKE) SANITIZE=address,undefined all units
+	BINS="$(BIN) bin-san" sh tests/run.sh
+
+# One build only: `make SANITIZE=address,undefined test-one`.
+test-one: all units
+	BINS="$(BIN)" sh tests/run.sh
 
 bench: all
 	sh bench/run.sh
@@ -99,5 +106,5 @@ install: all
 clean:
 	rm -rf build build-san bin bin-san
 
-.PHONY: all units test check bench demo install clean
+.PHONY: all units test test-one check bench demo install clean
 -include $(CORE_OBJ:.o=.d) $(COLLECTOR_OBJ:.o=.d) $(REPORTER_OBJ:.o=.d)

@@ -89,6 +89,19 @@ static int is_word(unsigned char c)
 	       (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
 }
 
+/* 1 when a zero-width space after s[i] stops a GFM extended autolink:
+ * s[i] is the ':' of "://" or the last 'w' of "www.". */
+static int breaks_autolink(const char *s, size_t n, size_t i)
+{
+	if (s[i] == ':')
+		return i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/';
+	if (s[i] != 'w' && s[i] != 'W')
+		return 0;
+	return i >= 2 && i + 1 < n && s[i + 1] == '.' &&
+	       (s[i - 1] == 'w' || s[i - 1] == 'W') &&
+	       (s[i - 2] == 'w' || s[i - 2] == 'W');
+}
+
 static const char *inline_entity(unsigned char c)
 {
 	switch (c) {
@@ -140,6 +153,10 @@ int md_escape_inline(struct buf *b, const char *s, size_t n)
 			if (!rc && (cp == '@' || cp == '#') && i + 1 < n &&
 			    is_word(u[i + 1]))
 				rc = buf_adds(b, "&#8203;");
+		} else if (breaks_autolink(s, n, i)) {
+			/* "http://" and "www." would become links */
+			rc = buf_addc(b, s[i]);
+			rc = rc ? rc : buf_adds(b, "&#8203;");
 		} else {
 			rc = buf_add(b, s + i, len);
 		}

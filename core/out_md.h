@@ -49,10 +49,10 @@ int out_md_summary(const struct results *r, struct buf *out, size_t max_bytes,
 /*
  * Appends s[0..n) as inline markdown text that renders as the same
  * characters: markdown and HTML specials (\ ` * _ [ ] < > & | ~ $ ! # @
- * " ') become HTML entities, "@" and "#" before a word also get a
- * zero-width space so they neither mention nor autolink, control and
- * bidirectional-override characters are dropped (tab, CR and LF become
- * one space each), and invalid UTF-8 becomes U+FFFD.  Safe inside a table
+ * " ') become HTML entities; "@" and "#" before a word, "://" and "www."
+ * also get a zero-width space, so nothing mentions a user or becomes a
+ * link; control and bidirectional-override characters are dropped (tab,
+ * CR and LF become one space each); invalid UTF-8 becomes U+FFFD.  Safe inside a table
  * cell, HTML element content (<summary>, <code>) and emphasis; do not
  * start a line with it (a leading "-" or "1." could still start a list).
  *

@@ -692,7 +692,8 @@ void results_finish(struct results *r)
 		case VERDICT_NOTRUN: r->n_notrun++; break;
 		}
 	}
-	qsort(r->tests, r->ntests, sizeof(*r->tests), cmp_tests);
+	if (r->ntests)
+		qsort(r->tests, r->ntests, sizeof(*r->tests), cmp_tests);
 	/* The hash index holds positions; rebuild it for the sorted order. */
 	rehash(r);
 	r->finished = 1;

@@ -251,14 +251,15 @@ static int step_int(struct store *s, sqlite3_stmt *st, long long *v,
 	return -1;
 }
 
-/* Runs "PRAGMA name" and returns its integer value in *v. */
-static int pragma_int(struct store *s, const char *sql, long long *v,
+/* Runs a one-row query of n integer columns into v[0..n) (0 if no row). */
+static int query_ints(struct store *s, const char *sql, long long *v, int n,
 		      struct err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc, ret = -1;
+	int rc, i, ret = -1;
 
-	*v = 0;
+	for (i = 0; i < n; i++)
+		v[i] = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		db_err(s, "cannot open", err);
 		goto out;
@@ -268,8 +269,8 @@ static int pragma_int(struct store *s, const char *sql, long long *v,
 		db_err(s, "cannot open", err);
 		goto out;
 	}
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
+	for (i = 0; rc == SQLITE_ROW && i < n; i++)
+		v[i] = sqlite3_column_int64(st, i);
 	ret = 0;
 out:
 	sqlite3_finalize(st);
@@ -311,39 +312,33 @@ out:
 	return ret;
 }
 
-/* Checks that an unversioned database is empty (not another program's). */
-static int check_foreign(struct store *s, long long app_id, struct err *err)
-{
-	long long ntables = 0;
-
-	if (app_id == STORE_APP_ID)
-		return 0;
-	if (pragma_int(s, "SELECT count(*) FROM sqlite_master", &ntables, err))
-		return -1;
-	if (app_id != 0 || ntables > 0)
-		return err_set(err, "'%s' is not a flake history database",
-			       s->path);
-	return 0;
-}
-
-/* Reads user_version and application_id; refuses foreign/newer files. */
+/*
+ * Reads user_version, application_id and the number of schema objects in
+ * one statement -- one snapshot, so a migration that another process
+ * commits meanwhile is seen whole or not at all -- and refuses a database
+ * that is newer than this binary or another program's (versioned without
+ * our application_id, or unversioned and not empty).
+ */
 static int read_version(struct store *s, long long *version,
 			struct err *err)
 {
-	long long app_id = 0;
+	long long v[3];
+	int ours;
 
-	if (pragma_int(s, "PRAGMA user_version", version, err) ||
-	    pragma_int(s, "PRAGMA application_id", &app_id, err))
+	if (query_ints(s, "SELECT"
+		       " (SELECT user_version FROM pragma_user_version),"
+		       " (SELECT application_id FROM pragma_application_id),"
+		       " (SELECT count(*) FROM sqlite_master)", v, 3, err))
 		return -1;
-	if (*version > (long long)schema_nfiles)
+	*version = v[0];
+	if (v[0] > (long long)schema_nfiles)
 		return err_set(err, "'%s' has schema version %lld, newer than "
 			       "this binary's %u: upgrade flake-action",
-			       s->path, *version, schema_nfiles);
-	if (*version > 0 && app_id != STORE_APP_ID)
+			       s->path, v[0], schema_nfiles);
+	ours = v[1] == STORE_APP_ID || (v[0] == 0 && v[1] == 0 && v[2] == 0);
+	if (!ours)
 		return err_set(err, "'%s' is not a flake history database",
 			       s->path);
-	if (*version == 0)
-		return check_foreign(s, app_id, err);
 	return 0;
 }
 
@@ -359,6 +354,29 @@ static int apply_one(struct store *s, long long v, struct err *err)
 		 "PRAGMA user_version = %lld; PRAGMA application_id = %d",
 		 v + 1, STORE_APP_ID);
 	return db_exec(s, sql, "cannot set the schema version of", err);
+}
+
+/*
+ * Switches the file to WAL.  The switch needs an exclusive lock that is
+ * not taken through the busy handler, so two processes opening a new
+ * database at once would see SQLITE_BUSY: retry for the busy timeout.
+ * A file system that cannot do WAL keeps its mode; that is not an error.
+ */
+static int set_wal(struct store *s, struct err *err)
+{
+	struct timespec pause = { 0, 10000000L };	/* 10 ms */
+	int waited_ms = 0;
+
+	for (;;) {
+		int rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL",
+				      NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= STORE_BUSY_MS)
+			return db_err(s, "cannot set WAL mode on", err);
+		nanosleep(&pause, NULL);
+		waited_ms += 10;
+	}
 }
 
 /* One migration in its own transaction, unless another process did it. */
@@ -458,9 +476,9 @@ int store_open(struct store **storep, const char *path, unsigned flags,
 		 * is durable across process crashes; a power loss may drop
 		 * the last runs, never corrupt the file.
 		 */
-		if (pragma_int(s, "PRAGMA journal_mode = WAL", &ignored, err) ||
+		if (set_wal(s, err) ||
 		    db_exec(s, "PRAGMA synchronous = NORMAL", "cannot configure",
-			 err))
+			    err))
 			goto out;
 	}
 	if (migrate(s, err))

@@ -4,12 +4,13 @@
 # "N passed, N failed, N skipped".  A script that exits 77 was skipped
 # (it prints why: e.g. ../shared is absent on a user's fresh clone).
 #
-# Environment: BIN (bin or bin-san), SANITIZE (set under ASan+UBSan),
-# TESTS (a space-separated subset of test names, optional).
+# Environment: BINS (the builds to test, default "bin"; bin-san is the
+# ASan+UBSan build), TESTS (a space-separated subset of test names, e.g.
+# "integration/detmod", optional).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${BIN:-bin}
-export FLAKE_TOP="$top" FLAKE_BIN="$top/$BIN" SANITIZE="${SANITIZE:-}"
+BINS=${BINS:-bin}
+export FLAKE_TOP="$top"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 out="$top/tests/out"
@@ -24,7 +25,9 @@ run_one() {
 	*" $name "*) ;;
 	*) return ;;
 	esac
+	name="$BIN/$name"
 	start=$(date +%s)
+	mkdir -p "$(dirname "$out/$name.log")"
 	"$@" >"$out/$name.log" 2>&1
 	rc=$?
 	secs=$(( $(date +%s) - start ))
@@ -42,13 +45,17 @@ run_one() {
 	fi
 }
 
-for t in "$top/$BIN"/tests/test_*; do
-	[ -x "$t" ] || continue
-	run_one "unit/$(basename "$t")" "$t"
-done
-for t in "$top"/tests/integration/*.sh; do
-	[ -f "$t" ] || continue
-	run_one "integration/$(basename "$t" .sh)" sh "$t"
+for BIN in $BINS; do
+	[ -x "$top/$BIN/flake-collector" ] || { echo "no $BIN/flake-collector: run make"; exit 2; }
+	export FLAKE_BIN="$top/$BIN"
+	for t in "$top/$BIN"/tests/test_*; do
+		[ -x "$t" ] || continue
+		run_one "unit/$(basename "$t")" "$t"
+	done
+	for t in "$top"/tests/integration/*.sh; do
+		[ -f "$t" ] || continue
+		run_one "integration/$(basename "$t" .sh)" sh "$t"
+	done
 done
 
 [ -n "$failed_names" ] && echo "failed:$failed_names"

@@ -367,6 +367,10 @@ static void test_escape_inline(void)
 	CHECK(md_escape_inline(&b, in, sizeof(in) - 1) == 0);
 	CHECK_STR(buf_str(&b), "a&#124;b&#96;c&#42;&#95;&#91;x&#93;&lt;s&gt;"
 		  "&amp;&#35;&#8203;1 &#64;&#8203;u  \xEF\xBF\xBD.");
+	/* no extended autolinks */
+	buf_reset(&b);
+	CHECK(md_escape_inline(&b, "x https://e.com WWW.e.com ab:c", 30) == 0);
+	CHECK_STR(buf_str(&b), "x https:&#8203;//e.com WWW&#8203;.e.com ab:c");
 	/* NUL bytes inside the length are dropped, not a terminator */
 	buf_reset(&b);
 	CHECK(md_escape_inline(&b, "a\0b", 3) == 0);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define NEAR(a, b) (fabs((a) - (b)) < 1e-4)
@@ -726,6 +727,64 @@ static void test_out_of_order(void)
 	results_release(&rn);
 }
 
+/*
+ * Processes opening one new database at once: each migration is applied
+ * once, nobody sees a half-migrated file or a busy WAL switch, and their
+ * runs all land.
+ */
+static void test_concurrent(void)
+{
+	enum { NPROC = 8, NRUNS = 3 };
+	char path[256];
+	pid_t pids[NPROC];
+	struct store *s = NULL;
+	struct err err = ERR_INIT;
+	long runs = 0;
+	int i, ok = 0;
+
+	tmp_path(path, sizeof(path), "concurrent/history.db");
+	fflush(NULL);
+	for (i = 0; i < NPROC; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct results r;
+			char key[32];
+			int j, rc = 0;
+
+			if (store_open(&s, path, 0, &err)) {
+				fprintf(stderr, "child: %s\n", err.msg);
+				_exit(1);
+			}
+			make_run(&r, &m1, run1, NSPEC(run1));
+			for (j = 0; j < NRUNS; j++) {
+				snprintf(key, sizeof(key), "p%d-%d", i, j);
+				if (store_add_run(s, &r, key, NULL, &err)) {
+					fprintf(stderr, "child: %s\n",
+						err.msg);
+					rc = 1;
+				}
+			}
+			results_release(&r);
+			store_close(s);
+			_exit(rc);
+		}
+	}
+	for (i = 0; i < NPROC; i++) {
+		int status = 0;
+
+		if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			ok++;
+	}
+	CHECK(ok == NPROC);
+	CHECK(store_open(&s, path, 0, &err) == 0);
+	if (!s)
+		return;
+	CHECK(store_run_count(s, NULL, NULL, 0, NOW, &runs, NULL, &err) == 0);
+	CHECK(runs == NPROC * NRUNS);
+	store_close(s);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_store.XXXXXX");
@@ -739,6 +798,7 @@ int main(void)
 	test_infra_rules();
 	test_run_keys();
 	test_out_of_order();
+	test_concurrent();
 	rm_rf(tmpdir);
 	return check_done("test_store");
 }

@@ -1,0 +1,15 @@
+#!/bin/sh
+# install-deps.sh: the Debian/Ubuntu packages flake-action builds and tests
+# with.  Run as root (or with sudo).  Idempotent.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: run as root (sudo $0)" >&2
+	exit 2
+fi
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	build-essential pkg-config git ca-certificates python3 golang-go \
+	libjansson-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev \
+	libssl-dev zlib1g-dev >/dev/null
+echo "install-deps.sh: done ($(go version))"
