@@ -162,6 +162,32 @@ static int go_env(struct mrun *m, struct err *err)
 	if (!m->r->meta.goarch)
 		m->r->meta.goarch = xstrdup(lines[2]);
 	m->tooldir = xstrdup(lines[4]);
+	if (!m->r->meta.module) {
+		/* The module path: the history's repository when no
+		 * GITHUB_REPOSITORY says otherwise. */
+		FILE *f = fopen(lines[3], "r");
+		char line[1024];
+
+		while (f && fgets(line, sizeof(line), f)) {
+			char *p = line, *e;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (strncmp(p, "module", 6) || (p[6] != ' ' && p[6] != '\t'))
+				continue;
+			p += 6;
+			while (*p == ' ' || *p == '\t' || *p == '"')
+				p++;
+			e = p + strcspn(p, " \t\r\n\"/");
+			while (*e == '/')
+				e += 1 + strcspn(e + 1, " \t\r\n\"/");
+			if (e > p)
+				m->r->meta.module = xstrndup(p, (size_t)(e - p));
+			break;
+		}
+		if (f)
+			fclose(f);
+	}
 	ret = 0;
 out:
 	buf_release(&out);
