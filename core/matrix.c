@@ -169,20 +169,20 @@ static int go_env(struct mrun *m, struct err *err)
 		char line[1024];
 
 		while (f && fgets(line, sizeof(line), f)) {
-			char *p = line, *e;
+			char *q = line, *e;
 
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if (strncmp(p, "module", 6) || (p[6] != ' ' && p[6] != '\t'))
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (strncmp(q, "module", 6) || (q[6] != ' ' && q[6] != '\t'))
 				continue;
-			p += 6;
-			while (*p == ' ' || *p == '\t' || *p == '"')
-				p++;
-			e = p + strcspn(p, " \t\r\n\"/");
+			q += 6;
+			while (*q == ' ' || *q == '\t' || *q == '"')
+				q++;
+			e = q + strcspn(q, " \t\r\n\"/");
 			while (*e == '/')
 				e += 1 + strcspn(e + 1, " \t\r\n\"/");
-			if (e > p)
-				m->r->meta.module = xstrndup(p, (size_t)(e - p));
+			if (e > q)
+				m->r->meta.module = xstrndup(q, (size_t)(e - q));
 			break;
 		}
 		if (f)
