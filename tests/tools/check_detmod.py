@@ -18,6 +18,12 @@ def check(cond, what):
 
 
 doc = json.load(open(os.path.join(work, "results.json")))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import minischema
+schema = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                     "..", "..", "schema", "results.schema.json")))
+errs = minischema.validate(doc, schema)
+check(not errs, "results.json matches schema/results.schema.json: %s" % errs[:5])
 tests = {(t["package"].split("/")[-1], t["name"]): t for t in doc["tests"]}
 cells = [c["name"] for c in doc["cells"]]
 check(cells == ["GOMAXPROCS=1", "GOMAXPROCS=2", "race GOMAXPROCS=1",
