@@ -36,7 +36,7 @@ static size_t dur_unit(const char *p, const char *end)
 		n = 3;
 	else if (p < end && (*p == 's' || *p == 'm' || *p == 'h'))
 		n = 1;
-	if (n && p + n < end && is_word(p[n]))
+	if (n && p + n < end && is_word(p[n]) && !is_digit(p[n]))
 		return 0;
 	return n;
 }
