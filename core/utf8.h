@@ -1,0 +1,24 @@
+/*
+ * utf8.h: the UTF-8 helpers every output that carries untrusted text (test
+ * names, output) uses to keep what it writes valid.
+ */
+#ifndef CORE_UTF8_H
+#define CORE_UTF8_H
+
+#include <stddef.h>
+
+/* U+FFFD, the replacement for invalid sequences. */
+extern const char utf8_replacement[];
+
+/*
+ * Length of the valid UTF-8 sequence at s[0..n) (n >= 1), with its code
+ * point in *cp (OUT); 0 when s starts an invalid, overlong, surrogate or
+ * truncated sequence (*cp is then unmodified).
+ */
+size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp);
+
+/* The longest prefix of s[0..n) of at most max bytes that does not end
+ * inside a UTF-8 sequence. */
+size_t utf8_prefix(const char *s, size_t n, size_t max);
+
+#endif
