@@ -1,0 +1,3 @@
+module example.com/flakebench/gen
+
+go 1.19
