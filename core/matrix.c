@@ -39,6 +39,7 @@ struct mpkg {
 	int built[2];		/* 0 not yet, 1 ok, -1 failed */
 	char *run[2];		/* -run pattern for this package (--skip) */
 	int listed[2];
+	long long took[2];	/* ms of the last finished run, 0 unknown */
 };
 
 struct job {
@@ -67,6 +68,7 @@ struct mrun {
 	struct job *jobs;
 	size_t njobs, alloc_jobs;
 	int running;
+	int running_builds;
 	long long *cell_start, *cell_end;
 	int *cell_left;
 	int cells_done;
@@ -74,6 +76,7 @@ struct mrun {
 	long long t0;
 	long long last_live;
 	int live_shown;
+	int trace;		/* FLAKE_TRACE set: a line per finished job */
 	atomic_int stop;
 	pthread_t *burners;
 	int nburners;
@@ -576,9 +579,18 @@ static void finish_job(struct mrun *m, struct job *j)
 	j->state = 2;
 	m->running--;
 	m->jobs_done++;
+	if (m->trace)
+		fprintf(stderr, "trace: %6.2f %6.2f %-6s %-24s %s\n",
+			(double)(j->started - m->t0) / 1000.0,
+			(double)(t - j->started) / 1000.0,
+			j->kind == JOB_BUILD ? "build" : j->kind == JOB_RUN ? "run" :
+			j->kind == JOB_RERUN ? "rerun" : "verify",
+			j->cell >= 0 ? m->r->cells[j->cell].name :
+			j->race ? "race" : "", m->pkgs[j->pkg].import_path);
 	if (j->kind == JOB_BUILD) {
 		struct mpkg *p = &m->pkgs[j->pkg];
 
+		m->running_builds--;
 		p->built[j->race] = status == 0 ? 1 : -1;
 		if (status != 0) {
 			struct package *rp = results_package(m->r, p->import_path, 1);
@@ -596,6 +608,9 @@ static void finish_job(struct mrun *m, struct job *j)
 				 "killed: it outlived -timeout by a minute" : NULL);
 		gtest_agg_free(j->agg);
 		j->agg = NULL;
+		if (j->count > 0)
+			m->pkgs[j->pkg].took[j->race] = (t - j->started) *
+				m->o->count / j->count + 1;
 		if (j->kind == JOB_RUN) {
 			if (m->cell_end[j->cell] < t)
 				m->cell_end[j->cell] = t;
@@ -637,6 +652,86 @@ static void show_live(struct mrun *m)
 	m->live_shown = 1;
 }
 
+/*
+ * How long a test process of (pkg, race) is expected to take: the last
+ * one's time; else the other race setting's, scaled by the race
+ * detector's usual cost; else "long", so unknown packages go early and
+ * are measured.
+ */
+static long long estimate(const struct mrun *m, const struct job *j)
+{
+	const struct mpkg *p = &m->pkgs[j->pkg];
+
+	if (p->took[j->race])
+		return p->took[j->race];
+	if (p->took[!j->race])
+		return j->race ? p->took[0] * 8 : p->took[1] / 8 + 1;
+	return j->race ? 1000000000LL : 500000000LL;
+}
+
+/*
+ * Starts waiting jobs while there is room.  Builds (go test -c spends much
+ * of its time in the go command, not on a CPU) get their own `jobs` slots
+ * beside the runs', so runs of built packages start while the rest build.
+ * Among runs, the longest expected goes first (longest-processing-time
+ * scheduling), so no long process starts last and leaves a core idle.
+ */
+static int start_ready(struct mrun *m, struct err *err)
+{
+	for (;;) {
+		struct job *best = NULL;
+		long long best_est = -1;
+		size_t i;
+
+		for (i = 0; i < m->njobs; i++) {
+			struct job *j = &m->jobs[i];
+
+			if (j->state != 0)
+				continue;
+			if (j->kind == JOB_BUILD) {
+				if (m->running_builds >= m->o->jobs)
+					continue;
+				/* Race binaries first: their runs are longest. */
+				if (!best || best->kind != JOB_BUILD ||
+				    (j->race && !best->race))
+					best = j;
+				continue;
+			}
+			if (!job_ready(m, j))
+				continue;
+			if (m->pkgs[j->pkg].built[j->race] < 0) {
+				drop_unbuildable(m, j);
+				continue;
+			}
+			if (m->running - m->running_builds >= m->o->jobs ||
+			    (best && best->kind == JOB_BUILD))
+				continue;
+			if (estimate(m, j) > best_est) {
+				best = j;
+				best_est = estimate(m, j);
+			}
+		}
+		if (!best)
+			return 0;
+		best->started = now_ms();
+		if (best->kind == JOB_BUILD ? start_build(m, best, err) :
+		    start_test(m, best, err))
+			return -1;
+		if (best->kind == JOB_BUILD) {
+			m->running_builds++;
+		} else {
+			best->deadline = best->started + m->o->timeout_ms +
+					 HARD_TIMEOUT_GRACE_MS;
+			if (best->kind == JOB_RUN &&
+			    (!m->cell_start[best->cell] ||
+			     best->started < m->cell_start[best->cell]))
+				m->cell_start[best->cell] = best->started;
+		}
+		best->state = 1;
+		m->running++;
+	}
+}
+
 /* Runs every waiting job to completion, `jobs` at a time. */
 static int run_jobs(struct mrun *m, struct err *err)
 {
@@ -649,35 +744,8 @@ static int run_jobs(struct mrun *m, struct err *err)
 		size_t i, nf = 0;
 		int waiting = 0;
 
-		/* Builds first: every run waits on one. */
-		for (int pass = 0; pass < 2; pass++) {
-			for (i = 0; i < m->njobs && m->running < m->o->jobs; i++) {
-				struct job *j = &m->jobs[i];
-
-				if (j->state != 0 || (pass == 0) != (j->kind == JOB_BUILD))
-					continue;
-				if (!job_ready(m, j))
-					continue;
-				if (j->kind != JOB_BUILD &&
-				    m->pkgs[j->pkg].built[j->race] < 0) {
-					drop_unbuildable(m, j);
-					continue;
-				}
-				j->started = now_ms();
-				if (j->kind == JOB_BUILD ? start_build(m, j, err) :
-				    start_test(m, j, err))
-					goto out;
-				if (j->kind != JOB_BUILD)
-					j->deadline = j->started + m->o->timeout_ms +
-						      HARD_TIMEOUT_GRACE_MS;
-				if (j->kind == JOB_RUN &&
-				    (!m->cell_start[j->cell] ||
-				     j->started < m->cell_start[j->cell]))
-					m->cell_start[j->cell] = j->started;
-				j->state = 1;
-				m->running++;
-			}
-		}
+		if (start_ready(m, err))
+			goto out;
 		for (i = 0; i < m->njobs; i++) {
 			struct job *j = &m->jobs[i];
 
@@ -1040,6 +1108,7 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	m.r = r;
 	m.o = o;
 	m.t0 = now_ms();
+	m.trace = getenv("FLAKE_TRACE") != NULL;
 	if (go_env(&m, err))
 		goto out;
 	find_repo_root(&m);

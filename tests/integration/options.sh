@@ -1,0 +1,51 @@
+#!/bin/sh
+# Matrix options on tests/fixtures/detmod: --shuffle (fresh seed per
+# execution, recorded, in the repro), --stress, --verify-repro, --skip,
+# --run, --race, --gomaxprocs.
+set -eu
+command -v go >/dev/null || { echo "skipped: no go on PATH"; exit 77; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$FLAKE_TOP/tests/fixtures/detmod"
+C="$FLAKE_BIN/flake-collector"
+common="--no-history --quiet --fail-on none --race off --gomaxprocs 1"
+$C run $common --count 16 --shuffle on --stress 1 --json "$work/a.json" ./order
+$C run $common --count 4 --verify-repro --json "$work/b.json" ./flip
+$C run $common --count 1 --skip 'Fail|Sub' --json "$work/c.json" ./det
+$C run $common --count 1 --run 'TestPass|TestSkip' --json "$work/d.json" ./det
+python3 - "$work" <<'PY'
+import json, os, sys
+w = sys.argv[1]
+load = lambda n: json.load(open(os.path.join(w, n)))
+bad = []
+def check(c, what):
+    if not c:
+        bad.append(what); print("FAIL:", what)
+def tests(doc):
+    return {t["name"]: t for t in doc["tests"]}
+a = load("a.json")
+c0 = a["cells"][0]
+check(c0["name"] == "GOMAXPROCS=1 shuffle stress=1", "cell name %r" % c0["name"])
+check(c0["shuffle"] is True and c0["stress"] == 1, "cell shuffle/stress")
+dep = tests(a)["TestDepends"]
+check(dep["status"] == "flaky", "order-dependent test flaky under shuffle: %s" % dep["status"])
+check(dep["executions"] == 16, "16 executions (one process each)")
+seeds = [d.get("shuffle_seed") for d in dep["failure_details"]]
+check(seeds and all(isinstance(s, int) and s > 0 for s in seeds), "seed recorded %r" % seeds)
+check("-shuffle=%d" % seeds[0] in dep["repro"] if seeds and seeds[0] else False,
+      "repro carries the seed: %r" % dep["repro"])
+check(tests(a)["TestSetup"]["status"] == "passed", "TestSetup passed")
+b = load("b.json")
+flip = tests(b)["TestFlip"]
+check(flip["status"] == "flaky", "flip flaky")
+check(flip.get("repro_verified") == {"runs": 10, "failures": 5},
+      "repro verified %r" % flip.get("repro_verified"))
+c = tests(load("c.json"))
+check("TestFail" not in c and "TestSub" not in c and "TestPass" in c,
+      "--skip removed TestFail/TestSub: %r" % sorted(c))
+d = tests(load("d.json"))
+check(sorted(d) == ["TestPass", "TestSkip"], "--run kept two tests: %r" % sorted(d))
+check(len(load("d.json")["cells"]) == 1, "--race off --gomaxprocs 1: one cell")
+print("%d failed" % len(bad))
+sys.exit(1 if bad else 0)
+PY
