@@ -77,7 +77,7 @@ $(BIN)/flake-reporter: $(REPORTER_OBJ) $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BIN)/tests/%: tests/unit/%.c $(BUILD)/libcore.a tests/unit/check.h
+$(BIN)/tests/%: tests/unit/%.c $(BUILD)/libcore.a tests/unit/check.h tests/unit/fixture.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LIBS)
 
