@@ -825,22 +825,20 @@ static void judge_failure(struct gtest_agg *ag, struct pstate *ps,
 	f.file = file;
 	f.line = file ? loc->line : 0;
 	f.message = (char *)(uintptr_t)buf_str(&msg);
-	if (f.kind == FAIL_ASSERT && a->child_failed && !a->typed_error &&
-	    !a->msg.len) {
+	/* A parent whose subtest failed (or died) under it: its failure is
+	 * the subtest's, and reports lead with the subtest. */
+	if (a->child_failed && !a->typed_error && !a->panic.len &&
+	    f.kind != FAIL_RACE) {
 		f.signature = sig_make("subtest failed", a->child_failed,
 				       strlen(a->child_failed), NULL, 0);
+	} else if (f.kind == FAIL_RACE && a->race_sig) {
+		f.signature = sig_make("race", a->race_sig, strlen(a->race_sig),
+				       file, f.line);
 	} else {
 		sigmsg = msg.data;
 		first_line(sigmsg, msg.len, &siglen);
-		if (f.kind == FAIL_RACE && a->race_sig)
-			f.signature = sig_make("race", a->race_sig,
-					       strlen(a->race_sig), file, f.line);
-		else if (a->child_failed && f.kind == FAIL_ASSERT)
-			f.signature = sig_make("subtest failed", a->child_failed,
-					       strlen(a->child_failed), NULL, 0);
-		else
-			f.signature = sig_make(fail_kind_name(f.kind), sigmsg,
-					       siglen, file, f.line);
+		f.signature = sig_make(fail_kind_name(f.kind), sigmsg, siglen,
+				       file, f.line);
 	}
 	f.output = excerpt(a);
 	results_add_failure(a->t, &f);
