@@ -30,7 +30,7 @@ static const struct cli_opt run_opts[] = {
 	{ "skip", O_SKIP, "REGEXP", "skip top-level tests matching this POSIX ERE" },
 	{ "tags", O_TAGS, "LIST", "build tags (go test -tags)" },
 	{ "rerun", O_RERUN, "N", "rerun a test that failed every time alone N times (default 5)" },
-	{ "jobs", O_JOBS, "N", "test processes at once (default: the number of CPUs)" },
+	{ "jobs", O_JOBS, "N", "test processes at once (default: adapts, one to two per CPU, to idle CPU)" },
 	{ "verify-repro", O_VERIFY, NULL, "run each repro command (bounded) and record how often it failed" },
 	{ "go", O_GO, "PATH", "the go command (default go)" },
 	{ NULL, 0, NULL, NULL },

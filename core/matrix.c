@@ -69,6 +69,9 @@ struct mrun {
 	size_t njobs, alloc_jobs;
 	int running;
 	int running_builds;
+	int ncpu;
+	int max_runs;		/* test processes allowed at once now */
+	long long cpu_idle, cpu_total, cpu_sampled;
 	long long *cell_start, *cell_end;
 	int *cell_left;
 	int cells_done;
@@ -92,8 +95,6 @@ static long long now_ms(void)
 
 void matrix_opts_init(struct matrix_opts *o)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
 	memset(o, 0, sizeof(*o));
 	o->race = MATRIX_RACE_BOTH;
 	o->gomaxprocs[0] = 1;
@@ -103,7 +104,7 @@ void matrix_opts_init(struct matrix_opts *o)
 	o->count = 3;
 	o->timeout_ms = 10 * 60 * 1000;
 	o->rerun = 5;
-	o->jobs = n > 0 && n < 256 ? (int)n : 2;
+	o->jobs = 0;
 	o->go = "go";
 }
 
@@ -352,6 +353,7 @@ static int start_build(struct mrun *m, struct job *j, struct err *err)
 	struct buf bin = BUF_INIT(8192);
 	struct proc_opts po = { 0 };
 	size_t i = 0, k;
+	int ldflags = 0;
 
 	if (buf_addf(&bin, "%s/%zu%s.test", m->tmpdir, (size_t)j->pkg,
 		     j->race ? "-race" : ""))
@@ -368,9 +370,18 @@ static int start_build(struct mrun *m, struct job *j, struct err *err)
 		argv[i++] = "-tags";
 		argv[i++] = m->o->tags;
 	}
-	for (k = 0; m->o->extra && m->o->extra[k] && i < 60; k++)
-		if (!is_test_flag(m->o->extra[k]))
-			argv[i++] = m->o->extra[k];
+	for (k = 0; m->o->extra && m->o->extra[k] && i < 60; k++) {
+		if (is_test_flag(m->o->extra[k]))
+			continue;
+		if (!strncmp(m->o->extra[k], "-ldflags", 8) ||
+		    !strncmp(m->o->extra[k], "--ldflags", 9))
+			ldflags = 1;
+		argv[i++] = m->o->extra[k];
+	}
+	/* No symbol table or DWARF: a quarter less link time, and stack
+	 * traces keep their file:line (they come from pclntab). */
+	if (!ldflags)
+		argv[i++] = "-ldflags=-s -w";
 	argv[i++] = p->import_path;
 	argv[i] = NULL;
 	po.merge_stderr = 1;
@@ -653,6 +664,51 @@ static void show_live(struct mrun *m)
 }
 
 /*
+ * With --jobs unset the number of test processes adapts: at least one per
+ * CPU, and one more (up to two per CPU) whenever at least half a CPU sat
+ * idle over the last sample -- test suites that sleep, wait on timers or
+ * on the network leave cores idle that another cell can use.
+ */
+static void adapt_jobs(struct mrun *m)
+{
+	unsigned long long v[10] = { 0 }, idle, total = 0;
+	long long t = now_ms();
+	FILE *f;
+	int i, n;
+	double idle_cpus;
+
+	if (m->o->jobs > 0) {
+		m->max_runs = m->o->jobs;
+		return;
+	}
+	if (t - m->cpu_sampled < 200)
+		return;
+	f = fopen("/proc/stat", "r");
+	if (!f)
+		return;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n < 5)
+		return;
+	for (i = 0; i < n; i++)
+		total += v[i];
+	idle = v[3] + v[4];
+	if (m->cpu_sampled && total > (unsigned long long)m->cpu_total) {
+		idle_cpus = (double)m->ncpu * (double)(idle - (unsigned long long)m->cpu_idle) /
+			    (double)(total - (unsigned long long)m->cpu_total);
+		if (idle_cpus >= 0.5 && m->running - m->running_builds >= m->max_runs &&
+		    m->max_runs < 2 * m->ncpu)
+			m->max_runs++;
+		else if (idle_cpus < 0.25 && m->max_runs > m->ncpu)
+			m->max_runs--;
+	}
+	m->cpu_idle = (long long)idle;
+	m->cpu_total = (long long)total;
+	m->cpu_sampled = t;
+}
+
+/*
  * How long a test process of (pkg, race) is expected to take: the last
  * one's time; else the other race setting's, scaled by the race
  * detector's usual cost; else "long", so unknown packages go early and
@@ -689,7 +745,7 @@ static int start_ready(struct mrun *m, struct err *err)
 			if (j->state != 0)
 				continue;
 			if (j->kind == JOB_BUILD) {
-				if (m->running_builds >= m->o->jobs)
+				if (m->running_builds >= 2 * m->ncpu)
 					continue;
 				/* Race binaries first: their runs are longest. */
 				if (!best || best->kind != JOB_BUILD ||
@@ -703,7 +759,7 @@ static int start_ready(struct mrun *m, struct err *err)
 				drop_unbuildable(m, j);
 				continue;
 			}
-			if (m->running - m->running_builds >= m->o->jobs ||
+			if (m->running - m->running_builds >= m->max_runs ||
 			    (best && best->kind == JOB_BUILD))
 				continue;
 			if (estimate(m, j) > best_est) {
@@ -744,6 +800,7 @@ static int run_jobs(struct mrun *m, struct err *err)
 		size_t i, nf = 0;
 		int waiting = 0;
 
+		adapt_jobs(m);
 		if (start_ready(m, err))
 			goto out;
 		for (i = 0; i < m->njobs; i++) {
@@ -1109,6 +1166,12 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	m.o = o;
 	m.t0 = now_ms();
 	m.trace = getenv("FLAKE_TRACE") != NULL;
+	{
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		m.ncpu = n > 0 && n < 1024 ? (int)n : 2;
+		m.max_runs = o->jobs > 0 ? o->jobs : m.ncpu;
+	}
 	if (go_env(&m, err))
 		goto out;
 	find_repo_root(&m);

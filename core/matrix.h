@@ -49,7 +49,8 @@ struct matrix_opts {
 	const char *const *extra;	/* flags after --: build flags, and
 					 * -test.* flags for the binary */
 	int rerun;			/* isolated reruns of failed tests */
-	int jobs;			/* processes at once */
+	int jobs;			/* test processes at once; 0 adapts
+					 * between 1 and 2 per CPU to idle CPU */
 	const char *go;			/* the go command ("go") */
 	FILE *progress;			/* progress lines, NULL for none */
 	int tty;			/* progress is a terminal: live line */
