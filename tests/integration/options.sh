@@ -13,6 +13,12 @@ $C run $common --count 16 --shuffle on --stress 1 --json "$work/a.json" ./order
 $C run $common --count 4 --verify-repro --json "$work/b.json" ./flip
 $C run $common --count 1 --skip 'Fail|Sub' --json "$work/c.json" ./det
 $C run $common --count 1 --run 'TestPass|TestSkip' --json "$work/d.json" ./det
+# On a terminal: a live progress line with an ETA, redrawn in place.
+if command -v script >/dev/null; then
+	script -qfec "'$C' run $common --count 1 --timeout 2s ./hangy" "$work/tty.txt" >/dev/null 2>&1 || :
+	grep -q "processes, .* cells" "$work/tty.txt" || { echo "FAIL: no live progress line on a tty"; exit 1; }
+	grep -q "$(printf '\r\033\[K')" "$work/tty.txt" || { echo "FAIL: live line not redrawn"; exit 1; }
+fi
 python3 - "$work" <<'PY'
 import json, os, sys
 w = sys.argv[1]

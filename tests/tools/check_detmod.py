@@ -124,6 +124,10 @@ check(0 < len(errors) <= 10 and 0 < len(warnings) <= 10, "annotations %d/%d" % (
 check(any("file=tests/fixtures/detmod/det/det_test.go,line=10" in l for l in errors),
       "annotation at TestFail's line")
 
+stderr = open(os.path.join(work, "stderr")).read()
+check("::group::" in stderr and "::endgroup::" in stderr, "progress folded in ::group::")
+check(stderr.count("flake-collector: cell ") == 4, "one progress line per cell")
+
 # History: one run recorded, with its result rows.
 db = sqlite3.connect(os.path.join(work, "history.db"))
 check(db.execute("select count(*) from runs").fetchone()[0] == 1, "one run in history")
