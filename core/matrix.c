@@ -795,7 +795,8 @@ static int run_jobs(struct mrun *m, struct err *err)
 	size_t *owner = xcalloc(2 * m->njobs + 1, sizeof(*owner));
 	int ret = -1;
 
-	m->jobs_total = m->njobs;
+	/* Progress counts across phases (builds and cells, then reruns). */
+	m->jobs_total = m->jobs_done + m->njobs;
 	for (;;) {
 		size_t i, nf = 0;
 		int waiting = 0;

@@ -5,28 +5,25 @@ package crash
 import (
 	"fmt"
 	"math/rand"
-	"sync"
 )
 
 // Refresh runs a background refresh. With probability pct/100 the
 // background goroutine hits a "bad state" and panics; nothing recovers a
 // panic in a goroutine, so the process dies.
 func Refresh(rng *rand.Rand, pct int) int {
-	var wg sync.WaitGroup
 	state := rng.Uint32()
 	iter := rng.Intn(1000)
 	fail := rng.Intn(100) < pct
-	result := 0
-	wg.Add(1)
+	result := make(chan int)
 	go func() {
-		defer wg.Done()
 		if fail {
 			panic(fmt.Sprintf("bad state 0x%x at iteration %d", state, iter))
 		}
-		result = int(state%97) + iter
+		// Not deferred: a panic must not let the test goroutine go on
+		// and report PASS before the runtime kills the process.
+		result <- int(state%97) + iter
 	}()
-	wg.Wait()
-	return result
+	return <-result
 }
 
 // Sum adds numbers.

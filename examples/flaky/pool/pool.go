@@ -3,21 +3,13 @@
 package pool
 
 import (
-	"os"
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 )
 
-var traceRounds = envInt("TRACE_ROUNDS", 200)
-
-func envInt(k string, d int) int {
-	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
-		return v
-	}
-	return d
-}
+// traceRounds sets the size of the window (tuned on a 2-CPU machine).
+const traceRounds = 100
 
 // Pool runs submitted jobs on a fixed number of worker goroutines.
 type Pool struct {
@@ -59,16 +51,24 @@ func (p *Pool) Submit(job func()) {
 	p.jobs <- job
 }
 
-// traceID derives a trace id from a job number (a few hundred ns of CPU;
-// it widens the window in which two Submits can interleave).
+// traceID derives a trace id from a job number by hashing it through a
+// lookup table (a microsecond or so of CPU; it widens the window in which
+// two Submits can interleave).
 func traceID(n int64) uint64 {
-	h := uint64(14695981039346656037)
+	h := uint64(n)
 	for i := 0; i < traceRounds; i++ {
-		h ^= uint64(n) + uint64(i)
-		h *= 1099511628211
+		h = h*1099511628211 ^ traceTable[(h^uint64(i))%uint64(len(traceTable))]
 	}
 	return h
 }
+
+var traceTable = func() []uint64 {
+	t := make([]uint64, 256)
+	for i := range t {
+		t[i] = uint64(i)*0x9E3779B97F4A7C15 + 1
+	}
+	return t
+}()
 
 // Stop is meant to let the workers finish all queued jobs, then wait for
 // them to exit. It is called after the last Submit has returned.

@@ -13,7 +13,7 @@ import (
 // "sequential" is stable and always passes.
 func TestWorkerPool(t *testing.T) {
 	t.Run("concurrent submissions", func(t *testing.T) {
-		const submitters, perSubmitter = 4, 50
+		const submitters, perSubmitter = 4, 100
 		p := New(4, 16)
 		var ran int64
 		var wg sync.WaitGroup
