@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/detect.sh: how often one collector run catches each planted flake
 # of examples/flaky, by --jobs setting, and how long the run takes.
-# RUNS (default 8) runs per setting; the hanging package is left out (its
+# RUNS (default 8) runs per setting, PKGS the packages; the hanging package is left out (its
 # 20 s timeout would dominate).  Prints a markdown table.
 set -eu
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ C=$ROOT/bin/flake-collector
 OUT=$ROOT/bench/out/detect
 mkdir -p "$OUT"
 cd examples/flaky
-PKGS="./pool ./deadline ./random ./names ./crash ./race"
+PKGS=${PKGS:-"./pool ./deadline ./random ./names ./crash ./race"}
 settings="1 2 auto"
 for s in $settings; do
 	: > "$OUT/$s.list"
