@@ -1018,8 +1018,8 @@ static struct mpkg *pkg_by_path(struct mrun *m, const char *path, int *idx)
 }
 
 /*
- * Tests that failed every execution of a cell are rerun alone there; a
- * failing subtest reruns its top-level test (Go's -run cannot select one
+ * Tests that failed every execution of a cell are rerun alone there, each
+ * rerun its own process; a failing subtest reruns its top-level test (Go's -run cannot select one
  * subtest of several top-level tests in one pattern).
  */
 static void plan_reruns(struct mrun *m)
@@ -1068,10 +1068,14 @@ static void plan_reruns(struct mrun *m)
 				}
 				if (buf_adds(&pat, ")$"))
 					BUG("pattern");
-				j = add_job(m, JOB_RERUN, (int)p,
-					    m->r->cells[c].race, (int)c);
-				j->pattern = buf_detach(&pat, NULL);
-				j->count = m->o->rerun;
+				/* One process per rerun: a crash or a reported
+				 * race in one cannot hide the others. */
+				for (k = 0; k < (size_t)m->o->rerun; k++) {
+					j = add_job(m, JOB_RERUN, (int)p,
+						    m->r->cells[c].race, (int)c);
+					j->pattern = xstrdup(buf_str(&pat));
+					j->count = 1;
+				}
 			}
 			for (k = 0; k < ntops; k++)
 				free(tops[k]);
