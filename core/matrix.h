@@ -9,8 +9,8 @@
  * never replay a pass and no cell pays for linking again); every (cell,
  * package) then runs as its own process through `go tool test2json`, up
  * to `jobs` at once.  Tests that failed every execution of a cell are
- * rerun alone (anchored -run, all of a package's suspects together, each rerun its own process) to tell flaky from
- * failed.
+ * rerun alone (anchored -run, a package's suspects together, each rerun
+ * its own process) to tell flaky from failed.
  *
  * Lifecycle:
  *   1. struct matrix_opts o; matrix_opts_init(&o); set fields;
