@@ -42,6 +42,7 @@ struct attempt {
 	struct buf msg;		/* last log block, or the typed error */
 	struct frame_loc log_loc;
 	int in_log;		/* collecting continuation lines */
+	int msg_failish;	/* msg reads like a failure: keep it */
 	int typed_error;	/* OutputType "error" seen: msg is final */
 	struct buf lastline;	/* last non-framing line (fallback message) */
 	struct buf panic;	/* "panic: ..." message */
@@ -546,6 +547,30 @@ static void race_line(struct attempt *a, const char *s, size_t n)
 	}
 }
 
+/*
+ * Does a log message read like a failure rather than a progress note?
+ * Go <= 1.25 does not mark t.Error lines apart from t.Log ones, so the
+ * words that assertion messages use stand in for the mark.
+ */
+static int failish(const char *s, size_t n)
+{
+	static const char *const words[] = {
+		"fail", "error", "got", "want", "expect", "mismatch",
+		"unexpected", "should", "must", "!=", "differ", "missing",
+		"not equal", "timed out", "timeout", "wrong", "invalid",
+	};
+	char low[256];
+	size_t i, k = n < sizeof(low) - 1 ? n : sizeof(low) - 1;
+
+	for (i = 0; i < k; i++)
+		low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+	low[k] = '\0';
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(low, words[i]))
+			return 1;
+	return 0;
+}
+
 static void analyze_line(struct gtest_agg *ag, struct pstate *ps,
 			 struct attempt *a, const char *s, size_t n)
 {
@@ -601,9 +626,17 @@ static void analyze_line(struct gtest_agg *ag, struct pstate *ps,
 		return;
 	}
 	if (!a->typed_error && (msg = match_log(s, n, &file, &flen, &line))) {
+		size_t mlen = n - (size_t)(msg - s);
+
+		/* The first block that reads like a failure wins; until one
+		 * is seen, the last block (t.Fatal usually ends a test). */
+		a->in_log = 0;
+		if (a->msg_failish)
+			return;
 		buf_reset(&a->msg);
-		add_bounded(&a->msg, msg, n - (size_t)(msg - s));
+		add_bounded(&a->msg, msg, mlen);
 		loc_set(&a->log_loc, file, flen, line);
+		a->msg_failish = failish(msg, mlen);
 		a->in_log = 1;
 		return;
 	}
