@@ -131,9 +131,42 @@ static void huge_line(void)
 	free(chunk);
 }
 
+/* The failure line: the first log block that reads like a failure. */
+static void failure_line(void)
+{
+	static const char *s =
+		"{\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"TestC\"}\n"
+		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestC\",\"Output\":\"    c_test.go:3: starting\\n\"}\n"
+		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestC\",\"Output\":\"    c_test.go:4: got 1, want 2\\n\"}\n"
+		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestC\",\"Output\":\"        second line\\n\"}\n"
+		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestC\",\"Output\":\"    c_test.go:5: got 3, want 4\\n\"}\n"
+		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestC\",\"Output\":\"    c_test.go:6: cleanup done\\n\"}\n"
+		"{\"Action\":\"fail\",\"Package\":\"p\",\"Test\":\"TestC\"}\n";
+	struct results r;
+	struct gtest_agg *a;
+	struct cell c;
+	struct test *t;
+
+	results_init(&r);
+	memset(&c, 0, sizeof(c));
+	c.name = cellname;
+	results_add_cell(&r, &c);
+	a = gtest_agg_new(&r, 0, 0, 0);
+	gtest_agg_feed(a, s, strlen(s));
+	gtest_agg_finish(a, 1, NULL);
+	gtest_agg_free(a);
+	results_finish(&r);
+	t = results_test(&r, "p", "TestC", 0);
+	CHECK(t && t->nfails == 1 && t->fails[0].line == 4);
+	CHECK(t && t->nfails == 1 &&
+	      !strcmp(t->fails[0].message, "got 1, want 2\nsecond line"));
+	results_release(&r);
+}
+
 int main(void)
 {
 	decode();
+	failure_line();
 	verdicts();
 	huge_line();
 	return check_done("test_gtest");
