@@ -33,6 +33,7 @@ static const char hostile_text[] =
 	"a|b *x* _y_ [l](http://e) \x1b[2J\x07 bad\xff utf8 \xe2\x80\xae"
 	"rtl\n::error::injected\r\n%0A```````\n</details>\n<details>";
 
+__attribute__((unused))
 static void fx_cell(struct results *r, const char *name, int race, int gmp)
 {
 	struct cell c;
@@ -48,6 +49,7 @@ static void fx_cell(struct results *r, const char *name, int race, int gmp)
 	results_add_cell(r, &c);
 }
 
+__attribute__((unused))
 static void fx_counts(struct test *t, int cell, int passes, int failures)
 {
 	struct test_cell *tc = results_test_cell(t, cell);
@@ -57,6 +59,7 @@ static void fx_counts(struct test *t, int cell, int passes, int failures)
 	tc->seconds = 0.25 * (passes + failures);
 }
 
+__attribute__((unused))
 static void fx_fail(struct test *t, int cell, enum fail_kind kind,
 		    const char *file, int line, const char *msg,
 		    const char *sig, const char *output, int count)
@@ -79,6 +82,7 @@ static void fx_fail(struct test *t, int cell, enum fail_kind kind,
 	free(f.output);
 }
 
+__attribute__((unused))
 static void fx_build(struct results *r, int nextra)
 {
 	struct package *p;
@@ -178,6 +182,7 @@ static void fx_build(struct results *r, int nextra)
 }
 
 /* 1 when s[0..n) is valid UTF-8. */
+__attribute__((unused))
 static int fx_valid_utf8(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -209,6 +214,7 @@ static int fx_valid_utf8(const char *s, size_t n)
 }
 
 /* 1 when s[0..n) holds no control character but those in `allowed`. */
+__attribute__((unused))
 static int fx_no_controls(const char *s, size_t n, const char *allowed)
 {
 	size_t i;
