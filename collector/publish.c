@@ -11,6 +11,7 @@
 #include "core/out_md.h"
 #include "core/report.h"
 #include "core/store.h"
+#include "core/upload.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@ enum {
 	O_JSON = PUB_OPT_BASE, O_SUMMARY, O_JUNIT, O_DB, O_NO_HISTORY,
 	O_FAIL_ON, O_QUIET, O_COLOR, O_REPOSITORY, O_COMMIT, O_BRANCH,
 	O_BASE_BRANCH, O_PR, O_RUN_ID, O_RUN_ATTEMPT, O_JOB, O_SHARD,
+	O_REPORTER,
 };
 
 const struct cli_opt publish_cli_opts[] = {
@@ -46,6 +48,7 @@ const struct cli_opt publish_cli_opts[] = {
 	{ "run-attempt", O_RUN_ATTEMPT, "N", "override $GITHUB_RUN_ATTEMPT" },
 	{ "job", O_JOB, "NAME", "override $GITHUB_JOB" },
 	{ "shard", O_SHARD, "I/N", "record the shard of a split matrix" },
+	{ "reporter", O_REPORTER, "URL", "upload the results to flake-reporter (token: $FLAKE_TOKEN)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -156,6 +159,12 @@ int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
 		m->run_attempt = (int)v;
 		break;
 	case O_JOB: meta_set(&m->job, arg); break;
+	case O_REPORTER:
+		if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
+			return err_set(err, "option '--reporter' wants an http:// or "
+				       "https:// URL, not '%s'", arg);
+		o->reporter_url = arg;
+		break;
 	case O_SHARD:
 		if (parse_shard(arg, err))
 			return -1;
@@ -235,6 +244,41 @@ out:
 	return ret;
 }
 
+/*
+ * Uploads the results to the reporter.  An outage is a warning, never an
+ * error: every local output is already written and the exit status is
+ * the tests' (the reporter can be fed later with `analyze --reporter`).
+ */
+static void upload(struct results *r, const struct publish_opts *o)
+{
+	struct upload_opts uo;
+	struct upload_result res;
+	struct err e = ERR_INIT;
+	char *doc = out_json_dumps(r, &e), *key = store_run_key(r);
+
+	memset(&uo, 0, sizeof(uo));
+	memset(&res, 0, sizeof(res));
+	uo.url = o->reporter_url;
+	uo.token = getenv("FLAKE_TOKEN");
+	/* CI keys are stable per job (repo/run/attempt/job/shard): a job
+	 * rerun by hand with the same attempt is recognised too. */
+	uo.idem_key = key;
+	if (getenv("FLAKE_UPLOAD_MAX_WAIT_MS"))
+		uo.max_wait_ms = strtoll(getenv("FLAKE_UPLOAD_MAX_WAIT_MS"), NULL, 10);
+	if (!doc || upload_results(&uo, doc, strlen(doc), &res, &e)) {
+		fprintf(stderr, "flake-collector: warning: upload to the reporter "
+			"failed: %s (results kept locally; exit status "
+			"unaffected)\n", e.msg);
+	} else {
+		fprintf(stderr, "flake-collector: uploaded to the reporter: run %lld%s%s\n",
+			res.run_id, res.run_url ? " " : "",
+			res.run_url ? res.run_url : "");
+	}
+	upload_result_release(&res);
+	free(doc);
+	free(key);
+}
+
 int publish(struct results *r, const struct publish_opts *o, int *tripped,
 	    struct err *err)
 {
@@ -280,6 +324,8 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 			keep(err, &failed, &e);
 		store_close(st);
 	}
+	if (o->reporter_url)
+		upload(r, o);
 	for (i = 0; i < r->ntests; i++) {
 		const struct test *t = r->tests[i];
 

@@ -29,6 +29,7 @@ struct publish_opts {
 	int quiet;		/* no terminal report */
 	int color;		/* -1 auto */
 	int gha;		/* GITHUB_ACTIONS=true: annotations, outputs */
+	const char *reporter_url;	/* upload to flake-reporter */
 };
 
 #define PUB_OPT_BASE 1000

@@ -698,3 +698,87 @@ void results_finish(struct results *r)
 	rehash(r);
 	r->finished = 1;
 }
+
+static void meta_fill(char **dst, const char *src)
+{
+	if (!*dst && src)
+		*dst = xstrdup(src);
+}
+
+void results_merge(struct results *dst, const struct results *src)
+{
+	const struct run_meta *m = &src->meta;
+	int *map = xcalloc(src->ncells + 1, sizeof(*map));
+	size_t i, j;
+
+	if (dst->finished)
+		BUG("results_merge into finished results");
+	meta_fill(&dst->meta.repository, m->repository);
+	meta_fill(&dst->meta.commit, m->commit);
+	meta_fill(&dst->meta.branch, m->branch);
+	meta_fill(&dst->meta.base_branch, m->base_branch);
+	meta_fill(&dst->meta.run_id, m->run_id);
+	meta_fill(&dst->meta.workflow, m->workflow);
+	meta_fill(&dst->meta.event, m->event);
+	meta_fill(&dst->meta.server_url, m->server_url);
+	meta_fill(&dst->meta.module, m->module);
+	meta_fill(&dst->meta.go_version, m->go_version);
+	meta_fill(&dst->meta.goos, m->goos);
+	meta_fill(&dst->meta.goarch, m->goarch);
+	meta_fill(&dst->meta.started_at, m->started_at);
+	meta_fill(&dst->meta.tool_version, m->tool_version);
+	if (!dst->meta.pr)
+		dst->meta.pr = m->pr;
+	if (!dst->meta.run_attempt)
+		dst->meta.run_attempt = m->run_attempt;
+	if (src->wall_ms > dst->wall_ms)
+		dst->wall_ms = src->wall_ms;
+	for (i = 0; i < src->ncells; i++) {
+		map[i] = -1;
+		for (j = 0; j < dst->ncells; j++)
+			if (!strcmp(dst->cells[j].name, src->cells[i].name))
+				map[i] = (int)j;
+		if (map[i] < 0)
+			map[i] = results_add_cell(dst, &src->cells[i]);
+	}
+	for (i = 0; i < src->npkgs; i++) {
+		const struct package *sp = &src->pkgs[i];
+		struct package *dp = results_package(dst, sp->package, 1);
+
+		if (!dp->dir && sp->dir)
+			dp->dir = xstrdup(sp->dir);
+		if (!dp->error && sp->error)
+			dp->error = xstrdup(sp->error);
+		if (sp->status == PKG_BUILD_FAILED ||
+		    (sp->status == PKG_NO_TESTS && dp->status == PKG_OK))
+			dp->status = sp->status;
+	}
+	for (i = 0; i < src->ntests; i++) {
+		const struct test *st = src->tests[i];
+		struct test *dt = results_test(dst, st->package, st->name, 1);
+
+		for (j = 0; j < st->ncells; j++) {
+			const struct test_cell *sc = &st->cells[j];
+			struct test_cell *dc = results_test_cell(dt, map[sc->cell]);
+
+			dc->passes += sc->passes;
+			dc->failures += sc->failures;
+			dc->skips += sc->skips;
+			dc->notrun += sc->notrun;
+			dc->unknown += sc->unknown;
+			dc->rerun_passes += sc->rerun_passes;
+			dc->rerun_failures += sc->rerun_failures;
+			dc->seconds += sc->seconds;
+			if (!dc->fail_seed)
+				dc->fail_seed = sc->fail_seed;
+		}
+		for (j = 0; j < st->nfails; j++) {
+			struct failure f = st->fails[j];
+
+			f.cell = map[f.cell];
+			results_add_failure(dt, &f);
+		}
+		dt->new_flaky |= st->new_flaky;
+	}
+	free(map);
+}

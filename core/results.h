@@ -215,6 +215,15 @@ void results_finish(struct results *r);
 char *results_repro_cmd(const struct results *r, const struct test *t,
 			int cell, int count);
 
+/*
+ * Adds src (any state) into dst (not finished): its cells (matched by
+ * name, new ones appended), packages, and every test's per-cell counts
+ * and failures, so the shards of one workflow run become one run.  dst's
+ * metadata is filled from src where dst has none.  Call results_finish()
+ * on dst afterwards to derive verdicts over the union.
+ */
+void results_merge(struct results *dst, const struct results *src);
+
 /* Failure rate of a test cell: failures / (passes + failures), 0 if none. */
 double test_cell_rate(const struct test_cell *tc);
 

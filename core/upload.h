@@ -1,0 +1,48 @@
+/*
+ * upload.h: the collector's upload of a results document to a reporter
+ * (POST /api/v1/uploads, docs/API.md): gzip, bearer token, an
+ * Idempotency-Key so a retried upload is never stored twice, and retries
+ * with exponential backoff and jitter on connection errors, 5xx and 429.
+ */
+#ifndef CORE_UPLOAD_H
+#define CORE_UPLOAD_H
+
+#include "err.h"
+
+#include <stddef.h>
+
+struct upload_opts {
+	const char *url;		/* reporter base URL, e.g. http://host:8080 */
+	const char *token;		/* upload token (FLAKE_TOKEN) */
+	const char *idem_key;		/* Idempotency-Key */
+	int max_attempts;		/* default 5 */
+	long long max_wait_ms;		/* total backoff budget, default 60 s */
+	long timeout_s;			/* per attempt, default 60 */
+};
+
+struct upload_result {
+	long status;			/* HTTP status of the last attempt */
+	int attempts;
+	char *body;			/* the response body (caller frees) */
+	long long run_id;		/* merged run id, 0 unknown */
+	char *run_url;			/* caller frees; NULL when absent */
+	char *comment_status;		/* caller frees */
+	char *comment_markdown;		/* the comment to post ourselves */
+};
+
+void upload_result_release(struct upload_result *u);
+
+/*
+ * Uploads doc[0..len).  Returns 0 on a 2xx; -1 with err set otherwise
+ * (4xx at once -- retrying cannot help -- or after the last retry).
+ * *res is filled in both cases as far as known.
+ */
+int upload_results(const struct upload_opts *o, const char *doc, size_t len,
+		   struct upload_result *res, struct err *err);
+
+/* Backoff before attempt n (1-based): min(cap, base * 2^(n-1)), with full
+ * jitter in [half, full]; Retry-After (seconds, >= 0) wins when given. */
+long long upload_backoff_ms(int attempt, long long retry_after_s,
+			    unsigned *seed);
+
+#endif
