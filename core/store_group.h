@@ -1,0 +1,22 @@
+/*
+ * store_group.h: a merged run read back whole -- every upload (job,
+ * shard) of one workflow run attempt, merged into one struct results, so
+ * the PR comment covers all shards uploaded so far.
+ */
+#ifndef CORE_STORE_GROUP_H
+#define CORE_STORE_GROUP_H
+
+#include "results.h"
+#include "store.h"
+
+/*
+ * Reads the results documents stored with the uploads of run group
+ * group_id (store_set_results_json()) and merges them into r (initialised
+ * by the caller), then finishes r.  Uploads stored without a document are
+ * skipped.  Returns the number of documents merged (0 when none), or -1
+ * with err set (r must still be released).
+ */
+int store_group_results(struct store *s, long long group_id,
+			struct results *r, struct err *err);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * comment.c: render and post the PR comment after an upload (see
+ * comment.h).  The comment covers every upload of the run so far (all
+ * shards) and compares with the base branch's history.
+ */
+#include "comment.h"
+#include "core/github.h"
+#include "core/out_comment.h"
+#include "core/store_group.h"
+#include "core/store_query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define COMMENT_WINDOW_DAYS 30
+
+void comment_outcome_release(struct comment_outcome *o)
+{
+	free(o->markdown);
+	free(o->url);
+	free(o->error);
+	memset(o, 0, sizeof(*o));
+}
+
+static int klass_of(enum compare_class c)
+{
+	switch (c) {
+	case COMPARE_NEW: return COMMENT_NEW;
+	case COMPARE_KNOWN: return COMMENT_KNOWN;
+	case COMPARE_FIXED: return COMMENT_FIXED;
+	}
+	return COMMENT_UNKNOWN;
+}
+
+static void failed(struct comment_outcome *out, const struct err *err)
+{
+	out->status = "failed";
+	free(out->error);
+	out->error = xstrdup(err->msg);
+}
+
+void comment_after_upload(const struct server_cfg *cfg, struct store *s,
+			  const struct results *r, long long group_id,
+			  struct comment_outcome *out)
+{
+	struct results merged;
+	const struct results *use = r;
+	struct compare_row *rows = NULL;
+	struct comment_row *crows = NULL;
+	struct comment_history h;
+	struct buf md = BUF_INIT(OUT_COMMENT_MAX), marker = BUF_INIT(256);
+	struct buf run_url = BUF_INIT(2048);
+	struct err err = ERR_INIT;
+	char (*first)[64] = NULL;
+	size_t n = 0, i;
+
+	results_init(&merged);
+	memset(out, 0, sizeof(*out));
+	if (!r->meta.pr || !strcmp(cfg->comment, "never")) {
+		out->status = "skipped";
+		goto out;
+	}
+	if (store_group_results(s, group_id, &merged, &err) > 0)
+		use = &merged;
+	if (store_q_compare(s, r->meta.repository, r->meta.base_branch, use,
+			    COMMENT_WINDOW_DAYS, (long long)time(NULL), &rows,
+			    &n, &err)) {
+		failed(out, &err);
+		goto out;
+	}
+	crows = xcalloc(n + 1, sizeof(*crows));
+	first = xcalloc(n + 1, sizeof(*first));
+	for (i = 0; i < n; i++) {
+		crows[i].package = rows[i].package;
+		crows[i].name = rows[i].name;
+		crows[i].rate_text = rows[i].executions ? rows[i].rate_text : NULL;
+		crows[i].klass = klass_of(rows[i].cls);
+		crows[i].test_id = (long)rows[i].test_id;
+		if (rows[i].first_flaky_commit) {
+			snprintf(first[i], sizeof(first[i]), "%.7s %.10s",
+				 rows[i].first_flaky_commit,
+				 rows[i].first_flaky_at ? rows[i].first_flaky_at : "");
+			crows[i].first_seen = first[i];
+		}
+	}
+	memset(&h, 0, sizeof(h));
+	h.rows = crows;
+	h.nrows = n;
+	h.window = "30 days";
+	if (cfg->public_url &&
+	    !buf_addf(&run_url, "%s/%s/runs/%lld", cfg->public_url,
+		      r->meta.repository, group_id))
+		h.run_url = run_url.data;
+	if (out_comment_render(use, &h, cfg->public_url, &md, OUT_COMMENT_MAX,
+			       &err) || out_comment_marker(use, &marker)) {
+		failed(out, &err);
+		goto out;
+	}
+	if (!cfg->github_token || !*cfg->github_token) {
+		/* The collector posts it with the job's GITHUB_TOKEN. */
+		out->status = "not-configured";
+		out->markdown = buf_detach(&md, NULL);
+		goto out;
+	}
+	{
+		struct github_opts go = GITHUB_OPTS_INIT;
+		struct github_comment found;
+		struct github_result res = GITHUB_RESULT_INIT;
+
+		go.api_url = cfg->github_api_url;
+		go.token = cfg->github_token;
+		go.user_agent = "flake-reporter/0.1";
+		memset(&found, 0, sizeof(found));
+		if (github_find_comment(&go, r->meta.repository, r->meta.pr,
+					marker.data, &found, &err)) {
+			failed(out, &err);
+			out->markdown = buf_detach(&md, NULL);
+			goto out;
+		}
+		if (!out_comment_should_post(use, cfg->comment, found.id != 0)) {
+			github_comment_release(&found);
+			out->status = "skipped";
+			goto out;
+		}
+		github_comment_release(&found);
+		if (github_upsert_comment(&go, r->meta.repository, r->meta.pr,
+					  marker.data, md.data, &res, &err)) {
+			failed(out, &err);
+			out->markdown = buf_detach(&md, NULL);
+			goto out;
+		}
+		out->status = !strcmp(res.action, "created") ? "posted" :
+			      !strcmp(res.action, "updated") ? "updated" :
+			      "unchanged";
+		if (res.html_url)
+			out->url = xstrdup(res.html_url);
+		github_result_release(&res);
+	}
+out:
+	store_compare_rows_free(rows, n);
+	free(crows);
+	free(first);
+	buf_release(&md);
+	buf_release(&marker);
+	buf_release(&run_url);
+	results_release(&merged);
+}

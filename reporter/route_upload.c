@@ -1,0 +1,175 @@
+/*
+ * route_upload.c: POST /api/v1/uploads -- authenticate, inflate, validate,
+ * store in one transaction (201 only after the commit), then keep the PR
+ * comment current.  Nothing is written for a request that fails any
+ * check: every 4xx leaves the database as it was.
+ */
+#include "server.h"
+#include "comment.h"
+#include "core/gz.h"
+#include "core/in_json.h"
+#include "core/store_token.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* "application/json" or "application/json; charset=utf-8". */
+static int is_json_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	if (!ct || strncasecmp(ct, "application/json", n))
+		return 0;
+	ct += n;
+	while (*ct == ' ')
+		ct++;
+	return !*ct || *ct == ';';
+}
+
+static char *bearer(const struct request *q)
+{
+	const char *h = req_header(q, "Authorization");
+	size_t n;
+
+	if (!h || strncasecmp(h, "Bearer ", 7))
+		return NULL;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	n = strcspn(h, " \t");
+	return n ? xstrndup(h, n) : NULL;
+}
+
+static json_t *comment_json(const struct comment_outcome *c)
+{
+	json_t *o = json_pack("{s:s}", "status", c->status);
+
+	if (c->markdown)
+		json_object_set_new(o, "markdown", json_string(c->markdown));
+	if (c->url)
+		json_object_set_new(o, "url", json_string(c->url));
+	if (c->error)
+		json_object_set_new(o, "error", json_string(c->error));
+	return o;
+}
+
+void route_upload(const struct request *q, struct reply *p)
+{
+	const char *enc = req_header(q, "Content-Encoding");
+	const char *idem = req_header(q, "Idempotency-Key");
+	struct buf inflated = BUF_INIT(q->cfg->max_body);
+	struct err err = ERR_INIT;
+	struct in_json_error fe;
+	struct results r;
+	struct store *s;
+	struct store_add_opts ao;
+	struct store_added added;
+	struct comment_outcome co;
+	const char *doc = q->body ? q->body : "";
+	size_t len = q->body_len;
+	char *token = NULL, *token_repo = NULL, url[1024];
+	int rc;
+
+	results_init(&r);
+	memset(&co, 0, sizeof(co));
+	if (!(token = bearer(q))) {
+		reply_error(p, 401, NULL, "an upload needs 'Authorization: Bearer "
+			    "<token>' (flake-reporter token create)");
+		goto out;
+	}
+	if (!(s = server_store(q->cfg, &err))) {
+		reply_error(p, 503, NULL, "database unavailable: %s", err.msg);
+		goto out;
+	}
+	rc = store_token_check(s, token, strlen(token), &token_repo, &err);
+	if (rc < 0) {
+		reply_error(p, 503, NULL, "database unavailable: %s", err.msg);
+		goto out;
+	}
+	if (rc > 0) {
+		reply_error(p, 401, NULL, "unknown or revoked token");
+		goto out;
+	}
+	if (!is_json_type(req_header(q, "Content-Type"))) {
+		reply_error(p, 415, NULL, "Content-Type must be application/json");
+		goto out;
+	}
+	if (idem && (strlen(idem) > 200 || !*idem)) {
+		reply_error(p, 400, NULL, "Idempotency-Key must be 1 to 200 bytes");
+		goto out;
+	}
+	if (enc && !strcasecmp(enc, "gzip")) {
+		rc = gz_inflate(doc, len, &inflated, &err);
+		if (rc == -2) {
+			reply_error(p, 413, NULL, "%s", err.msg);
+			goto out;
+		}
+		if (rc) {
+			reply_error(p, 400, NULL, "%s", err.msg);
+			goto out;
+		}
+		doc = inflated.data ? inflated.data : "";
+		len = inflated.len;
+	} else if (enc && strcasecmp(enc, "identity")) {
+		reply_error(p, 415, NULL, "Content-Encoding must be gzip or "
+			    "identity, not '%.40s'", enc);
+		goto out;
+	}
+	if (!len) {
+		reply_error(p, 400, NULL, "empty body: want a results document");
+		goto out;
+	}
+	if (in_json_results(doc, len, &r, &fe, &err)) {
+		reply_error(p, 400, fe.field, "%s", err.msg);
+		goto out;
+	}
+	if (!r.meta.repository) {
+		reply_error(p, 400, "meta.repository", "meta.repository: required "
+			    "for an upload");
+		goto out;
+	}
+	if (strcmp(r.meta.repository, token_repo)) {
+		reply_error(p, 403, "meta.repository", "this token writes only "
+			    "'%s', not '%s'", token_repo, r.meta.repository);
+		goto out;
+	}
+	memset(&ao, 0, sizeof(ao));
+	ao.idem_key = idem;
+	if (store_mark_new_flaky(s, &r, &err) ||
+	    store_add_run_ex(s, &r, &ao, &added, &err) ||
+	    (!added.duplicate &&
+	     /* doc is a buffer's data: NUL-terminated. */
+	     store_set_results_json(s, added.run_id, doc, &err))) {
+		reply_error(p, 503, NULL, "could not store the upload: %s", err.msg);
+		goto out;
+	}
+	/* The comment is best effort: the upload is already safe. */
+	if (!added.duplicate)
+		comment_after_upload(q->cfg, s, &r, added.group_id, &co);
+	else
+		co.status = "skipped";
+	snprintf(url, sizeof(url), "%s/%s/runs/%lld",
+		 q->cfg->public_url ? q->cfg->public_url : "",
+		 r.meta.repository, added.group_id);
+	reply_json(p, added.duplicate ? 200 : 201,
+		   json_pack("{s:I,s:I,s:s,s:b,s:b,s:s,s:o}",
+			     "upload_id", (json_int_t)added.run_id,
+			     "run_id", (json_int_t)added.group_id,
+			     "repository", r.meta.repository,
+			     "duplicate", added.duplicate,
+			     "infra", added.infra,
+			     "run_url", url,
+			     "comment", comment_json(&co)));
+out:
+	comment_outcome_release(&co);
+	results_release(&r);
+	buf_release(&inflated);
+	if (token) {
+		/* Do not leave the secret in freed memory. */
+		memset(token, 0, strlen(token));
+		free(token);
+	}
+	free(token_repo);
+}

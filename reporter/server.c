@@ -1,0 +1,462 @@
+/*
+ * server.c: the HTTP layer (see server.h): libmicrohttpd with a thread
+ * pool on epoll, one route table, bodies gathered with a size limit,
+ * one access-log line per request, clean shutdown on SIGTERM/SIGINT.
+ */
+#include <sys/socket.h>
+#include <microhttpd.h>
+
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum route_flags {
+	ROUTE_BODY = 1 << 0,	/* takes a request body */
+};
+
+struct route {
+	const char *method;
+	const char *pattern;	/* "/api/v1/runs/{}": {} captures a segment */
+	void (*fn)(const struct request *q, struct reply *p);
+	unsigned flags;
+};
+
+static const struct route routes[] = {
+	{ "GET", "/healthz", route_health, 0 },
+	{ "POST", "/api/v1/uploads", route_upload, ROUTE_BODY },
+	{ "GET", "/api/v1/repos/{}/{}/tests", route_repo_tests, 0 },
+	{ "GET", "/api/v1/repos/{}/{}/tests/{}", route_repo_test, 0 },
+	{ "GET", "/api/v1/repos/{}/{}/runs", route_repo_runs, 0 },
+	{ "GET", "/api/v1/runs/{}", route_run, 0 },
+};
+
+#define MAX_PARAMS 4
+
+/* Per-request state, in *req_cls; freed in the completion callback. */
+struct conn_state {
+	long long start_ns;
+	const struct route *route;
+	char *params[MAX_PARAMS + 1];
+	struct buf body;
+	int rejected;		/* a reply was queued before the body */
+	unsigned status;
+	char method[16];
+	char path[256];
+};
+
+static _Thread_local struct store *thread_store;
+
+/* Every store opened by a worker, closed at shutdown. */
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store **stores;
+static size_t nstores, alloc_stores;
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct store *server_store(const struct server_cfg *cfg, struct err *err)
+{
+	struct store *s;
+
+	if (thread_store)
+		return thread_store;
+	if (store_open(&s, cfg->db_path, STORE_MUST_EXIST, err))
+		return NULL;
+	pthread_mutex_lock(&stores_lock);
+	xgrow((void **)&stores, &alloc_stores, nstores + 1, sizeof(*stores));
+	stores[nstores++] = s;
+	pthread_mutex_unlock(&stores_lock);
+	thread_store = s;
+	return s;
+}
+
+const char *req_header(const struct request *q, const char *name)
+{
+	return MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_query(const struct request *q, const char *name)
+{
+	return MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+void reply_json(struct reply *p, unsigned status, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(j);
+	buf_reset(&p->body);
+	p->status = status;
+	p->content_type = "application/json; charset=utf-8";
+	if (!s || buf_adds(&p->body, s) || buf_addc(&p->body, '\n')) {
+		buf_reset(&p->body);
+		p->status = 500;
+		if (buf_adds(&p->body, "{\"error\":{\"status\":500,\"message\":"
+			     "\"response too large\"}}\n"))
+			BUG("error body");
+	}
+	free(s);
+}
+
+void reply_error(struct reply *p, unsigned status, const char *field,
+		 const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	json_t *e;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e = json_pack("{s:i,s:s}", "status", (int)status, "message", msg);
+	if (field && *field)
+		json_object_set_new(e, "field", json_string(field));
+	reply_json(p, status, json_pack("{s:o}", "error", e));
+}
+
+/* Matches path against pattern, capturing {} segments (decoded). */
+static int match(const char *pattern, const char *path, char **params)
+{
+	int n = 0;
+
+	while (*pattern && *path) {
+		if (pattern[0] == '{' && pattern[1] == '}') {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+
+			if (!len || n >= MAX_PARAMS || len > 512)
+				goto no;
+			params[n++] = xstrndup(path, len);
+			path += len;
+			pattern += 2;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			goto no;
+	}
+	if (*pattern || *path)
+		goto no;
+	params[n] = NULL;
+	return 1;
+no:
+	while (n > 0)
+		FREE_AND_NULL(params[--n]);
+	return 0;
+}
+
+static void log_access(struct conn_state *st)
+{
+	double ms = (double)(now_ns() - st->start_ns) / 1e6;
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s access %s %s %u %.1fms\n", ts, st->method,
+		st->path, st->status, ms);
+}
+
+/* Paths are logged, so keep them printable and short. */
+static void safe_copy(char *dst, size_t n, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && src[i]; i++)
+		dst[i] = (src[i] > 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c,
+				  struct conn_state *st, struct reply *p)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	static char empty[1];
+
+	r = MHD_create_response_from_buffer(p->body.len,
+					    p->body.data ? p->body.data : empty,
+					    MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", p->content_type ?
+				p->content_type : "text/plain; charset=utf-8");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (p->allow[0])
+		MHD_add_response_header(r, "Allow", p->allow);
+	if (p->location[0])
+		MHD_add_response_header(r, "Location", p->location);
+	st->status = p->status;
+	ret = MHD_queue_response(c, p->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void reply_init(struct reply *p)
+{
+	memset(p, 0, sizeof(*p));
+	buf_init(&p->body, 256u << 20);
+}
+
+static enum MHD_Result reject(struct MHD_Connection *c, struct conn_state *st,
+			      unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum MHD_Result reject(struct MHD_Connection *c, struct conn_state *st,
+			      unsigned status, const char *fmt, ...)
+{
+	struct reply p;
+	char msg[512];
+	va_list ap;
+	enum MHD_Result ret;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	reply_init(&p);
+	reply_error(&p, status, NULL, "%s", msg);
+	st->rejected = 1;
+	ret = send_reply(c, st, &p);
+	buf_release(&p.body);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
+			      const char *url, const char *method,
+			      const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **req_cls)
+{
+	const struct server_cfg *cfg = cls;
+	struct conn_state *st = *req_cls;
+	struct request q;
+	struct reply p;
+	enum MHD_Result ret;
+	size_t i;
+	int path_ok = 0;
+
+	(void)version;
+	if (!st) {
+		st = xcalloc(1, sizeof(*st));
+		st->start_ns = now_ns();
+		buf_init(&st->body, cfg->max_body);
+		safe_copy(st->method, sizeof(st->method), method);
+		safe_copy(st->path, sizeof(st->path), url);
+		*req_cls = st;
+		for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+			char *params[MAX_PARAMS + 1] = { 0 };
+
+			if (!match(routes[i].pattern, url, params))
+				continue;
+			path_ok = 1;
+			if (strcmp(routes[i].method, method)) {
+				int k;
+
+				for (k = 0; params[k]; k++)
+					free(params[k]);
+				continue;
+			}
+			st->route = &routes[i];
+			memcpy(st->params, params, sizeof(params));
+			break;
+		}
+		if (!st->route) {
+			reply_init(&p);
+			if (path_ok) {
+				reply_error(&p, 405, NULL, "method %s not allowed "
+					    "on %s", st->method, st->path);
+				for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+					char *params[MAX_PARAMS + 1] = { 0 };
+					int k;
+
+					if (!match(routes[i].pattern, url, params))
+						continue;
+					snprintf(p.allow, sizeof(p.allow), "%s",
+						 routes[i].method);
+					for (k = 0; params[k]; k++)
+						free(params[k]);
+				}
+			} else {
+				reply_error(&p, 404, NULL, "no such resource: %s",
+					    st->path);
+			}
+			st->rejected = 1;
+			ret = send_reply(c, st, &p);
+			buf_release(&p.body);
+			return ret;
+		}
+		if (st->route->flags & ROUTE_BODY) {
+			const char *cl = MHD_lookup_connection_value(
+				c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+			const char *te = MHD_lookup_connection_value(
+				c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+			if (cl && strtoull(cl, NULL, 10) > cfg->max_body)
+				return reject(c, st, 413, "body of %s bytes is over "
+					      "the limit of %zu bytes", cl,
+					      cfg->max_body);
+			if (!cl && !te)
+				return reject(c, st, 411, "a Content-Length is "
+					      "required");
+		}
+		return MHD_YES;
+	}
+	if (st->rejected) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!(st->route->flags & ROUTE_BODY) ||
+		    buf_add(&st->body, upload_data, *upload_data_size)) {
+			*upload_data_size = 0;
+			return reject(c, st, 413, "body is over the limit of %zu "
+				      "bytes", cfg->max_body);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	memset(&q, 0, sizeof(q));
+	q.method = st->method;
+	q.path = st->path;
+	q.params = (const char *const *)st->params;
+	q.body = st->body.data;
+	q.body_len = st->body.len;
+	q.conn = c;
+	q.cfg = cfg;
+	reply_init(&p);
+	st->route->fn(&q, &p);
+	if (!p.status)
+		BUG("route %s gave no status", st->route->pattern);
+	ret = send_reply(c, st, &p);
+	buf_release(&p.body);
+	return ret;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **req_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *st = *req_cls;
+	int k;
+
+	(void)cls;
+	(void)c;
+	if (!st)
+		return;
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !st->status)
+		st->status = 499;
+	log_access(st);
+	for (k = 0; k < MAX_PARAMS && st->params[k]; k++)
+		free(st->params[k]);
+	buf_release(&st->body);
+	free(st);
+	*req_cls = NULL;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss,
+			socklen_t *len, struct err *err)
+{
+	const char *colon = strrchr(listen, ':');
+	char host[256];
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	if (!colon || (size_t)(colon - listen) >= sizeof(host) ||
+	    !colon[1])
+		return err_set(err, "--listen wants HOST:PORT, not '%s'", listen);
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	rc = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &res);
+	if (rc)
+		return err_set(err, "cannot use --listen '%s': %s", listen,
+			       gai_strerror(rc));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+int server_run(const struct server_cfg *cfg, struct err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	struct store *s;
+	sigset_t set;
+	int sig = 0;
+	size_t i;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_USE_ERROR_LOG;
+
+	/* Migrations run once, here, before any worker opens the database. */
+	if (store_open(&s, cfg->db_path, 0, err))
+		return -1;
+	store_close(s);
+	if (parse_listen(cfg->listen, &ss, &sslen, err))
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	/* Workers inherit the mask: only this thread takes the signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, (void *)(uintptr_t)cfg,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+			     MHD_OPTION_END);
+	if (!d)
+		return err_set(err, "cannot listen on '%s' (address in use, or "
+			       "not an address of this machine)", cfg->listen);
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	fprintf(stderr, "flake-reporter: listening on %s (port %u), database "
+		"'%s'\n", cfg->listen, info ? info->port : 0, cfg->db_path);
+	if (cfg->port_file && info) {
+		FILE *f = fopen(cfg->port_file, "w");
+
+		if (f) {
+			fprintf(f, "%u\n", info->port);
+			fclose(f);
+		}
+	}
+	while (sigwait(&set, &sig) != 0)
+		;
+	fprintf(stderr, "flake-reporter: %s: finishing requests in flight\n",
+		sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	MHD_stop_daemon(d);
+	for (i = 0; i < nstores; i++)
+		store_close(stores[i]);
+	free(stores);
+	stores = NULL;
+	nstores = alloc_stores = 0;
+	fprintf(stderr, "flake-reporter: stopped\n");
+	return 0;
+}
