@@ -3,11 +3,13 @@
  * `analyze` (see publish.h).
  */
 #include "publish.h"
+#include "comment.h"
 #include "core/buf.h"
 #include "core/meta.h"
 #include "core/out_gha.h"
 #include "core/out_json.h"
 #include "core/out_junit.h"
+#include "core/out_comment.h"
 #include "core/out_md.h"
 #include "core/report.h"
 #include "core/store.h"
@@ -28,6 +30,7 @@ enum {
 	O_FAIL_ON, O_QUIET, O_COLOR, O_REPOSITORY, O_COMMIT, O_BRANCH,
 	O_BASE_BRANCH, O_PR, O_RUN_ID, O_RUN_ATTEMPT, O_JOB, O_SHARD,
 	O_REPORTER,
+	O_COMMENT, O_GITHUB_API_URL,
 };
 
 const struct cli_opt publish_cli_opts[] = {
@@ -48,6 +51,10 @@ const struct cli_opt publish_cli_opts[] = {
 	{ "run-attempt", O_RUN_ATTEMPT, "N", "override $GITHUB_RUN_ATTEMPT" },
 	{ "job", O_JOB, "NAME", "override $GITHUB_JOB" },
 	{ "shard", O_SHARD, "I/N", "record the shard of a split matrix" },
+	{ "comment", O_COMMENT, "WHEN", "PR comment (needs $GITHUB_TOKEN): auto (default: when "
+	  "something is flaky or failed, or to update ours), always, never" },
+	{ "github-api-url", O_GITHUB_API_URL, "URL", "GitHub API (default $GITHUB_API_URL, "
+	  "else https://api.github.com)" },
 	{ "reporter", O_REPORTER, "URL", "upload the results to flake-reporter (token: $FLAKE_TOKEN)" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -56,6 +63,7 @@ void publish_opts_init(struct publish_opts *o)
 {
 	const char *gha = getenv("GITHUB_ACTIONS");
 	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	const char *api = getenv("GITHUB_API_URL");
 
 	memset(o, 0, sizeof(*o));
 	o->gha = gha && !strcmp(gha, "true");
@@ -65,6 +73,8 @@ void publish_opts_init(struct publish_opts *o)
 	o->color = -1;
 	if (o->gha && summary && *summary)
 		o->summary_path = summary;
+	o->comment_mode = "auto";
+	o->github_api_url = api && *api ? api : NULL;
 }
 
 static int parse_fail_on(const char *s, unsigned *out, struct err *err)
@@ -169,6 +179,18 @@ int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
 		if (parse_shard(arg, err))
 			return -1;
 		meta_set(&m->shard, arg);
+		break;
+	case O_COMMENT:
+		if (!out_comment_mode_ok(arg))
+			return err_set(err, "option '--comment' wants auto, "
+				       "always or never, not '%s'", arg);
+		o->comment_mode = arg;
+		break;
+	case O_GITHUB_API_URL:
+		if (strncmp(arg, "https://", 8) && strncmp(arg, "http://", 7))
+			return err_set(err, "option '--github-api-url' wants an "
+				       "http(s) URL, not '%s'", arg);
+		o->github_api_url = arg;
 		break;
 	default:
 		BUG("unknown publish option %d", id);
@@ -341,5 +363,10 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 		for (i = 0; i < r->npkgs; i++)
 			if (r->pkgs[i].status == PKG_BUILD_FAILED)
 				*tripped = 1;
+	/* Last, after history was written; only ever a warning. */
+	fflush(stdout);
+	if (comment_publish(r, o, &e))
+		fprintf(stderr, "flake-collector: warning: could not post the PR "
+			"comment: %s\n", e.msg);
 	return failed ? -1 : 0;
 }

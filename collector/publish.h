@@ -29,6 +29,10 @@ struct publish_opts {
 	int quiet;		/* no terminal report */
 	int color;		/* -1 auto */
 	int gha;		/* GITHUB_ACTIONS=true: annotations, outputs */
+	/* PR comment (collector/comment.h) */
+	const char *comment_mode;	/* --comment: auto, always, never */
+	const char *github_api_url;	/* --github-api-url, else
+					 * $GITHUB_API_URL; NULL: default */
 	const char *reporter_url;	/* upload to flake-reporter */
 };
 
@@ -47,7 +51,9 @@ int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
  * Marks new flaky tests from history, writes every output, records the run
  * in history and sets *tripped when the --fail-on policy trips.  An output
  * that cannot be written does not stop the others; the first such error
- * is returned (-1, err set) after all were attempted.
+ * is returned (-1, err set) after all were attempted.  Last, it posts the
+ * PR comment (collector/comment.h); failing that is only a warning on
+ * stderr and changes neither the return value nor *tripped.
  */
 int publish(struct results *r, const struct publish_opts *o, int *tripped,
 	    struct err *err);

@@ -12,8 +12,11 @@
  *   - Migrations run one per transaction (BEGIN IMMEDIATE), re-reading
  *     user_version inside it, so two processes opening a fresh database at
  *     once apply each migration exactly once.
+ *   - A run and its group change in one transaction: the group's
+ *     aggregates always describe exactly its runs rows.
  */
 #include "store.h"
+#include "store_int.h"
 #include "buf.h"
 #include "err.h"
 #include "schema.h"
@@ -33,6 +36,10 @@
 
 enum stmt_id {
 	ST_RUN_BY_KEY,
+	ST_RUN_BY_IDEM,
+	ST_GROUP_GET,
+	ST_GROUP_ADD,
+	ST_GROUP_MERGE,
 	ST_REPO_GET,
 	ST_REPO_ADD,
 	ST_TIMES,
@@ -51,7 +58,41 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST__COUNT] = {
-	[ST_RUN_BY_KEY] = "SELECT id FROM runs WHERE run_key = ?1",
+	[ST_RUN_BY_KEY] =
+		"SELECT id, group_id, infra FROM runs WHERE run_key = ?1",
+	/* idem_key = ?2 implies the partial index's IS NOT NULL. */
+	[ST_RUN_BY_IDEM] =
+		"SELECT id, group_id, infra FROM runs WHERE repo_id ="
+		" (SELECT id FROM repos WHERE name = ?1) AND idem_key = ?2",
+	[ST_GROUP_GET] =
+		"SELECT id, repo_id FROM run_groups WHERE group_key = ?1",
+	[ST_GROUP_ADD] =
+		"INSERT INTO run_groups(repo_id, group_key, created_at,"
+		" started_at, pr, branch, base_branch, commit_sha, uploads,"
+		" tests, n_failed, n_flaky, n_passed, n_skipped, n_notrun,"
+		" infra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10,"
+		" ?11, ?12, ?13, ?14, ?15)",
+	/*
+	 * After a further upload's rows are in: the merged verdict of each
+	 * test is the worst of its uploads' (the same statement as the
+	 * backfill in schema/002_reporter.sql).
+	 */
+	[ST_GROUP_MERGE] =
+		"UPDATE run_groups SET uploads = uploads + 1,"
+		" started_at = min(started_at, ?2), infra = max(infra, ?3),"
+		" pr = coalesce(pr, ?4), branch = coalesce(branch, ?5),"
+		" base_branch = coalesce(base_branch, ?6),"
+		" commit_sha = coalesce(commit_sha, ?7),"
+		" (tests, n_failed, n_flaky, n_passed, n_skipped, n_notrun) ="
+		" (SELECT count(*), coalesce(sum(w = 4), 0),"
+		"  coalesce(sum(w = 3), 0), coalesce(sum(w = 2), 0),"
+		"  coalesce(sum(w = 1), 0), coalesce(sum(w = 0), 0)"
+		"  FROM (SELECT max(CASE v.status WHEN 'failed' THEN 4"
+		"   WHEN 'flaky' THEN 3 WHEN 'passed' THEN 2"
+		"   WHEN 'skipped' THEN 1 ELSE 0 END) AS w"
+		"   FROM runs r JOIN verdicts v ON v.run_id = r.id"
+		"   WHERE r.group_id = ?1 GROUP BY v.test_id))"
+		" WHERE id = ?1",
 	[ST_REPO_GET] = "SELECT id FROM repos WHERE name = ?1",
 	[ST_REPO_ADD] = "INSERT INTO repos(name) VALUES (?1)",
 	/* The run's start in UTC, else the recording time. */
@@ -63,9 +104,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" base_branch, pr, gh_run_id, run_attempt, job, workflow, event,"
 		" shard, go_version, goos, goarch, started_at, created_at,"
 		" wall_ms, tests, executions, n_failed, n_flaky, n_passed,"
-		" n_skipped, n_notrun, infra) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-		" ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
-		" ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+		" n_skipped, n_notrun, infra, group_id, idem_key) VALUES (?1,"
+		" ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+		" ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
+		" ?28)",
 	[ST_CELL_ADD] =
 		"INSERT INTO cells(run_id, idx, name, race, gomaxprocs, count,"
 		" shuffle, stress, wall_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
@@ -165,6 +207,16 @@ static int db_err(struct store *s, const char *what, struct err *err)
 		       sqlite3_errmsg(s->db));
 }
 
+sqlite3 *store_sqlite(struct store *s)
+{
+	return s->db;
+}
+
+int store_db_err(struct store *s, const char *what, struct err *err)
+{
+	return db_err(s, what, err);
+}
+
 static void reset_all(struct store *s)
 {
 	size_t i;
@@ -202,6 +254,11 @@ static int bind_text(sqlite3_stmt *st, int i, const char *v)
 	if (!v)
 		return sqlite3_bind_null(st, i);
 	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+int store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	return bind_text(st, i, v);
 }
 
 /* Binds v, or NULL when v is 0 ("unknown" in struct run_meta). */
@@ -576,6 +633,25 @@ static int repo_id(struct store *s, const char *name, long long *id,
 	return 0;
 }
 
+int store_repo_find(struct store *s, const char *name, int create,
+		    long long *id, struct err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (create)
+		return repo_id(s, name, id, err);
+	st = stmt_get(s, ST_REPO_GET, err);
+	if (!st)
+		return -1;
+	if (bind_text(st, 1, name) != SQLITE_OK)
+		return db_err(s, "cannot read repositories of", err);
+	rc = step_int(s, st, id, "cannot read repositories of", err);
+	if (rc < 0)
+		return -1;
+	return rc ? 0 : 1;
+}
+
 /* Finds or creates the test of repo; *id (OUT). */
 static int test_id(struct store *s, long long repo, const struct test *t,
 		   long long *id, struct err *err)
@@ -608,7 +684,9 @@ static int test_id(struct store *s, long long repo, const struct test *t,
 /* Everything store_add_run() computes once per run. */
 struct run_ctx {
 	const struct results *r;
-	long long repo, run;
+	long long repo, run, group;
+	int group_new;		/* the group was created for this run */
+	const char *idem_key;	/* NULL: none */
 	char at[32];		/* normalized UTC start */
 	char day[11];		/* its 'YYYY-MM-DD' */
 	const char *branch;	/* '' when unknown */
@@ -680,6 +758,8 @@ static int add_run_row(struct store *s, struct run_ctx *c, const char *key,
 	bad |= sqlite3_bind_int(st, 24, r->n_skipped) != SQLITE_OK;
 	bad |= sqlite3_bind_int(st, 25, r->n_notrun) != SQLITE_OK;
 	bad |= sqlite3_bind_int(st, 26, c->infra) != SQLITE_OK;
+	bad |= sqlite3_bind_int64(st, 27, c->group) != SQLITE_OK;
+	bad |= bind_text(st, 28, c->idem_key) != SQLITE_OK;
 	if (bad)
 		return db_err(s, "cannot record run in", err);
 	if (step_done(s, st, "cannot record run in", err))
@@ -872,19 +952,160 @@ static int add_test(struct store *s, struct run_ctx *c, const struct test *t,
 	return add_rollups(s, c, t, tid, err);
 }
 
-int store_add_run(struct store *s, const struct results *r,
-		  const char *run_key, long long *run_id_out,
-		  struct err *err)
+/*
+ * Looks up a recorded run by idempotency key (idem set) or run key: 1 and
+ * *out filled when found, 0 when not, -1 on error.
+ */
+static int find_run(struct store *s, const struct results *r,
+		    const char *run_key, const char *idem,
+		    struct store_added *out, struct err *err)
 {
+	sqlite3_stmt *st = stmt_get(s, idem ? ST_RUN_BY_IDEM : ST_RUN_BY_KEY,
+				    err);
+	int rc, bad = 0;
+
+	if (!st)
+		return -1;
+	if (idem) {
+		bad |= bind_text(st, 1, store_repo_name(r)) != SQLITE_OK;
+		bad |= bind_text(st, 2, idem) != SQLITE_OK;
+	} else {
+		bad |= bind_text(st, 1, run_key) != SQLITE_OK;
+	}
+	if (bad)
+		return db_err(s, "cannot read runs of", err);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->run_id = sqlite3_column_int64(st, 0);
+		out->group_id = sqlite3_column_int64(st, 1);
+		out->infra = sqlite3_column_int(st, 2) != 0;
+		out->duplicate = 1;
+		sqlite3_reset(st);
+		return 1;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(s, "cannot read runs of", err);
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* The group key of r: "repository/run_id/attempt", else run_key. */
+static char *group_key(const struct results *r, const char *run_key)
+{
+	const struct run_meta *m = &r->meta;
+	struct buf b = BUF_INIT(1 << 16);
+
+	if (!m->run_id || !*m->run_id)
+		return xstrdup(run_key);
+	if (buf_addf(&b, "%s/%s/%d", store_repo_name(r), m->run_id,
+		     m->run_attempt ? m->run_attempt : 1)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* Finds r's run group (c->group_new = 0) or creates it (1); c->group. */
+static int find_group(struct store *s, struct run_ctx *c, const char *key,
+		      long long now, struct err *err)
+{
+	const struct results *r = c->r;
+	const struct run_meta *m = &r->meta;
+	sqlite3_stmt *st = stmt_get(s, ST_GROUP_GET, err);
+	int rc, bad = 0;
+
+	if (!st)
+		return -1;
+	if (bind_text(st, 1, key) != SQLITE_OK)
+		return db_err(s, "cannot record run in", err);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		long long repo = sqlite3_column_int64(st, 1);
+
+		c->group = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (repo != c->repo)
+			return err_set(err, "cannot record run in '%s': run "
+				       "group '%s' belongs to another "
+				       "repository", s->path, key);
+		c->group_new = 0;
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(s, "cannot read run groups of", err);
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	st = stmt_get(s, ST_GROUP_ADD, err);
+	if (!st)
+		return -1;
+	bad |= sqlite3_bind_int64(st, 1, c->repo) != SQLITE_OK;
+	bad |= bind_text(st, 2, key) != SQLITE_OK;
+	bad |= sqlite3_bind_int64(st, 3, now) != SQLITE_OK;
+	bad |= bind_text(st, 4, c->at) != SQLITE_OK;
+	bad |= bind_int_or_null(st, 5, m->pr) != SQLITE_OK;
+	bad |= bind_text(st, 6, m->branch) != SQLITE_OK;
+	bad |= bind_text(st, 7, m->base_branch) != SQLITE_OK;
+	bad |= bind_text(st, 8, m->commit) != SQLITE_OK;
+	bad |= sqlite3_bind_int64(st, 9, (long long)r->ntests) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 10, r->n_failed) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 11, r->n_flaky) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 12, r->n_passed) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 13, r->n_skipped) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 14, r->n_notrun) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 15, c->infra) != SQLITE_OK;
+	if (bad)
+		return db_err(s, "cannot record run in", err);
+	if (step_done(s, st, "cannot add a run group to", err))
+		return -1;
+	c->group = sqlite3_last_insert_rowid(s->db);
+	c->group_new = 1;
+	return 0;
+}
+
+/* Merges the run just written into its existing group. */
+static int merge_group(struct store *s, struct run_ctx *c, struct err *err)
+{
+	const struct run_meta *m = &c->r->meta;
+	sqlite3_stmt *st = stmt_get(s, ST_GROUP_MERGE, err);
+	int bad = 0;
+
+	if (!st)
+		return -1;
+	bad |= sqlite3_bind_int64(st, 1, c->group) != SQLITE_OK;
+	bad |= bind_text(st, 2, c->at) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 3, c->infra) != SQLITE_OK;
+	bad |= bind_int_or_null(st, 4, m->pr) != SQLITE_OK;
+	bad |= bind_text(st, 5, m->branch) != SQLITE_OK;
+	bad |= bind_text(st, 6, m->base_branch) != SQLITE_OK;
+	bad |= bind_text(st, 7, m->commit) != SQLITE_OK;
+	if (bad)
+		return db_err(s, "cannot record run in", err);
+	return step_done(s, st, "cannot update the run group in", err);
+}
+
+int store_add_run_ex(struct store *s, const struct results *r,
+		     const struct store_add_opts *opts,
+		     struct store_added *out, struct err *err)
+{
+	static const struct store_add_opts defaults = STORE_ADD_OPTS_INIT;
 	struct run_ctx c;
-	char *key = NULL;
-	sqlite3_stmt *st;
-	long long now = (long long)time(NULL), existing;
+	struct store_added found;
+	char *key = NULL, *gkey = NULL;
+	const char *run_key;
+	long long now = (long long)time(NULL);
 	size_t i;
-	int rc, in_tx = 0, ret = -1;
+	int rc = 0, in_tx = 0, ret = -1;
 
 	if (!r->finished)
 		BUG("store_add_run() before results_finish()");
+	if (!opts)
+		opts = &defaults;
+	run_key = opts->run_key;
 	if (!run_key) {
 		key = store_run_key(r);
 		if (!key)
@@ -892,41 +1113,48 @@ int store_add_run(struct store *s, const struct results *r,
 				       "metadata too long", s->path);
 		run_key = key;
 	}
+	gkey = group_key(r, run_key);
+	if (!gkey) {
+		err_set(err, "cannot record run in '%s': run metadata too "
+			"long", s->path);
+		goto out;
+	}
 	memset(&c, 0, sizeof(c));
+	memset(&found, 0, sizeof(found));
 	c.r = r;
 	c.branch = r->meta.branch ? r->meta.branch : "";
 	c.infra = store_run_is_infra(r);
+	c.idem_key = opts->idem_key;
 	if (db_exec(s, "BEGIN IMMEDIATE", "cannot lock", err))
 		goto out;
 	in_tx = 1;
-	st = stmt_get(s, ST_RUN_BY_KEY, err);
-	if (!st)
-		goto out;
-	if (bind_text(st, 1, run_key) != SQLITE_OK) {
-		db_err(s, "cannot record run in", err);
-		goto out;
-	}
-	rc = step_int(s, st, &existing, "cannot read runs of", err);
+	if (c.idem_key)
+		rc = find_run(s, r, NULL, c.idem_key, &found, err);
+	if (rc == 0)
+		rc = find_run(s, r, run_key, NULL, &found, err);
 	if (rc < 0)
 		goto out;
-	if (rc > 0) {
-		/* Recorded before: idempotent, nothing to write. */
-		c.run = existing;
-	} else {
+	if (rc == 0) {
 		if (repo_id(s, store_repo_name(r), &c.repo, err) ||
 		    run_times(s, &c, now, err) ||
+		    find_group(s, &c, gkey, now, err) ||
 		    add_run_row(s, &c, run_key, now, err) ||
 		    add_cells(s, &c, err))
 			goto out;
 		for (i = 0; i < r->ntests; i++)
 			if (add_test(s, &c, r->tests[i], err))
 				goto out;
+		if (!c.group_new && merge_group(s, &c, err))
+			goto out;
+		found.run_id = c.run;
+		found.group_id = c.group;
+		found.infra = c.infra;
 	}
+	/* Also when nothing was written: ends the transaction. */
 	if (db_exec(s, "COMMIT", "cannot commit run to", err))
 		goto out;
 	in_tx = 0;
-	if (run_id_out)
-		*run_id_out = c.run;
+	*out = found;
 	ret = 0;
 out:
 	if (in_tx) {
@@ -934,7 +1162,23 @@ out:
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	free(key);
+	free(gkey);
 	return ret;
+}
+
+int store_add_run(struct store *s, const struct results *r,
+		  const char *run_key, long long *run_id_out,
+		  struct err *err)
+{
+	struct store_add_opts opts = STORE_ADD_OPTS_INIT;
+	struct store_added added;
+
+	opts.run_key = run_key;
+	if (store_add_run_ex(s, r, &opts, &added, err))
+		return -1;
+	if (run_id_out)
+		*run_id_out = added.run_id;
+	return 0;
 }
 
 int store_set_results_json(struct store *s, long long run_id,
@@ -1048,6 +1292,17 @@ static char *col_dup(sqlite3_stmt *st, int i)
 	return v ? xstrdup((const char *)v) : NULL;
 }
 
+void store_window_start(int window_days, long long now, char *out,
+			size_t size)
+{
+	window_start(window_days, now, out, size);
+}
+
+char *store_col_dup(sqlite3_stmt *st, int i)
+{
+	return col_dup(st, i);
+}
+
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct flake_row *x = a, *y = b;
@@ -1108,7 +1363,7 @@ static const char flake_sql_tail[] =
 	FLAKY_COL("last_flaky_commit",
 		  "last_flaky_at DESC, last_flaky_run DESC") ","
 	FLAKY_COL("last_flaky_at", "last_flaky_at DESC, last_flaky_run DESC")
-	" FROM a JOIN tests t ON t.id = a.test_id";
+	", t.id FROM a JOIN tests t ON t.id = a.test_id";
 
 /* Reads one result row of the flake query into f. */
 static void flake_row_read(sqlite3_stmt *st, struct flake_row *f)
@@ -1129,6 +1384,7 @@ static void flake_row_read(sqlite3_stmt *st, struct flake_row *f)
 	f->first_flaky_at = col_dup(st, 8);
 	f->last_flaky_commit = col_dup(st, 9);
 	f->last_flaky_at = col_dup(st, 10);
+	f->test_id = sqlite3_column_int64(st, 11);
 	f->lo = 0.0;
 	f->hi = 1.0;
 	if (f->executions > 0) {
@@ -1212,15 +1468,81 @@ void store_flake_rows_free(struct flake_row *rows, size_t n)
 
 	if (!rows)
 		return;
-	for (i = 0; i < n; i++) {
-		free(rows[i].package);
-		free(rows[i].name);
-		free(rows[i].first_flaky_commit);
-		free(rows[i].first_flaky_at);
-		free(rows[i].last_flaky_commit);
-		free(rows[i].last_flaky_at);
-	}
+	for (i = 0; i < n; i++)
+		store_flake_row_release(&rows[i]);
 	free(rows);
+}
+
+/*
+ * One test: the same columns as the flake table, its window summed through
+ * daily's primary key; a LEFT JOIN so a test without rollups still gives
+ * its row (of zeros).  ?4 is the test id.
+ */
+static const char flake_sql_one[] =
+	"WITH a AS (SELECT t.id AS test_id,"
+	" coalesce(sum(d.runs), 0) AS runs,"
+	" coalesce(sum(d.executions), 0) AS executions,"
+	" coalesce(sum(d.failures), 0) AS failures,"
+	" coalesce(sum(d.flaky_runs), 0) AS flaky_runs,"
+	" coalesce(sum(d.failed_runs), 0) AS failed_runs"
+	" FROM tests t LEFT JOIN daily d ON d.repo_id = ?1"
+	" AND d.test_id = t.id AND d.day >= ?2"
+	" AND (?3 IS NULL OR d.branch = ?3)"
+	" WHERE t.id = ?4 AND t.repo_id = ?1 GROUP BY t.id)";
+
+int store_flake_test(struct store *s, const char *repo, long long test_id,
+		     const char *branch, int window_days, long long now_unix,
+		     struct flake_row *row, struct err *err)
+{
+	struct buf sql = BUF_INIT(8192);
+	sqlite3_stmt *st = NULL;
+	char start[16];
+	long long rid = 0;
+	int rc, ret = -1;
+
+	rc = store_repo_find(s, repo, 0, &rid, err);
+	if (rc)
+		return rc;
+	window_start(window_days, now_unix, start, sizeof(start));
+	if (buf_adds(&sql, flake_sql_one) || buf_adds(&sql, flake_sql_tail))
+		BUG("flake row query too long");
+	if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int64(st, 1, rid) != SQLITE_OK ||
+	    bind_text(st, 2, start) != SQLITE_OK ||
+	    bind_text(st, 3, branch) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, test_id) != SQLITE_OK) {
+		db_err(s, "cannot read history in", err);
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		ret = 1;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		db_err(s, "cannot read history in", err);
+		goto out;
+	}
+	flake_row_read(st, row);
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	return ret;
+}
+
+void store_flake_row_release(struct flake_row *row)
+{
+	if (!row)
+		return;
+	free(row->package);
+	free(row->name);
+	free(row->first_flaky_commit);
+	free(row->first_flaky_at);
+	free(row->last_flaky_commit);
+	free(row->last_flaky_at);
+	memset(row, 0, sizeof(*row));
 }
 
 int store_run_count(struct store *s, const char *repo, const char *branch,

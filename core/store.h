@@ -13,6 +13,11 @@
  *   - The rollups (tables daily, test_flaky) count only runs with infra = 0
  *     and are updated in the same transaction as the run: statistics never
  *     scan result rows.
+ *   - Every run belongs to one run group (schema/002_reporter.sql): the
+ *     uploads of one workflow run attempt, which the reporter shows as one
+ *     merged run.  The group's aggregates are updated in the run's
+ *     transaction.  A "run" in the rollups (daily.runs, flake_row.runs) is
+ *     still one upload.
  *   - Connections are WAL-mode with a busy timeout, so a reader (history,
  *     the reporter) and a writer (a run) can share the file.
  *
@@ -20,9 +25,12 @@
  *   1. struct store *s; store_open(&s, ".flake/history.db", 0, err);
  *   2. store_mark_new_flaky(s, &results, err)   (before adding the run);
  *      store_add_run(s, &results, NULL, &run_id, err);
- *      queries: store_flake_table(), store_run_count(), store_latest_repo();
+ *      (the reporter: store_add_run_ex() with an Idempotency-Key)
+ *      queries: store_flake_table(), store_run_count(), store_latest_repo(),
+ *      and those of store_query.h; tokens: store_token.h;
  *   3. store_close(s).
- * A store is one SQLite connection: use it from one thread at a time.
+ * A store is one SQLite connection: use it from one thread at a time (a
+ * server opens one store per thread; WAL lets them read while one writes).
  */
 #ifndef CORE_STORE_H
 #define CORE_STORE_H
@@ -103,12 +111,51 @@ int store_run_is_infra(const struct results *r);
  * rollups.  run_key NULL means store_run_key(r).  The rollup day is the
  * UTC day of r->meta.started_at (RFC 3339), else of the current time.
  * When run_key is already recorded nothing is written and that run's id
- * is returned: adding is idempotent.
+ * is returned: adding is idempotent.  The run joins its run group as in
+ * store_add_run_ex(), which this calls with opts { run_key }.
  * Returns 0 and sets *run_id_out (OUT, may be NULL).  Returns -1 with err
  * set (everything rolled back, *run_id_out unmodified) on failure.
  */
 int store_add_run(struct store *s, const struct results *r,
 		  const char *run_key, long long *run_id_out, struct err *err);
+
+/* Options of store_add_run_ex(); STORE_ADD_OPTS_INIT is all defaults. */
+struct store_add_opts {
+	/* NULL: store_run_key(r).  Borrowed for the call. */
+	const char *run_key;
+	/* An upload's Idempotency-Key, unique per repository; NULL: none.
+	 * Borrowed for the call. */
+	const char *idem_key;
+};
+#define STORE_ADD_OPTS_INIT { NULL, NULL }
+
+/* What store_add_run_ex() recorded, or found recorded before. */
+struct store_added {
+	long long run_id;	/* runs.id: the upload */
+	long long group_id;	/* run_groups.id: the merged run */
+	int duplicate;		/* 1: run_key or idem_key existed, nothing
+				 * was written; the fields describe the
+				 * stored run */
+	int infra;		/* the (stored) run is an infra run */
+};
+
+/*
+ * store_add_run() for the reporter.  Before writing, looks up the run key
+ * (opts->run_key, else store_run_key(r)) and, when given, the idempotency
+ * key of r's repository (store_repo_name(r)); when either is recorded,
+ * nothing is written and *out describes that run (the idempotency key
+ * wins when both match different runs).  Otherwise records r as
+ * store_add_run() does, in the run group "repository/run_id/attempt" when
+ * r->meta.run_id is set (else a group of its own, keyed by the run key),
+ * creating the group or merging r into it (uploads, earliest start,
+ * merged verdict totals, infra, missing metadata).  opts NULL means
+ * defaults.  Returns 0 and fills *out (OUT).  Returns -1 with err set,
+ * everything rolled back and *out unmodified: also when the group key
+ * belongs to another repository's group.
+ */
+int store_add_run_ex(struct store *s, const struct results *r,
+		     const struct store_add_opts *opts,
+		     struct store_added *out, struct err *err);
 
 /*
  * Stores the full results document (JSON text) on run run_id, replacing
@@ -147,6 +194,7 @@ int store_mark_new_flaky(struct store *s, struct results *r,
  * unknown).  All strings are owned by the row.
  */
 struct flake_row {
+	long long test_id;	/* tests.id: the API's test id */
 	char *package, *name;
 	long executions, failures, runs, flaky_runs, failed_runs;
 	double rate, lo, hi;
@@ -182,6 +230,22 @@ int store_flake_table(struct store *s, const char *repo, const char *branch,
 
 /* Frees rows[0..n) and the array.  NULL is a no-op. */
 void store_flake_rows_free(struct flake_row *rows, size_t n);
+
+/*
+ * The flake-table row of one test (tests.id test_id) of repository repo,
+ * with the numbers of store_flake_table() (branch, window_days and
+ * now_unix alike), also when it never failed or has no rollup in the
+ * window (then all counts are 0).  Cost: one primary-key range of daily.
+ * Returns 0 and fills *row (OUT; release with store_flake_row_release()).
+ * Returns 1, *row unmodified, when repo has no test test_id (unknown
+ * repository included).  Returns -1 with err set, *row unmodified.
+ */
+int store_flake_test(struct store *s, const char *repo, long long test_id,
+		     const char *branch, int window_days, long long now_unix,
+		     struct flake_row *row, struct err *err);
+
+/* Frees the strings of *row (not row itself). */
+void store_flake_row_release(struct flake_row *row);
 
 /*
  * Counts the runs of repo (NULL: every repository) on branch (NULL: all)

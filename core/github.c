@@ -1,0 +1,907 @@
+/*
+ * github.c: the GitHub REST client (see github.h).
+ *
+ * One call owns one struct gh: a curl easy handle (reused, so pages and
+ * the write share a connection), the request headers, the resolved
+ * options and the sleep budget.  gh_call() makes one request with the
+ * retry policy; the operations on top (list, create, update) only read
+ * the final answer.
+ *
+ * Invariants:
+ *   - The Authorization header is built once into g->headers and is the
+ *     only place the token is copied to; nothing else formats it.
+ *   - g->slept_ms never exceeds g->max_wait_ms: a wait is clamped (for a
+ *     backoff) or refused (for a rate limit) before sleeping.
+ *   - Every response's headers are reset when its status line arrives, so
+ *     an interim "100 Continue" or a retry never leaks stale values.
+ */
+#include "github.h"
+#include "buf.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef FLAKE_VERSION
+#define FLAKE_VERSION "0.1.0"
+#endif
+
+#define GH_USER_AGENT "flake-action/" FLAKE_VERSION
+#define GH_BODY_MAX ((size_t)64 << 20)	/* one page: 100 comments of 64 K chars, escaped */
+#define GH_URL_MAX 4096
+#define GH_PAGES_MAX 1000		/* 100,000 comments */
+#define GH_MSG_MAX 200			/* bytes of GitHub's message in err */
+#define GH_BACKOFF_MS 1000		/* first backoff; doubles per attempt */
+#define GH_BACKOFF_CAP_MS 30000
+#define GH_SECONDARY_WAIT_MS 60000	/* a rate limit that names no time */
+
+struct gh_resp {
+	long status;
+	struct buf body;
+	long long retry_after;		/* seconds; -1 absent */
+	long long rl_remaining;		/* -1 absent */
+	long long rl_reset;		/* epoch seconds; -1 absent */
+	char *next_url;			/* Link rel="next", or NULL */
+};
+
+struct gh {
+	CURL *curl;
+	struct curl_slist *headers;
+	struct curl_slist *json_headers;	/* headers + Content-Type */
+	char api[GH_URL_MAX];		/* api_url without trailing '/' */
+	size_t origin_len;		/* bytes of api[] that are the origin */
+	int max_attempts;
+	long long max_wait_ms, slept_ms;
+	uint64_t rng;
+	char curl_err[CURL_ERROR_SIZE];
+};
+
+/* The result of one request after its retries. */
+enum gh_outcome {
+	GH_OK,			/* a 2xx answer */
+	GH_FAILED,		/* a definite failure: err set */
+	GH_UNSURE,		/* failed, but the request may have been applied */
+};
+
+void github_result_release(struct github_result *res)
+{
+	if (!res)
+		return;
+	FREE_AND_NULL(res->html_url);
+	res->action = NULL;
+	res->id = 0;
+}
+
+void github_comment_release(struct github_comment *c)
+{
+	if (!c)
+		return;
+	FREE_AND_NULL(c->body);
+	FREE_AND_NULL(c->html_url);
+	c->id = 0;
+}
+
+static void resp_init(struct gh_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->body, GH_BODY_MAX);
+	r->retry_after = r->rl_remaining = r->rl_reset = -1;
+}
+
+/* Forgets the previous answer, keeping the body's storage. */
+static void resp_reset(struct gh_resp *r)
+{
+	r->status = 0;
+	buf_reset(&r->body);
+	r->retry_after = r->rl_remaining = r->rl_reset = -1;
+	FREE_AND_NULL(r->next_url);
+}
+
+static void resp_release(struct gh_resp *r)
+{
+	buf_release(&r->body);
+	FREE_AND_NULL(r->next_url);
+}
+
+/* xorshift64*: jitter only, so quality and thread-safety of rand() do not
+ * matter and the state stays in the call. */
+static uint64_t gh_rand(struct gh *g)
+{
+	g->rng ^= g->rng >> 12;
+	g->rng ^= g->rng << 25;
+	g->rng ^= g->rng >> 27;
+	return g->rng * 0x2545F4914F6CDD1DULL;
+}
+
+static void sleep_ms(long long ms)
+{
+	struct timespec ts, rem;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &rem) && errno == EINTR)
+		ts = rem;
+}
+
+/* Copies GitHub's untrusted text into a short single line. */
+static void clean_copy(char *out, size_t size, const char *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; s[i] && n + 1 < size && i < GH_MSG_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[n++] = c < 0x20 || c == 0x7F ? ' ' : (char)c;
+	}
+	/* Do not end inside a UTF-8 sequence. */
+	while (n && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+		n--;
+	if (n && ((unsigned char)out[n - 1] & 0xC0) == 0xC0)
+		n--;
+	out[n] = '\0';
+}
+
+/*
+ * GitHub's "message" from an error body, with the first entry of
+ * "errors" (422) when there is one; "" when the body is no such JSON.
+ */
+static void error_message(const struct gh_resp *r, char *out, size_t size)
+{
+	json_t *root, *v, *e;
+	char msg[GH_MSG_MAX + 1] = "", detail[GH_MSG_MAX + 1] = "";
+
+	out[0] = '\0';
+	root = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return;
+	}
+	v = json_object_get(root, "message");
+	if (json_is_string(v))
+		clean_copy(msg, sizeof(msg), json_string_value(v));
+	e = json_array_get(json_object_get(root, "errors"), 0);
+	v = json_is_object(e) ? json_object_get(e, "message") : NULL;
+	if (!json_is_string(v) && json_is_object(e))
+		v = json_object_get(e, "code");
+	if (json_is_string(v))
+		clean_copy(detail, sizeof(detail), json_string_value(v));
+	else if (json_is_string(e))
+		clean_copy(detail, sizeof(detail), json_string_value(e));
+	if (*msg && *detail)
+		snprintf(out, size, "%s (%s)", msg, detail);
+	else
+		snprintf(out, size, "%s", *msg ? msg : detail);
+	json_decref(root);
+}
+
+static void err_copy(struct err *dst, const struct err *src)
+{
+	if (dst)
+		*dst = *src;
+}
+
+/* Sets err to "cannot <what>: HTTP <status>[: <message>]". */
+static int http_error(struct err *err, const char *what,
+		      const struct gh_resp *r)
+{
+	char msg[2 * GH_MSG_MAX + 8];
+
+	error_message(r, msg, sizeof(msg));
+	if (*msg)
+		return err_set(err, "cannot %s: HTTP %ld: %s", what, r->status,
+			       msg);
+	return err_set(err, "cannot %s: HTTP %ld", what, r->status);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct gh_resp *r = arg;
+
+	/* Returning less than given makes curl fail with CURLE_WRITE_ERROR. */
+	if (buf_add(&r->body, p, size * n))
+		return 0;
+	return size * n;
+}
+
+static long long header_number(const char *v, size_t n)
+{
+	long long x = 0;
+	size_t i = 0;
+
+	while (i < n && (v[i] == ' ' || v[i] == '\t'))
+		i++;
+	if (i == n || v[i] < '0' || v[i] > '9')
+		return -1;
+	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++) {
+		if (x > 1000000000000LL)
+			return -1;
+		x = x * 10 + (v[i] - '0');
+	}
+	return x;
+}
+
+/* 1 when s[0..n) starts with the NUL-terminated word w. */
+static int starts_with(const char *s, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+
+	return n >= k && !strncmp(s, w, k);
+}
+
+/* Finds the URL of rel="next" in a Link header value:
+ * <https://...&page=2>; rel="next", <https://...&page=5>; rel="last" */
+static void parse_link(struct gh_resp *r, const char *v, size_t n)
+{
+	size_t i = 0, lt, gt, end, k;
+
+	while (i < n) {
+		while (i < n && v[i] != '<')
+			i++;
+		if (i == n)
+			return;
+		lt = i + 1;
+		for (gt = lt; gt < n && v[gt] != '>'; gt++)
+			;
+		if (gt == n)
+			return;
+		/* The parameters run from '>' to the next ',' */
+		for (end = gt; end < n && v[end] != ','; end++)
+			;
+		for (k = gt; k < end; k++) {
+			if (starts_with(v + k, end - k, "rel=\"next\"") ||
+			    starts_with(v + k, end - k, "rel=next")) {
+				free(r->next_url);
+				r->next_url = xstrndup(v + lt, gt - lt);
+				return;
+			}
+		}
+		i = end;
+	}
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct gh_resp *r = arg;
+	size_t len = size * n, name_len, vlen;
+	const char *colon, *v;
+
+	if (len >= 5 && !strncmp(p, "HTTP/", 5)) {
+		/* A new response (after 100 Continue, or a retry). */
+		r->retry_after = r->rl_remaining = r->rl_reset = -1;
+		FREE_AND_NULL(r->next_url);
+		return len;
+	}
+	colon = memchr(p, ':', len);
+	if (!colon)
+		return len;
+	name_len = (size_t)(colon - p);
+	v = colon + 1;
+	vlen = len - name_len - 1;
+	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
+			v[vlen - 1] == ' '))
+		vlen--;
+	if (name_len == 11 && !strncasecmp(p, "retry-after", 11))
+		r->retry_after = header_number(v, vlen);
+	else if (name_len == 21 && !strncasecmp(p, "x-ratelimit-remaining", 21))
+		r->rl_remaining = header_number(v, vlen);
+	else if (name_len == 17 && !strncasecmp(p, "x-ratelimit-reset", 17))
+		r->rl_reset = header_number(v, vlen);
+	else if (name_len == 4 && !strncasecmp(p, "link", 4))
+		parse_link(r, v, vlen);
+	return len;
+}
+
+/* Checks the token can go into a header line without changing it. */
+static int token_ok(const char *t)
+{
+	for (; *t; t++)
+		if ((unsigned char)*t <= 0x20 || *t == 0x7F)
+			return 0;
+	return 1;
+}
+
+/* owner/name: one slash, GitHub's characters only (they also keep the
+ * URL path free of anything that would need encoding). */
+static int repo_ok(const char *repo)
+{
+	const char *slash = strchr(repo, '/');
+	const char *p;
+
+	if (!slash || slash == repo || !slash[1] || strchr(slash + 1, '/'))
+		return 0;
+	if (strlen(repo) > 200)
+		return 0;
+	for (p = repo; *p; p++)
+		if (p != slash && !strchr("abcdefghijklmnopqrstuvwxyz"
+					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					  "0123456789-_.", *p))
+			return 0;
+	return strcmp(slash + 1, ".") && strcmp(slash + 1, "..");
+}
+
+/* Length of the origin ("https://host:port") at the start of url; 0 when
+ * url is not http(s). */
+static size_t origin_len(const char *url)
+{
+	const char *p;
+
+	if (!strncmp(url, "https://", 8))
+		p = url + 8;
+	else if (!strncmp(url, "http://", 7))
+		p = url + 7;
+	else
+		return 0;
+	p += strcspn(p, "/?#");
+	return (size_t)(p - url);
+}
+
+static void gh_release(struct gh *g)
+{
+	if (g->curl)
+		curl_easy_cleanup(g->curl);
+	curl_slist_free_all(g->headers);
+	curl_slist_free_all(g->json_headers);
+	memset(g, 0, sizeof(*g));
+}
+
+static int add_header(struct curl_slist **l, const char *h)
+{
+	struct curl_slist *n = curl_slist_append(*l, h);
+
+	if (!n)
+		return -1;
+	*l = n;
+	return 0;
+}
+
+/* Builds the header lists: the common ones, then the JSON variant. */
+static int gh_headers(struct gh *g, const char *token, const char *ua)
+{
+	struct buf h = BUF_INIT(8192);
+	struct curl_slist **lists[2];
+	int i, rc = -1;
+
+	lists[0] = &g->headers;
+	lists[1] = &g->json_headers;
+	for (i = 0; i < 2; i++) {
+		struct curl_slist **l = lists[i];
+
+		buf_reset(&h);
+		if (buf_addf(&h, "Authorization: Bearer %s", token) ||
+		    add_header(l, buf_str(&h)))
+			goto out;
+		buf_reset(&h);
+		if (buf_addf(&h, "User-Agent: %s", ua) ||
+		    add_header(l, buf_str(&h)) ||
+		    add_header(l, "Accept: application/vnd.github+json") ||
+		    add_header(l, "X-GitHub-Api-Version: " GITHUB_API_VERSION) ||
+		    /* No 100-continue round trip for a small body. */
+		    add_header(l, "Expect:"))
+			goto out;
+	}
+	if (add_header(&g->json_headers, "Content-Type: application/json"))
+		goto out;
+	rc = 0;
+out:
+	/* The buffer held the token: wipe it before freeing. */
+	if (h.data)
+		memset(h.data, 0, h.alloc);
+	buf_release(&h);
+	return rc;
+}
+
+static int gh_init(struct gh *g, const struct github_opts *o,
+		   struct err *err)
+{
+	const char *api = o->api_url && *o->api_url ? o->api_url :
+			  GITHUB_API_URL_DEFAULT;
+	size_t n = strlen(api);
+	struct timespec ts;
+
+	memset(g, 0, sizeof(*g));
+	while (n && api[n - 1] == '/')
+		n--;
+	if (n >= sizeof(g->api))
+		return err_set(err, "GitHub API URL is too long");
+	memcpy(g->api, api, n);
+	g->api[n] = '\0';
+	g->origin_len = origin_len(g->api);
+	if (!g->origin_len || g->origin_len == 7 || g->origin_len == 8)
+		return err_set(err, "GitHub API URL '%s' is not an http(s) URL",
+			       g->api);
+	if (!o->token || !*o->token)
+		return err_set(err, "no GitHub token");
+	if (!token_ok(o->token))
+		return err_set(err, "the GitHub token contains a space or "
+			       "control character");
+	g->max_attempts = o->max_attempts > 0 ? o->max_attempts : 5;
+	g->max_wait_ms = o->max_wait_ms >= 0 ? o->max_wait_ms : 60000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	g->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
+		 ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)g;
+	if (!g->rng)
+		g->rng = 0x9E3779B97F4A7C15ULL;
+	g->curl = curl_easy_init();
+	if (!g->curl) {
+		gh_release(g);
+		return err_set(err, "cannot initialise libcurl");
+	}
+	if (gh_headers(g, o->token, o->user_agent && *o->user_agent ?
+		       o->user_agent : GH_USER_AGENT)) {
+		gh_release(g);
+		return err_set(err, "cannot build the request headers");
+	}
+	return 0;
+}
+
+/* curl errors worth trying again: the network, not our request. */
+static int curl_retryable(CURLcode c)
+{
+	switch (c) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* One attempt.  Returns the CURLcode; r holds the answer on CURLE_OK. */
+static CURLcode gh_once(struct gh *g, const char *method, const char *url,
+			const char *json, struct gh_resp *r)
+{
+	CURL *c = g->curl;
+	CURLcode rc;
+
+	resp_reset(r);
+	curl_easy_reset(c);
+	g->curl_err[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS,
+			 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, g->curl_err);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	if (json) {
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, g->json_headers);
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)strlen(json));
+	} else {
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, g->headers);
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	}
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	return rc;
+}
+
+/*
+ * How long a 403/429 asks us to wait, in ms; -1 when it is no rate
+ * limit (then it is a hard error).
+ */
+static long long rate_limit_wait(const struct gh_resp *r)
+{
+	char msg[2 * GH_MSG_MAX + 8];
+
+	if (r->retry_after >= 0)
+		return r->retry_after * 1000;
+	if (r->rl_remaining == 0 && r->rl_reset >= 0) {
+		long long d = r->rl_reset - (long long)time(NULL);
+
+		/* A second more: the reset is rounded down. */
+		return (d > 0 ? d + 1 : 1) * 1000;
+	}
+	if (r->status == 429)
+		return GH_SECONDARY_WAIT_MS;
+	error_message(r, msg, sizeof(msg));
+	if (strstr(msg, "secondary rate limit") || strstr(msg, "abuse"))
+		return GH_SECONDARY_WAIT_MS;
+	return -1;
+}
+
+static long long backoff(struct gh *g, int attempt)
+{
+	long long base = GH_BACKOFF_MS;
+	int i;
+
+	for (i = 1; i < attempt && base < GH_BACKOFF_CAP_MS; i++)
+		base *= 2;
+	if (base > GH_BACKOFF_CAP_MS)
+		base = GH_BACKOFF_CAP_MS;
+	/* "Equal jitter": half fixed, half random. */
+	return base / 2 + (long long)(gh_rand(g) % (uint64_t)(base / 2 + 1));
+}
+
+/*
+ * Makes the request `method url` (with the JSON body json, or none) and
+ * retries as github.h describes.  `what` names the step for messages
+ * ("list the comments of o/r#5").  With `unsafe` set (a POST), a failure
+ * after which the request may have been applied is not retried but
+ * returned as GH_UNSURE (err set) for the caller to check first.
+ * On GH_OK, r holds the 2xx answer.
+ */
+static enum gh_outcome gh_call(struct gh *g, const char *method,
+			       const char *url, const char *json, int unsafe,
+			       const char *what, struct gh_resp *r,
+			       struct err *err)
+{
+	struct err last = ERR_INIT;
+	int attempt;
+
+	for (attempt = 1;; attempt++) {
+		CURLcode cc = gh_once(g, method, url, json, r);
+		long long wait;
+		int rate_limited = 0;
+
+		if (cc == CURLE_OK && r->status >= 200 && r->status < 300)
+			return GH_OK;
+		if (cc != CURLE_OK) {
+			err_set(&last, "cannot %s: %s", what, g->curl_err[0] ?
+				g->curl_err : curl_easy_strerror(cc));
+			if (cc == CURLE_WRITE_ERROR)
+				err_set(&last, "cannot %s: the answer is larger "
+					"than %zu bytes", what, GH_BODY_MAX);
+			if (!curl_retryable(cc)) {
+				err_copy(err, &last);
+				return GH_FAILED;
+			}
+			wait = backoff(g, attempt);
+		} else if (r->status == 403 || r->status == 429) {
+			http_error(&last, what, r);
+			wait = rate_limit_wait(r);
+			if (wait < 0) {
+				err_copy(err, &last);
+				return GH_FAILED;
+			}
+			rate_limited = 1;
+		} else if (r->status >= 500) {
+			http_error(&last, what, r);
+			wait = backoff(g, attempt);
+		} else {
+			http_error(err, what, r);
+			return GH_FAILED;
+		}
+		/* A rate-limited request was refused, so it is safe to repeat;
+		 * a 5xx or a lost connection may have done the work. */
+		if (unsafe && !rate_limited) {
+			err_copy(err, &last);
+			return GH_UNSURE;
+		}
+		if (attempt >= g->max_attempts) {
+			err_set(err, "%s (gave up after %d attempts)", last.msg,
+				attempt);
+			return GH_FAILED;
+		}
+		if (wait > g->max_wait_ms - g->slept_ms) {
+			if (rate_limited || g->slept_ms >= g->max_wait_ms) {
+				err_set(err, "%s (a retry would wait past %lld ms "
+					"in all)", last.msg, g->max_wait_ms);
+				return GH_FAILED;
+			}
+			wait = g->max_wait_ms - g->slept_ms;
+		}
+		sleep_ms(wait);
+		g->slept_ms += wait;
+	}
+}
+
+static int url_of(struct buf *u, const struct gh *g, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int url_of(struct buf *u, const struct gh *g, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	buf_reset(u);
+	if (buf_adds(u, g->api))
+		return -1;
+	va_start(ap, fmt);
+	rc = buf_vaddf(u, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static char *json_str_dup(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+/* Lists the comments until one contains marker; see github_find_comment(). */
+static int find_comment(struct gh *g, const char *repo, int issue,
+			const char *marker, struct github_comment *found,
+			struct err *err)
+{
+	struct gh_resp r;
+	struct buf url = BUF_INIT(GH_URL_MAX);
+	char what[300];
+	json_t *root = NULL;
+	int pages, ret = -1;
+
+	snprintf(what, sizeof(what), "list the comments of %s#%d", repo,
+		 issue);
+	resp_init(&r);
+	if (url_of(&url, g, "/repos/%s/issues/%d/comments?per_page=100", repo,
+		   issue)) {
+		err_set(err, "cannot %s: URL too long", what);
+		goto out;
+	}
+	for (pages = 0; pages < GH_PAGES_MAX; pages++) {
+		json_error_t jerr;
+		size_t i;
+
+		if (gh_call(g, "GET", buf_str(&url), NULL, 0, what, &r, err) !=
+		    GH_OK)
+			goto out;
+		json_decref(root);
+		root = json_loadb(buf_str(&r.body), r.body.len, 0, &jerr);
+		if (!json_is_array(root)) {
+			err_set(err, "cannot %s: the answer is not a JSON array",
+				what);
+			goto out;
+		}
+		for (i = 0; i < json_array_size(root); i++) {
+			json_t *c = json_array_get(root, i);
+			json_t *body = json_object_get(c, "body");
+			json_t *id = json_object_get(c, "id");
+
+			if (!json_is_string(body) || !json_is_integer(id) ||
+			    !strstr(json_string_value(body), marker))
+				continue;
+			found->id = json_integer_value(id);
+			found->body = xstrdup(json_string_value(body));
+			found->html_url = json_str_dup(c, "html_url");
+			ret = 0;
+			goto out;
+		}
+		if (!r.next_url)
+			break;
+		/* The token goes to the API's origin only. */
+		if (strlen(r.next_url) < g->origin_len ||
+		    strncmp(r.next_url, g->api, g->origin_len) ||
+		    (r.next_url[g->origin_len] != '/' &&
+		     r.next_url[g->origin_len] != '?')) {
+			err_set(err, "cannot %s: the next page is on another "
+				"host", what);
+			goto out;
+		}
+		buf_reset(&url);
+		if (buf_adds(&url, r.next_url)) {
+			err_set(err, "cannot %s: next page URL too long", what);
+			goto out;
+		}
+	}
+	found->id = 0;
+	found->body = found->html_url = NULL;
+	ret = 0;
+out:
+	json_decref(root);
+	resp_release(&r);
+	buf_release(&url);
+	return ret;
+}
+
+/* Reads id and html_url of the comment GitHub answered with. */
+static int read_comment(const struct gh_resp *r, const char *what,
+			struct github_result *res, struct err *err)
+{
+	json_t *root = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
+	json_t *id = json_object_get(root, "id");
+
+	if (!json_is_integer(id)) {
+		json_decref(root);
+		return err_set(err, "cannot %s: the answer has no comment id",
+			       what);
+	}
+	res->id = json_integer_value(id);
+	res->html_url = json_str_dup(root, "html_url");
+	json_decref(root);
+	return 0;
+}
+
+static void check_repo_args(int issue, const char *marker)
+{
+	if (issue <= 0)
+		BUG("GitHub issue number %d", issue);
+	if (!marker || !*marker)
+		BUG("GitHub comment marker is empty");
+}
+
+int github_find_comment(const struct github_opts *o, const char *repo,
+			int issue, const char *marker,
+			struct github_comment *found, struct err *err)
+{
+	struct github_comment c = GITHUB_COMMENT_INIT;
+	struct gh g;
+	int ret;
+
+	check_repo_args(issue, marker);
+	if (!repo || !repo_ok(repo))
+		return err_set(err, "repository '%s' is not OWNER/NAME",
+			       repo ? repo : "");
+	if (gh_init(&g, o, err))
+		return -1;
+	ret = find_comment(&g, repo, issue, marker, &c, err);
+	gh_release(&g);
+	if (!ret)
+		*found = c;
+	return ret;
+}
+
+/* Characters (UTF-8 code points) of s, as GitHub counts a body. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* Sleeps before posting again after an unsure POST; -1 when the
+ * budget is spent (e then says so). */
+static int wait_before_repost(struct gh *g, int posts, struct err *e)
+{
+	struct err last = *e;
+	long long wait = backoff(g, posts);
+
+	if (posts >= g->max_attempts) {
+		err_set(e, "%s (gave up after %d attempts)", last.msg, posts);
+		return -1;
+	}
+	if (g->slept_ms >= g->max_wait_ms) {
+		err_set(e, "%s (a retry would wait past %lld ms in all)",
+			last.msg, g->max_wait_ms);
+		return -1;
+	}
+	if (wait > g->max_wait_ms - g->slept_ms)
+		wait = g->max_wait_ms - g->slept_ms;
+	sleep_ms(wait);
+	g->slept_ms += wait;
+	return 0;
+}
+
+/* PATCHes comment c to json unless its body already is body. */
+static int update_comment(struct gh *g, const char *repo, int pr,
+			  struct github_comment *c, const char *body,
+			  const char *json, struct gh_resp *r,
+			  struct github_result *out, struct err *e)
+{
+	struct buf url = BUF_INIT(GH_URL_MAX);
+	char what[300];
+	int ret = -1;
+
+	if (c->body && !strcmp(c->body, body)) {
+		out->action = "unchanged";
+		out->id = c->id;
+		out->html_url = c->html_url;
+		c->html_url = NULL;
+		return 0;
+	}
+	snprintf(what, sizeof(what), "update comment %lld on %s#%d", c->id,
+		 repo, pr);
+	if (url_of(&url, g, "/repos/%s/issues/comments/%lld", repo, c->id)) {
+		err_set(e, "cannot %s: URL too long", what);
+		goto out;
+	}
+	if (gh_call(g, "PATCH", buf_str(&url), json, 0, what, r, e) != GH_OK ||
+	    read_comment(r, what, out, e))
+		goto out;
+	out->action = "updated";
+	ret = 0;
+out:
+	buf_release(&url);
+	return ret;
+}
+
+int github_upsert_comment(const struct github_opts *o, const char *repo,
+			  int pr, const char *marker, const char *body,
+			  struct github_result *res, struct err *err)
+{
+	struct github_result out = GITHUB_RESULT_INIT;
+	struct github_comment c = GITHUB_COMMENT_INIT;
+	struct err e = ERR_INIT;
+	struct gh_resp r;
+	struct buf url = BUF_INIT(GH_URL_MAX);
+	char what[300];
+	char *json = NULL;
+	json_t *doc;
+	struct gh g;
+	int posts = 0, ret = -1;
+
+	check_repo_args(pr, marker);
+	if (!body || !strstr(body, marker))
+		BUG("comment body does not contain its marker");
+	if (utf8_chars(body) > GITHUB_COMMENT_MAX)
+		BUG("comment body of %zu characters is over GitHub's %d",
+		    utf8_chars(body), GITHUB_COMMENT_MAX);
+	if (!repo || !repo_ok(repo))
+		return err_set(err, "repository '%s' is not OWNER/NAME",
+			       repo ? repo : "");
+	doc = json_pack("{s:s}", "body", body);
+	json = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	if (!json)
+		return err_set(err, "cannot encode the comment as JSON "
+			       "(invalid UTF-8?)");
+	if (gh_init(&g, o, err)) {
+		free(json);
+		return -1;
+	}
+	resp_init(&r);
+	snprintf(what, sizeof(what), "create the comment on %s#%d", repo, pr);
+	for (;;) {
+		enum gh_outcome oc;
+
+		github_comment_release(&c);
+		if (find_comment(&g, repo, pr, marker, &c, &e))
+			goto out;
+		if (c.id) {
+			if (update_comment(&g, repo, pr, &c, body, json, &r,
+					   &out, &e))
+				goto out;
+			break;
+		}
+		if (url_of(&url, &g, "/repos/%s/issues/%d/comments", repo, pr)) {
+			err_set(&e, "cannot %s: URL too long", what);
+			goto out;
+		}
+		oc = gh_call(&g, "POST", buf_str(&url), json, 1, what, &r, &e);
+		if (oc == GH_FAILED)
+			goto out;
+		if (oc == GH_OK) {
+			if (read_comment(&r, what, &out, &e))
+				goto out;
+			out.action = "created";
+			break;
+		}
+		/* GH_UNSURE: the comment may exist now; look again before
+		 * posting again. */
+		if (wait_before_repost(&g, ++posts, &e))
+			goto out;
+	}
+	*res = out;
+	memset(&out, 0, sizeof(out));
+	ret = 0;
+out:
+	if (ret)
+		err_copy(err, &e);
+	github_result_release(&out);
+	github_comment_release(&c);
+	resp_release(&r);
+	buf_release(&url);
+	gh_release(&g);
+	free(json);
+	return ret;
+}
