@@ -238,9 +238,11 @@ static int starts_with(const char *s, size_t n, const char *w)
  * <https://...&page=2>; rel="next", <https://...&page=5>; rel="last" */
 static void parse_link(struct gh_resp *r, const char *v, size_t n)
 {
-	size_t i = 0, lt, gt, end, k;
+	size_t i = 0, gt, end, k;
 
 	while (i < n) {
+		size_t lt;
+
 		while (i < n && v[i] != '<')
 			i++;
 		if (i == n)
@@ -322,7 +324,7 @@ static int repo_ok(const char *repo)
 					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					  "0123456789-_.", *p))
 			return 0;
-	return strcmp(slash + 1, ".") && strcmp(slash + 1, "..");
+	return strcmp(slash + 1, ".") != 0 && strcmp(slash + 1, "..") != 0;
 }
 
 /* Length of the origin ("https://host:port") at the start of url; 0 when
@@ -841,7 +843,7 @@ int github_upsert_comment(const struct github_opts *o, const char *repo,
 	int posts = 0, ret = -1;
 
 	check_repo_args(pr, marker);
-	if (!body || !strstr(body, marker))
+	if (!strstr(body, marker))
 		BUG("comment body does not contain its marker");
 	if (utf8_chars(body) > GITHUB_COMMENT_MAX)
 		BUG("comment body of %zu characters is over GitHub's %d",

@@ -31,6 +31,10 @@
 #define CM_EXCERPT_SHORT 600	/* ... second try */
 #define CM_PARENTS_MAX 10	/* via-subtest parents named */
 #define CM_FIXED_MAX 20		/* fixed tests named */
+#define CM_BUILD_MAX 10		/* packages that did not build named */
+/* Rows in the table: past this many, a PR comment is a wall of text;
+ * the bytes go to the <details> of the first tests instead. */
+#define CM_ROWS_MAX 50
 #define CM_URL_MAX 2048		/* bytes of a URL we build */
 
 /* A test of the table, with what history says about it. */
@@ -55,7 +59,7 @@ struct cm_out {
 	struct cm_item *items;
 	size_t nitems;
 	int nparents;		/* via-subtest parents */
-	int omitted_tests, omitted_details, omitted_fixed;
+	int omitted_tests, omitted_details, omitted_fixed, omitted_build;
 };
 
 int out_comment_mode_ok(const char *mode)
@@ -342,7 +346,8 @@ static int render_headline(struct cm_out *m)
 		err |= buf_addf(b, ": **%d new**, %d known, %d fixed.\n", nnew,
 				nknown, nfixed);
 	} else if (nnew) {
-		err |= buf_addf(b, "\n%d of them never flaky before.\n", nnew);
+		err |= buf_addf(b, "\n%d of them %s never flaky before.\n", nnew,
+				nnew == 1 ? "was" : "were");
 	}
 	return err ? -1 : 0;
 }
@@ -464,7 +469,8 @@ static void section_table(struct cm_out *m)
 	int full = 0;
 
 	for (i = 0; i < m->nitems; i++) {
-		if (!full && commit(m, render_row(m, &m->items[i], i == 0))) {
+		if (!full && i < CM_ROWS_MAX &&
+		    commit(m, render_row(m, &m->items[i], i == 0))) {
 			m->items[i].shown = 1;
 			continue;
 		}
@@ -473,6 +479,36 @@ static void section_table(struct cm_out *m)
 	}
 	if (m->nparents && (full || !commit(m, render_parents(m))))
 		m->omitted_tests += m->nparents;
+}
+
+/* One line naming the packages that did not build. */
+static int render_build(struct cm_out *m, int nbuild)
+{
+	const struct results *r = m->r;
+	struct buf *b = &m->piece;
+	size_t i;
+	int k = 0, err = 0;
+
+	err |= buf_adds(b, "\n**Did not build:** ");
+	for (i = 0; i < r->npkgs && k < CM_BUILD_MAX; i++) {
+		if (r->pkgs[i].status != PKG_BUILD_FAILED)
+			continue;
+		err |= buf_adds(b, k ? ", " : "");
+		err |= add_code(b, r->pkgs[i].package, CM_NAME_MAX);
+		k++;
+	}
+	if (nbuild > k)
+		err |= buf_addf(b, " and %d more", nbuild - k);
+	err |= buf_adds(b, " (the errors are in the job summary)\n");
+	return err ? -1 : 0;
+}
+
+static void section_build(struct cm_out *m)
+{
+	int n = build_failed(m->r);
+
+	if (n && !commit(m, render_build(m, n)))
+		m->omitted_build = n;
 }
 
 /* "GOMAXPROCS=2 (×3), race GOMAXPROCS=2 (×1)": f's signature's cells. */
@@ -485,7 +521,7 @@ static int add_fail_cells(struct buf *b, const struct results *r,
 	for (i = 0; i < t->nfails && n < 8; i++) {
 		const struct failure *g = &t->fails[i];
 
-		if (strcmp(g->signature, f->signature))
+		if (strcmp(g->signature, f->signature) != 0)
 			continue;
 		err |= buf_adds(b, n++ ? ", " : "");
 		err |= add_inline_cut(b, r->cells[g->cell].name, CM_CELL_MAX);
@@ -533,7 +569,7 @@ static int render_details(struct cm_out *m, const struct cm_item *it,
 	const struct test *t = it->t;
 	const struct failure *f = main_failure(t);
 	struct buf *b = &m->piece;
-	int err = 0, others;
+	int err = 0;
 
 	err |= buf_addf(b, "\n<details><summary>%s ",
 			t->status == VERDICT_FAILED ? "❌" : "⚠️");
@@ -561,6 +597,7 @@ static int render_details(struct cm_out *m, const struct cm_item *it,
 	if (f) {
 		const char *text = f->output && *f->output ? f->output :
 				   f->message;
+		int others = other_signatures(t, f);
 
 		err |= buf_addf(b, "\n**%s**", fail_kind_name(f->kind));
 		if (f->file) {
@@ -578,7 +615,6 @@ static int render_details(struct cm_out *m, const struct cm_item *it,
 		} else {
 			err |= buf_adds(b, "\n");
 		}
-		others = other_signatures(t, f);
 		if (others)
 			err |= buf_addf(b, "\n_%d other distinct failure%s: "
 					"see the job summary._\n", others,
@@ -693,7 +729,8 @@ static void add_note(struct cm_out *m)
 	size_t room = m->total - (m->out->len - m->start);
 	int n = 0, err = 0;
 
-	if (!m->omitted_tests && !m->omitted_details && !m->omitted_fixed)
+	if (!m->omitted_tests && !m->omitted_details && !m->omitted_fixed &&
+	    !m->omitted_build)
 		return;
 	buf_reset(b);
 	err |= buf_adds(b, "\n_… ");
@@ -707,6 +744,10 @@ static void add_note(struct cm_out *m)
 	if (m->omitted_fixed)
 		err |= buf_addf(b, "%s%d more fixed", n++ ? ", " : "",
 				m->omitted_fixed);
+	if (m->omitted_build)
+		err |= buf_addf(b, "%s%d package%s that did not build",
+				n++ ? ", " : "", m->omitted_build,
+				m->omitted_build == 1 ? "" : "s");
 	err |= buf_adds(b, " (the comment is limited in size); see ");
 	if (m->note_url) {
 		err |= buf_adds(b, "[the full report](");
@@ -766,6 +807,7 @@ int out_comment_render(const struct results *r,
 		goto out;
 	}
 	m.max = m.total > reserve ? m.total - reserve : 0;
+	section_build(&m);
 	section_table(&m);
 	section_details(&m);
 	section_fixed(&m);

@@ -9,13 +9,15 @@
  *   2. a headline: verdict, tests x cells, executions, how many flaky and
  *      failed, and -- when history is given -- how many are new, known or
  *      fixed compared with the base branch;
- *   3. a table of the failed and flaky tests (failed, then new, then
- *      known): test, package, this run's failures/executions, worst cell,
- *      rate with its interval, first seen, failure signature;
- *   4. a <details> block per test of the table: the repro command, the
+ *   3. the packages that did not build, named on one line;
+ *   4. a table of the failed and flaky tests (failed, then new, then
+ *      known; at most 50 rows): test, package, this run's
+ *      failures/executions, worst cell, rate with its interval, first
+ *      seen, failure signature;
+ *   5. a <details> block per test of the table: the repro command, the
  *      failure (a race report excerpt, else the output or message) and,
  *      when links_base is set, links to the test's history page;
- *   5. the fixed tests, named briefly on one line.
+ *   6. the fixed tests, named briefly on one line.
  *
  * Invariants:
  *   - Everything from a test stream (names, packages, messages, output)
@@ -25,8 +27,9 @@
  *     longer than any backtick run of the content).  So no test can close
  *     a <details>, inject HTML, mention anyone or link an issue.
  *   - The comment is at most max_bytes bytes (never past out's own limit).
- *     It is assembled from whole pieces (the headline, one table row, one
- *     test's <details>, the fixed line) in order of importance; a piece
+ *     It is assembled from whole pieces (the headline, the build line, one
+ *     table row, one test's <details>, the fixed line) in order of
+ *     importance; a piece
  *     that does not fit is left out whole, never cut, and a final note
  *     "… N more; see <link or the job summary>" says so.  Fences, table
  *     rows and <details> elements are therefore never broken by the limit.

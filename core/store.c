@@ -1173,6 +1173,7 @@ int store_add_run(struct store *s, const struct results *r,
 	struct store_add_opts opts = STORE_ADD_OPTS_INIT;
 	struct store_added added;
 
+	memset(&added, 0, sizeof(added));
 	opts.run_key = run_key;
 	if (store_add_run_ex(s, r, &opts, &added, err))
 		return -1;

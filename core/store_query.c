@@ -57,7 +57,7 @@ static json_t *jstr(const char *s)
 {
 	struct buf b = BUF_INIT((size_t)-2);
 	const unsigned char *u = (const unsigned char *)s;
-	size_t n, i = 0, k;
+	size_t n, i = 0;
 	unsigned long cp;
 	json_t *j;
 
@@ -68,7 +68,8 @@ static json_t *jstr(const char *s)
 		return j;
 	n = strlen(s);
 	while (i < n) {
-		k = utf8_seq(u + i, n - i, &cp);
+		size_t k = utf8_seq(u + i, n - i, &cp);
+
 		if (k ? buf_add(&b, s + i, k) : buf_adds(&b, utf8_replacement))
 			BUG("utf-8 repair");
 		i += k ? k : 1;
@@ -761,6 +762,7 @@ static struct mtest *mtest_find(struct mtest *v, size_t n, long long id)
 {
 	struct mtest key;
 
+	memset(&key, 0, sizeof(key));
 	key.id = id;
 	return bsearch(&key, v, n, sizeof(*v), cmp_mtest);
 }

@@ -154,8 +154,10 @@ static int match(const char *pattern, const char *path, char **params)
 	params[n] = NULL;
 	return 1;
 no:
-	while (n > 0)
-		FREE_AND_NULL(params[--n]);
+	while (n > 0) {
+		n--;
+		FREE_AND_NULL(params[n]);
+	}
 	return 0;
 }
 

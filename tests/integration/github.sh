@@ -237,9 +237,10 @@ PY
 # 6. The answer to the POST is lost (502 after creating): the collector
 #    looks again instead of posting a duplicate.
 ctl POST /_control/reset >/dev/null
-python3 - "$api" "$token" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/state.json")" <<'PY'
-import sys, urllib.request
-api, token, cid = sys.argv[1:4]
+python3 - "$api" "$token" "$work/state.json" <<'PY'
+import json, sys, urllib.request
+api, token, state = sys.argv[1:4]
+cid = json.load(open(state))["id"]
 req = urllib.request.Request("%s/repos/o/r/issues/comments/%s" % (api, cid), method="DELETE",
     headers={"Authorization": "Bearer " + token, "Accept": "application/vnd.github+json",
              "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "test"})
