@@ -534,7 +534,9 @@ int store_open(struct store **storep, const char *path, unsigned flags,
 		 * the last runs, never corrupt the file.
 		 */
 		if (set_wal(s, err) ||
-		    db_exec(s, "PRAGMA synchronous = NORMAL", "cannot configure",
+		    db_exec(s, (flags & STORE_DURABLE) ?
+			    "PRAGMA synchronous = FULL" :
+			    "PRAGMA synchronous = NORMAL", "cannot configure",
 			    err))
 			goto out;
 	}

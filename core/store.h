@@ -48,6 +48,10 @@ enum store_flags {
 	STORE_READONLY = 1 << 0,
 	/* Fail when the file does not exist instead of creating it. */
 	STORE_MUST_EXIST = 1 << 1,
+	/* synchronous=FULL: a committed run survives a power loss too, at
+	 * one more fsync per commit (the reporter, which acknowledges
+	 * uploads).  Without it, NORMAL: durable across process crashes. */
+	STORE_DURABLE = 1 << 2,
 };
 
 /*

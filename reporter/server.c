@@ -75,7 +75,7 @@ struct store *server_store(const struct server_cfg *cfg, struct err *err)
 
 	if (thread_store)
 		return thread_store;
-	if (store_open(&s, cfg->db_path, STORE_MUST_EXIST, err))
+	if (store_open(&s, cfg->db_path, STORE_MUST_EXIST | STORE_DURABLE, err))
 		return NULL;
 	pthread_mutex_lock(&stores_lock);
 	xgrow((void **)&stores, &alloc_stores, nstores + 1, sizeof(*stores));
