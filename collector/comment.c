@@ -204,6 +204,46 @@ static int earlier_comment(const struct github_opts *go, struct results *r,
 	return found;
 }
 
+/*
+ * The checks both entry points share.  Returns 1 to go on with *go
+ * filled, 0 when there is nothing to do, -1 with err set.  `wanted`: the
+ * comment would be posted (a missing token is then an error).
+ */
+static int prepare(const struct results *r, const struct publish_opts *o,
+		   int wanted, struct github_opts *go, struct err *err)
+{
+	const char *mode = o->comment_mode ? o->comment_mode : "auto";
+	const char *token = getenv("GITHUB_TOKEN");
+	int always = !strcmp(mode, "always");
+
+	if (!strcmp(mode, "never"))
+		return 0;
+	if (!r->meta.pr || !r->meta.repository) {
+		if (always)
+			return err_set(err, "not a pull request (no --pr or "
+				       "--repository)");
+		return 0;
+	}
+	if (!token || !*token) {
+		if (always || wanted)
+			return err_set(err, "GITHUB_TOKEN is not set");
+		return 0;
+	}
+	go->api_url = o->github_api_url;
+	go->token = token;
+	go->max_wait_ms = max_wait_from_env();
+	return 1;
+}
+
+static void report(const struct publish_opts *o,
+		   const struct github_result *res)
+{
+	if (!o->quiet)
+		fprintf(stderr, "flake-collector: PR comment %s: %s\n",
+			res->action, printable(res->html_url) ?
+			res->html_url : "(no URL)");
+}
+
 int comment_publish(struct results *r, const struct publish_opts *o,
 		    struct err *err)
 {
@@ -214,26 +254,15 @@ int comment_publish(struct results *r, const struct publish_opts *o,
 	struct history hi;
 	struct err ignored = ERR_INIT;
 	const char *mode = o->comment_mode ? o->comment_mode : "auto";
-	const char *token = getenv("GITHUB_TOKEN");
-	int always = !strcmp(mode, "always"), have_history, ret = -1;
+	int have_history, ret;
 
 	memset(&hi, 0, sizeof(hi));
-	if (!strcmp(mode, "never"))
-		return 0;
-	if (!r->meta.pr || !r->meta.repository) {
-		if (always)
-			return err_set(err, "not a pull request (no --pr or "
-				       "--repository)");
-		return 0;
-	}
-	if (!token || !*token) {
-		if (always || out_comment_should_post(r, mode, 0))
-			return err_set(err, "GITHUB_TOKEN is not set");
-		return 0;
-	}
-	go.api_url = o->github_api_url;
-	go.token = token;
-	go.max_wait_ms = max_wait_from_env();
+	if (!out_comment_mode_ok(mode))
+		BUG("comment mode '%s'", mode);
+	ret = prepare(r, o, out_comment_should_post(r, mode, 0), &go, err);
+	if (ret <= 0)
+		return ret;
+	ret = -1;
 	if (out_comment_marker(r, &marker)) {
 		err_set(err, "comment marker too long");
 		goto out;
@@ -254,10 +283,7 @@ int comment_publish(struct results *r, const struct publish_opts *o,
 	if (github_upsert_comment(&go, r->meta.repository, r->meta.pr,
 				  buf_str(&marker), buf_str(&md), &res, err))
 		goto out;
-	if (!o->quiet)
-		fprintf(stderr, "flake-collector: PR comment %s: %s\n",
-			res.action, printable(res.html_url) ? res.html_url :
-			"(no URL)");
+	report(o, &res);
 	ret = 0;
 out:
 	github_result_release(&res);

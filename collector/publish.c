@@ -51,8 +51,7 @@ const struct cli_opt publish_cli_opts[] = {
 	{ "run-attempt", O_RUN_ATTEMPT, "N", "override $GITHUB_RUN_ATTEMPT" },
 	{ "job", O_JOB, "NAME", "override $GITHUB_JOB" },
 	{ "shard", O_SHARD, "I/N", "record the shard of a split matrix" },
-	{ "comment", O_COMMENT, "WHEN", "PR comment (needs $GITHUB_TOKEN): auto (default: when "
-	  "something is flaky or failed, or to update ours), always, never" },
+	{ "comment", O_COMMENT, "WHEN", "PR comment (token: $GITHUB_TOKEN): auto (default), always, never" },
 	{ "github-api-url", O_GITHUB_API_URL, "URL", "GitHub API (default $GITHUB_API_URL, "
 	  "else https://api.github.com)" },
 	{ "reporter", O_REPORTER, "URL", "upload the results to flake-reporter (token: $FLAKE_TOKEN)" },

@@ -33,7 +33,8 @@
 #endif
 
 #define GH_USER_AGENT "flake-action/" FLAKE_VERSION
-#define GH_BODY_MAX ((size_t)64 << 20)	/* one page: 100 comments of 64 K chars, escaped */
+/* One page: 100 comments of up to 64 K characters, JSON-escaped. */
+#define GH_BODY_MAX ((size_t)64 << 20)
 #define GH_URL_MAX 4096
 #define GH_PAGES_MAX 1000		/* 100,000 comments */
 #define GH_MSG_MAX 200			/* bytes of GitHub's message in err */

@@ -360,7 +360,9 @@ class Handler(BaseHTTPRequestHandler):
                 msg = msg or "API rate limit exceeded."
             else:
                 hdrs["x-ratelimit-remaining"] = "4999"
-                msg = msg or "Resource not accessible by integration"
+                msg = msg or ("Resource not accessible by integration"
+                              if status == 403 else
+                              "You have exceeded a secondary rate limit.")
         msg = msg or ("Server Error" if status >= 500 else "Error")
         self.send_json(status, {"message": msg,
                                 "documentation_url":
