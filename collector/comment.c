@@ -292,3 +292,27 @@ out:
 	buf_release(&md);
 	return ret;
 }
+
+int comment_post_markdown(struct results *r, const struct publish_opts *o,
+			  const char *markdown, struct err *err)
+{
+	struct github_opts go = GITHUB_OPTS_INIT;
+	struct github_result res = GITHUB_RESULT_INIT;
+	int ret;
+
+	/* The reporter rendered it for the whole run (all shards): it
+	 * carries the run's marker, never a shard's. */
+	if (!strstr(markdown, OUT_COMMENT_MARKER) ||
+	    strlen(markdown) > OUT_COMMENT_MAX)
+		return err_set(err, "the reporter's comment lacks the marker or "
+			       "is over %d bytes", OUT_COMMENT_MAX);
+	ret = prepare(r, o, 1, &go, err);
+	if (ret <= 0)
+		return ret;
+	if (github_upsert_comment(&go, r->meta.repository, r->meta.pr,
+				  OUT_COMMENT_MARKER, markdown, &res, err))
+		return -1;
+	report(o, &res);
+	github_result_release(&res);
+	return 0;
+}

@@ -34,4 +34,13 @@
 int comment_publish(struct results *r, const struct publish_opts *o,
 		    struct err *err);
 
+/*
+ * Posts markdown rendered by the reporter (the upload response of a
+ * reporter with no GitHub token) under the run's marker, with the job's
+ * GITHUB_TOKEN.  Refuses markdown without the marker or over GitHub's
+ * limit.  Returns as comment_publish() does.
+ */
+int comment_post_markdown(struct results *r, const struct publish_opts *o,
+			  const char *markdown, struct err *err);
+
 #endif

@@ -3,15 +3,14 @@
  * one table, prints the error a subcommand returns (once), and exits with
  * its status.
  */
+#include "core/version.h"
 #include "cmds.h"
 
 #include <signal.h>
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
-#ifndef FLAKE_VERSION
-#define FLAKE_VERSION "0.1.0"
-#endif
 
 static const struct {
 	const char *name;
@@ -44,6 +43,8 @@ int main(int argc, char **argv)
 	size_t i;
 	int rc;
 
+	/* Before any thread: libcurl's global state is not thread-safe. */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* A closed pipe on stdout must be an error return, not a death. */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {

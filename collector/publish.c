@@ -269,9 +269,14 @@ out:
  * Uploads the results to the reporter.  An outage is a warning, never an
  * error: every local output is already written and the exit status is
  * the tests' (the reporter can be fed later with `analyze --reporter`).
+ * Returns 1 when the reporter took care of the PR comment (it posts with
+ * its own GitHub token), 0 when the comment is still ours to post; then
+ * *markdown (caller frees) is the reporter's rendering when it gave one.
  */
-static void upload(struct results *r, const struct publish_opts *o)
+static int upload(struct results *r, const struct publish_opts *o,
+		  char **markdown)
 {
+	int handled = 0;
 	struct upload_opts uo;
 	struct upload_result res;
 	struct err e = ERR_INIT;
@@ -294,10 +299,18 @@ static void upload(struct results *r, const struct publish_opts *o)
 		fprintf(stderr, "flake-collector: uploaded to the reporter: run %lld%s%s\n",
 			res.run_id, res.run_url ? " " : "",
 			res.run_url ? res.run_url : "");
+		if (res.comment_markdown) {
+			*markdown = res.comment_markdown;
+			res.comment_markdown = NULL;
+		} else if (res.comment_status &&
+			   strcmp(res.comment_status, "failed")) {
+			handled = 1;
+		}
 	}
 	upload_result_release(&res);
 	free(doc);
 	free(key);
+	return handled;
 }
 
 int publish(struct results *r, const struct publish_opts *o, int *tripped,
@@ -305,7 +318,8 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 {
 	struct store *st = NULL;
 	struct err e = ERR_INIT;
-	int failed = 0, color = o->color;
+	char *markdown = NULL;
+	int failed = 0, color = o->color, comment_done = 0;
 	size_t i;
 
 	*tripped = 0;
@@ -346,7 +360,7 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 		store_close(st);
 	}
 	if (o->reporter_url)
-		upload(r, o);
+		comment_done = upload(r, o, &markdown);
 	for (i = 0; i < r->ntests; i++) {
 		const struct test *t = r->tests[i];
 
@@ -362,10 +376,14 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 		for (i = 0; i < r->npkgs; i++)
 			if (r->pkgs[i].status == PKG_BUILD_FAILED)
 				*tripped = 1;
-	/* Last, after history was written; only ever a warning. */
+	/* Last, after history was written; only ever a warning.  With a
+	 * reporter, its comment covers every shard; else ours from local
+	 * history. */
 	fflush(stdout);
-	if (comment_publish(r, o, &e))
+	if (markdown ? comment_post_markdown(r, o, markdown, &e) :
+	    !comment_done && comment_publish(r, o, &e))
 		fprintf(stderr, "flake-collector: warning: could not post the PR "
 			"comment: %s\n", e.msg);
+	free(markdown);
 	return failed ? -1 : 0;
 }

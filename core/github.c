@@ -15,6 +15,7 @@
  *   - Every response's headers are reset when its status line arrives, so
  *     an interim "100 Continue" or a retry never leaks stale values.
  */
+#include "version.h"
 #include "github.h"
 #include "buf.h"
 
@@ -28,9 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef FLAKE_VERSION
-#define FLAKE_VERSION "0.1.0"
-#endif
 
 #define GH_USER_AGENT "flake-action/" FLAKE_VERSION
 /* One page: 100 comments of up to 64 K characters, JSON-escaped. */

@@ -111,7 +111,8 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 
 		go.api_url = cfg->github_api_url;
 		go.token = cfg->github_token;
-		go.user_agent = "flake-reporter/0.1";
+		/* Inside a request: do not hold the uploader for a minute. */
+		go.max_wait_ms = 10000;
 		memset(&found, 0, sizeof(found));
 		if (github_find_comment(&go, r->meta.repository, r->meta.pr,
 					marker.data, &found, &err)) {

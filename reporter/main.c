@@ -2,14 +2,13 @@
  * main.c: flake-reporter's entry point: one table of subcommands; the
  * error a subcommand returns is printed once, here.
  */
+#include "core/version.h"
 #include "cmds.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
-#ifndef FLAKE_VERSION
-#define FLAKE_VERSION "0.1.0"
-#endif
 
 static const struct {
 	const char *name;
@@ -39,6 +38,8 @@ int main(int argc, char **argv)
 	size_t i;
 	int rc;
 
+	/* Before any thread: libcurl's global state is not thread-safe. */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -11,6 +11,9 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 BINS=${BINS:-bin}
 export FLAKE_TOP="$top"
+# Tests never talk to the real GitHub or reporter, whatever CI exports.
+unset GITHUB_TOKEN FLAKE_TOKEN FLAKE_GITHUB_TOKEN GITHUB_ACTIONS \
+	GITHUB_STEP_SUMMARY GITHUB_OUTPUT GITHUB_EVENT_PATH GITHUB_API_URL
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 out="$top/tests/out"

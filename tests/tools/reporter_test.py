@@ -332,6 +332,20 @@ if spec and os.path.exists(spec):
             break
         time.sleep(0.05)
     gport = int(open(fport).read())
+    # A reporter with no GitHub token: the collector posts the comment the
+    # reporter rendered (all shards), with the job's GITHUB_TOKEN.
+    p = subprocess.run([COLLECTOR, "analyze", "--no-history", "--quiet", "--fail-on", "none",
+                        "--repository", "acme/api", "--run-id", "500", "--job", "j",
+                        "--pr", "9", "--reporter", "http://127.0.0.1:%d" % port,
+                        "--github-api-url", "http://127.0.0.1:%d" % gport, stream],
+                       capture_output=True, text=True,
+                       env=dict(env, GITHUB_TOKEN="ghs_job_token", FLAKE_GITHUB_MAX_WAIT_MS="2000"))
+    _, log, _ = request(gport, "GET", "/_control/log")
+    made = [e for e in (log or []) if e.get("method") == "POST" and
+            e.get("path", "").startswith("/repos/acme/api/issues/9/comments")]
+    check(p.returncode == 0 and len(made) == 1 and "flake-action:comment" in
+          json.dumps(made[0].get("body")), "collector posts the reporter's comment: %s" % p.stderr[-300:])
+    check("ghs_job_token" not in p.stderr + p.stdout, "job token never printed")
     check(stop(proc) == 0, "clean SIGTERM exit")
     proc, port = start({"FLAKE_GITHUB_TOKEN": "ghs_secret_reporter_token"},
                        ["--github-api-url", "http://127.0.0.1:%d" % gport])
@@ -342,7 +356,8 @@ if spec and os.path.exists(spec):
     st, b, _ = upload(port, tok, p2)
     check(st == 201 and b["comment"]["status"] == "updated", "comment updated %r" % b.get("comment"))
     _, log, _ = request(gport, "GET", "/_control/log")
-    posts = [e for e in (log or []) if e.get("method") == "POST" and "/comments" in e.get("path", "")]
+    posts = [e for e in (log or []) if e.get("method") == "POST" and
+             e.get("path", "").startswith("/repos/acme/api/issues/7/comments")]
     patches = [e for e in (log or []) if e.get("method") == "PATCH"]
     check(len(posts) == 1 and len(patches) == 1, "one comment created, then updated in place")
     _, viol, _ = request(gport, "GET", "/_control/violations")
