@@ -11,8 +11,13 @@
 #     (bench/mkmod.sh: std packages + sleep- and CPU-bound tests) and on
 #     examples/flaky.
 #
+#  3. flake-reporter (bench/reporter.sh): HTTP ingest rows/s up to 1M
+#     result rows against a raw SQLite insert, API latency at 1M rows,
+#     peak RSS.
+#
 # Environment: REPS (default 3) repetitions of the parser benchmarks,
-# MREPS (default 3) of the matrix ones; BENCH_SKIP_MATRIX=1 skips part 2.
+# MREPS (default 3) of the matrix ones; BENCH_SKIP_MATRIX=1 skips part 2;
+# BENCH_REPORTER=0 skips part 3 (its own knobs: see bench/reporter.sh).
 # Prints a markdown table on stdout (progress on stderr).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"	# make runs `sh bench/run.sh`
 set -eu
@@ -149,6 +154,16 @@ if [ "${BENCH_SKIP_MATRIX:-0}" != 1 ]; then
 	# shellcheck disable=SC2086
 	matrix_bench examples/flaky "examples/flaky without ./hang" $nohang
 	matrix_bench examples/flaky "examples/flaky, all (incl. 20 s hang)" ./...
+fi
+
+# ---------------------------------------------------------------- part 3
+if [ "${BENCH_REPORTER:-1}" != 0 ]; then
+	if rrows=$(REPORTER_ROWS_ONLY=1 bash bench/reporter.sh); then
+		ROWS="$ROWS$rrows
+"
+	else
+		log "bench/reporter.sh failed; its rows are missing"
+	fi
 fi
 
 # ---------------------------------------------------------------- report
