@@ -513,8 +513,11 @@ int store_open(struct store **storep, const char *path, unsigned flags,
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
 	s->flags = flags;
-	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
-		 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* NOMUTEX: a store is one thread's (see store.h), so SQLite need
+	 * not lock its connection mutex on every call. */
+	oflags = ((flags & STORE_READONLY) ? SQLITE_OPEN_READONLY :
+		  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+		 SQLITE_OPEN_NOMUTEX;
 	rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		open_err(s->db, path, rc, err);
@@ -1090,6 +1093,25 @@ static int merge_group(struct store *s, struct run_ctx *c, struct err *err)
 	return step_done(s, st, "cannot update the run group in", err);
 }
 
+static int add_doc(struct store *s, long long run, const void *doc, size_t len,
+		   struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO run_docs (run_id,"
+			       " doc) VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 1, run) != SQLITE_OK ||
+	    sqlite3_bind_blob64(st, 2, doc, len, SQLITE_STATIC) != SQLITE_OK) {
+		db_err(s, "cannot store results in", err);
+		goto out;
+	}
+	ret = step_done(s, st, "cannot store results in", err);
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int store_add_run_ex(struct store *s, const struct results *r,
 		     const struct store_add_opts *opts,
 		     struct store_added *out, struct err *err)
@@ -1148,6 +1170,8 @@ int store_add_run_ex(struct store *s, const struct results *r,
 				goto out;
 		if (!c.group_new && merge_group(s, &c, err))
 			goto out;
+		if (opts->doc && add_doc(s, c.run, opts->doc, opts->doc_len, err))
+			goto out;
 		found.run_id = c.run;
 		found.group_id = c.group;
 		found.infra = c.infra;
@@ -1190,8 +1214,9 @@ int store_set_results_json(struct store *s, long long run_id,
 	sqlite3_stmt *st = NULL;
 	int ret = -1;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE runs SET results_json = ?1"
-			       " WHERE id = ?2", -1, &st, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO run_docs (run_id,"
+			       " doc) SELECT id, CAST(?1 AS BLOB) FROM runs "
+			       "WHERE id = ?2", -1, &st, NULL) != SQLITE_OK ||
 	    bind_text(st, 1, json) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, run_id) != SQLITE_OK) {
 		db_err(s, "cannot store results in", err);

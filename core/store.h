@@ -130,8 +130,12 @@ struct store_add_opts {
 	/* An upload's Idempotency-Key, unique per repository; NULL: none.
 	 * Borrowed for the call. */
 	const char *idem_key;
+	/* The results document as uploaded (gzip or JSON text), stored in
+	 * the same transaction; NULL: none.  Borrowed for the call. */
+	const void *doc;
+	size_t doc_len;
 };
-#define STORE_ADD_OPTS_INIT { NULL, NULL }
+#define STORE_ADD_OPTS_INIT { NULL, NULL, NULL, 0 }
 
 /* What store_add_run_ex() recorded, or found recorded before. */
 struct store_added {

@@ -11,12 +11,15 @@
 
 /*
  * Reads the results documents stored with the uploads of run group
- * group_id (store_set_results_json()) and merges them into r (initialised
- * by the caller), then finishes r.  Uploads stored without a document are
+ * group_id (store_add_run_ex()'s doc, or store_set_results_json()), but
+ * not upload except_run (> 0: one the caller has in memory already), and
+ * merges them into r (initialised by the caller, not finished; the caller
+ * merges its own and finishes).  Uploads stored without a document are
  * skipped.  Returns the number of documents merged (0 when none), or -1
  * with err set (r must still be released).
  */
 int store_group_results(struct store *s, long long group_id,
-			struct results *r, struct err *err);
+			long long except_run, struct results *r,
+			struct err *err);
 
 #endif

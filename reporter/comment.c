@@ -43,7 +43,7 @@ static void failed(struct comment_outcome *out, const struct err *err)
 
 void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 			  const struct results *r, long long group_id,
-			  struct comment_outcome *out)
+			  long long run_id, struct comment_outcome *out)
 {
 	struct results merged;
 	const struct results *use = r;
@@ -62,8 +62,12 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 		out->status = "skipped";
 		goto out;
 	}
-	if (store_group_results(s, group_id, &merged, &err) > 0)
+	/* Other shards of the run are read back; this upload is in memory. */
+	if (store_group_results(s, group_id, run_id, &merged, &err) > 0) {
+		results_merge(&merged, r);
+		results_finish(&merged);
 		use = &merged;
+	}
 	if (store_q_compare(s, r->meta.repository, r->meta.base_branch, use,
 			    COMMENT_WINDOW_DAYS, (long long)time(NULL), &rows,
 			    &n, &err)) {

@@ -20,10 +20,14 @@ struct comment_outcome {
 	char *error;		/* why posting failed */
 };
 
-/* Fills *out (never fails: problems become out->status "failed"). */
+/*
+ * Fills *out for upload run_id of run group group_id, whose results r
+ * (finished) the caller holds (never fails: problems become out->status
+ * "failed").
+ */
 void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 			  const struct results *r, long long group_id,
-			  struct comment_outcome *out);
+			  long long run_id, struct comment_outcome *out);
 
 void comment_outcome_release(struct comment_outcome *o);
 

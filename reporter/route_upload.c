@@ -137,17 +137,18 @@ void route_upload(const struct request *q, struct reply *p)
 	}
 	memset(&ao, 0, sizeof(ao));
 	ao.idem_key = idem;
+	/* The document as it came: gzip from the collector (~35x smaller). */
+	ao.doc = q->body;
+	ao.doc_len = q->body_len;
 	if (store_mark_new_flaky(s, &r, &err) ||
-	    store_add_run_ex(s, &r, &ao, &added, &err) ||
-	    (!added.duplicate &&
-	     /* doc is a buffer's data: NUL-terminated. */
-	     store_set_results_json(s, added.run_id, doc, &err))) {
+	    store_add_run_ex(s, &r, &ao, &added, &err)) {
 		reply_error(p, 503, NULL, "could not store the upload: %s", err.msg);
 		goto out;
 	}
 	/* The comment is best effort: the upload is already safe. */
 	if (!added.duplicate)
-		comment_after_upload(q->cfg, s, &r, added.group_id, &co);
+		comment_after_upload(q->cfg, s, &r, added.group_id,
+				     added.run_id, &co);
 	else
 		co.status = "skipped";
 	snprintf(url, sizeof(url), "%s/%s/runs/%lld",

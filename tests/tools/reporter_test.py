@@ -163,7 +163,7 @@ db.close()
 
 proc, port = start()
 st, body, _ = request(port, "GET", "/healthz")
-check(st == 200 and body == {"ok": True, "schema_version": 2}, "healthz %r" % body)
+check(st == 200 and body.get("ok") is True and body.get("schema_version", 0) >= 3, "healthz %r" % body)
 
 # --- Three runs with known outcomes, one flaky and one stable test. ---
 # Run 1: TestFlaky 2 passes 1 failure; run 2: 3/0; run 3 (gzip): 1/2.

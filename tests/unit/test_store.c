@@ -571,8 +571,8 @@ static void test_runs_and_rollups(void)
 	free(repo);
 
 	CHECK(store_set_results_json(s, id1, "{\"ok\":true}", &err) == 0);
-	CHECK(sql_int(path, "SELECT length(results_json) FROM runs WHERE "
-		      "run_key = 'key-1'") == 11);
+	CHECK(sql_int(path, "SELECT length(d.doc) FROM run_docs d JOIN runs r "
+		      "ON r.id = d.run_id WHERE r.run_key = 'key-1'") == 11);
 	CHECK(store_set_results_json(s, 99999, "{}", &err) == -1);
 	CHECK(strstr(err.msg, "no run 99999") != NULL);
 
