@@ -1,93 +1,27 @@
 /*
  * in_json.c: the results document, read and validated (see in_json.h).
  *
- * The path of the field being read is kept in a buffer that grows and
- * shrinks as the reader descends, so every message names its field.
+ * The document is pulled field by field (core/json_pull.h): nothing but
+ * the struct results is built, so reading costs a scan of the text and
+ * memory stays that of the results.  Cells must be known before tests
+ * name them, and JSON objects are unordered, so the root is read twice:
+ * first the metadata and cells, then the tests and packages.
+ *
+ * Within every object a field may appear once ("duplicate field"); an
+ * unknown field is skipped (newer writers may add some).  The path of the
+ * field being read is a stack of keys and indexes, formatted only when a
+ * message needs it.
  */
 #include "in_json.h"
 #include "buf.h"
+#include "json_pull.h"
 
-#include <jansson.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * An upload's document tree is hundreds of thousands of small jansson
- * allocations that all die together a moment later; through malloc they
- * cost a third of the ingest time (profiled).  While this thread parses a
- * document, jansson allocates from a bump arena instead, frees are
- * no-ops, and the whole arena goes back at once.  Other threads, and this
- * one outside a parse, use malloc as usual.
- */
-#define ARENA_CHUNK ((size_t)1 << 20)
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t size, used;
-	max_align_t data[];
-};
-
-static _Thread_local struct arena_chunk *arena;
-static _Thread_local int arena_on;
-
-static void *arena_malloc(size_t n)
-{
-	struct arena_chunk *c = arena;
-	size_t need = (n + 15) & ~(size_t)15;
-	void *p;
-
-	if (!arena_on)
-		return malloc(n);
-	if (!c || c->size - c->used < need) {
-		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
-
-		c = malloc(sizeof(*c) + size);
-		if (!c)
-			return NULL;
-		c->size = size;
-		c->used = 0;
-		c->next = arena;
-		arena = c;
-	}
-	p = (char *)c->data + c->used;
-	c->used += need;
-	return p;
-}
-
-static void arena_free(void *p)
-{
-	if (!arena_on)
-		free(p);
-}
-
-static void arena_release(void)
-{
-	while (arena) {
-		struct arena_chunk *next = arena->next;
-
-		free(arena);
-		arena = next;
-	}
-	arena_on = 0;
-}
-
-static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
-
-static void arena_install(void)
-{
-	json_set_alloc_funcs(arena_malloc, arena_free);
-}
-
-/*
- * The path of the field being read, as a stack of keys and indexes; it is
- * formatted only when a message needs it (reading must stay cheap: an
- * upload has hundreds of thousands of fields).
- */
 #define MAX_DEPTH 16
 
 struct ctx {
@@ -96,6 +30,7 @@ struct ctx {
 	size_t depth;
 	struct in_json_error *fe;
 	struct err *err;
+	struct jpull j;
 };
 
 static void format_path(const struct ctx *c, struct buf *b)
@@ -134,8 +69,15 @@ static int fail(struct ctx *c, const char *fmt, ...)
 	return -1;
 }
 
-/* Enters field `key` (or index idx when key is NULL); returns the old
- * depth for leave(). */
+/* A syntax error: the parser's message, no field. */
+static int syntax(struct ctx *c)
+{
+	if (c->fe)
+		c->fe->field[0] = '\0';
+	return err_set(c->err, "%s", jp_error(&c->j) ? jp_error(&c->j) :
+		       "malformed JSON");
+}
+
 static size_t enter(struct ctx *c, const char *key, size_t idx)
 {
 	size_t old = c->depth;
@@ -153,160 +95,208 @@ static void leave(struct ctx *c, size_t old)
 	c->depth = old;
 }
 
-static const char *type_name(const json_t *v)
+static const char *type_name(enum jp_type t)
 {
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE: case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
+	switch (t) {
+	case JP_OBJECT: return "an object";
+	case JP_ARRAY: return "an array";
+	case JP_STRING: return "a string";
+	case JP_NUMBER: return "a number";
+	case JP_BOOL: return "a boolean";
+	case JP_NULL: return "null";
+	case JP_ERROR: break;
 	}
-	return "a value";
+	return "not a value";
+}
+
+/* Fails on a syntax error at the next value, else with "must be ...". */
+static int wrong_type(struct ctx *c, const char *want)
+{
+	enum jp_type t = jp_peek(&c->j);
+
+	if (t == JP_ERROR) {
+		jp_skip(&c->j);
+		return syntax(c);
+	}
+	return fail(c, "must be %s, not %s", want, type_name(t));
 }
 
 /*
- * Reads string field key of o into *out (a new string, or NULL when the
- * field is absent or null and not required).
+ * Field readers: the value after the key (the path already names it).
+ * A null counts as absent.  They return 0, or -1 with the error set.
  */
-static int get_str(struct ctx *c, const json_t *o, const char *key,
-		   int required, size_t max, char **out)
+static int rd_str(struct ctx *c, size_t max, char **out)
 {
-	const json_t *v = json_object_get(o, key);
-	size_t old = enter(c, key, 0), n;
-	int ret = -1;
+	const char *s;
+	size_t n;
+	int r = jp_null(&c->j);
 
+	free(*out);
 	*out = NULL;
-	if (!v || json_is_null(v)) {
-		if (required) {
-			fail(c, "required");
-			goto out;
-		}
-		ret = 0;
-		goto out;
-	}
-	if (!json_is_string(v)) {
-		fail(c, "must be a string, not %s", type_name(v));
-		goto out;
-	}
-	n = json_string_length(v);
-	if (n > max) {
-		fail(c, "longer than %zu bytes", max);
-		goto out;
-	}
-	if (memchr(json_string_value(v), '\0', n)) {
-		fail(c, "must not contain NUL characters");
-		goto out;
-	}
-	*out = xstrndup(json_string_value(v), n);
-	ret = 0;
-out:
-	leave(c, old);
-	return ret;
+	if (r)
+		return r < 0 ? syntax(c) : 0;
+	if (jp_peek(&c->j) != JP_STRING)
+		return wrong_type(c, "a string");
+	if (jp_string(&c->j, &s, &n))
+		return syntax(c);
+	if (n > max)
+		return fail(c, "longer than %zu bytes", max);
+	if (memchr(s, '\0', n))
+		return fail(c, "must not contain NUL characters");
+	*out = xstrndup(s, n);
+	return 0;
 }
 
-static int get_int(struct ctx *c, const json_t *o, const char *key,
-		   int required, long long min, long long max, long long *out)
+static int rd_int(struct ctx *c, long long min, long long max, long long *out)
 {
-	const json_t *v = json_object_get(o, key);
-	size_t old = enter(c, key, 0);
-	int ret = -1;
+	long long v;
+	int r = jp_null(&c->j);
 
-	if (!v || json_is_null(v)) {
-		if (required)
-			fail(c, "required");
-		else
-			ret = 0;
-		goto out;
-	}
-	if (!json_is_integer(v) || json_integer_value(v) < min ||
-	    json_integer_value(v) > max) {
-		fail(c, "must be a whole number from %lld to %lld", min, max);
-		goto out;
-	}
-	*out = json_integer_value(v);
-	ret = 0;
-out:
-	leave(c, old);
-	return ret;
+	if (r)
+		return r < 0 ? syntax(c) : 0;
+	if (jp_peek(&c->j) != JP_NUMBER)
+		return wrong_type(c, "a whole number");
+	r = jp_int(&c->j, &v);
+	if (r == -1)
+		return syntax(c);
+	if (r || v < min || v > max)
+		return fail(c, "must be a whole number from %lld to %lld", min,
+			    max);
+	*out = v;
+	return 0;
 }
 
-static int get_count(struct ctx *c, const json_t *o, const char *key,
-		     int required, int *out)
+static int rd_count(struct ctx *c, int *out)
 {
 	long long v = 0;
 
-	if (get_int(c, o, key, required, 0, IN_JSON_MAX_COUNT, &v))
+	if (rd_int(c, 0, IN_JSON_MAX_COUNT, &v))
 		return -1;
 	*out = (int)v;
 	return 0;
 }
 
-static int get_real(struct ctx *c, const json_t *o, const char *key,
-		    double *out)
+static int rd_real(struct ctx *c, double *out)
 {
-	const json_t *v = json_object_get(o, key);
-	size_t old = enter(c, key, 0);
-	int ret = 0;
+	double v;
+	int r = jp_null(&c->j);
 
-	if (v && !json_is_null(v)) {
-		if (!json_is_number(v) || json_number_value(v) < 0 ||
-		    json_number_value(v) > 1e12)
-			ret = fail(c, "must be a non-negative number");
-		else
-			*out = json_number_value(v);
-	}
-	leave(c, old);
-	return ret;
+	if (r)
+		return r < 0 ? syntax(c) : 0;
+	if (jp_peek(&c->j) != JP_NUMBER)
+		return wrong_type(c, "a non-negative number");
+	if (jp_real(&c->j, &v) == -1)
+		return syntax(c);
+	if (!(v >= 0 && v <= 1e12))
+		return fail(c, "must be a non-negative number");
+	*out = v;
+	return 0;
 }
 
-static int get_bool(struct ctx *c, const json_t *o, const char *key,
-		    int *out)
+static int rd_bool(struct ctx *c, int *out)
 {
-	const json_t *v = json_object_get(o, key);
-	size_t old = enter(c, key, 0);
-	int ret = 0;
+	int r = jp_null(&c->j);
 
-	if (v && !json_is_null(v)) {
-		if (!json_is_boolean(v))
-			ret = fail(c, "must be true or false, not %s",
-				   type_name(v));
-		else
-			*out = json_is_true(v);
-	}
-	leave(c, old);
-	return ret;
+	if (r)
+		return r < 0 ? syntax(c) : 0;
+	if (jp_peek(&c->j) != JP_BOOL)
+		return wrong_type(c, "true or false");
+	return jp_bool(&c->j, out) ? syntax(c) : 0;
 }
 
-static const json_t *get_array(struct ctx *c, const json_t *o,
-			       const char *key, int required, size_t max)
-{
-	const json_t *v = json_object_get(o, key);
-	size_t old = enter(c, key, 0);
-	const json_t *ret = NULL;
+/*
+ * Object iteration with duplicate and required-field checks.  fields[] is
+ * the object's known keys; next_field() returns the index of the next
+ * field (path entered: leave it after reading the value), -1 for an
+ * unknown one (already skipped: call again), -2 at the end, -3 on error.
+ */
+struct obj {
+	const char *const *fields;
+	unsigned long seen;
+	size_t old;
+};
 
-	if (!v || json_is_null(v)) {
-		if (required)
+static int begin_obj(struct ctx *c, struct obj *o, const char *const *fields)
+{
+	o->fields = fields;
+	o->seen = 0;
+	o->old = c->depth;
+	if (jp_peek(&c->j) != JP_OBJECT)
+		return wrong_type(c, "an object");
+	return jp_object(&c->j) ? syntax(c) : 0;
+}
+
+static int next_field(struct ctx *c, struct obj *o)
+{
+	const char *k;
+	size_t n;
+	int r, i;
+
+	for (;;) {
+		r = jp_key(&c->j, &k, &n);
+		if (r < 0)
+			return syntax(c), -3;
+		if (r == 0)
+			return -2;
+		for (i = 0; o->fields[i]; i++)
+			if (strlen(o->fields[i]) == n && !memcmp(o->fields[i], k, n))
+				break;
+		if (!o->fields[i]) {
+			if (jp_skip(&c->j))
+				return syntax(c), -3;
+			continue;
+		}
+		enter(c, o->fields[i], 0);
+		if (o->seen & (1UL << i))
+			return fail(c, "duplicate field"), -3;
+		o->seen |= 1UL << i;
+		return i;
+	}
+}
+
+/* Fails naming the first field of required (a mask) that was not seen. */
+static int required(struct ctx *c, const struct obj *o, unsigned long mask)
+{
+	int i;
+
+	for (i = 0; o->fields[i]; i++) {
+		if ((mask & (1UL << i)) && !(o->seen & (1UL << i))) {
+			size_t old = enter(c, o->fields[i], 0);
+
 			fail(c, "required");
-		else
-			ret = json_null();
-		goto out;
+			leave(c, old);
+			return -1;
+		}
 	}
-	if (!json_is_array(v)) {
-		fail(c, "must be an array, not %s", type_name(v));
-		goto out;
-	}
-	if (json_array_size(v) > max) {
-		fail(c, "more than %zu entries", max);
-		goto out;
-	}
-	ret = v;
-out:
-	leave(c, old);
-	return ret;
+	return 0;
 }
+
+#define BIT(i) (1UL << (i))
+
+static int begin_array(struct ctx *c)
+{
+	if (jp_peek(&c->j) != JP_ARRAY)
+		return wrong_type(c, "an array");
+	return jp_array(&c->j) ? syntax(c) : 0;
+}
+
+/* 1 when another element follows (its index entered), 0 at the end. */
+static int next_elem(struct ctx *c, size_t *i, size_t max, size_t base)
+{
+	int r = jp_elem(&c->j);
+
+	c->depth = base;
+	if (r < 0)
+		return syntax(c);
+	if (!r)
+		return 0;
+	if (*i >= max)
+		return fail(c, "more than %zu entries", max);
+	enter(c, NULL, (*i)++);
+	return 1;
+}
+
+/* ---- enums ------------------------------------------------------------ */
 
 static int verdict_of(const char *s, enum verdict *v)
 {
@@ -323,237 +313,18 @@ static int verdict_of(const char *s, enum verdict *v)
 	return -1;
 }
 
-static int get_verdict(struct ctx *c, const json_t *o, const char *key,
-		       enum verdict *out)
+static int rd_verdict(struct ctx *c, enum verdict *out)
 {
-	char *s;
+	char *s = NULL;
 	int ret = 0;
 
-	if (get_str(c, o, key, 1, 32, &s))
+	if (rd_str(c, 32, &s))
 		return -1;
-	if (verdict_of(s, out)) {
-		size_t old = enter(c, key, 0);
-
+	if (!s || verdict_of(s, out))
 		ret = fail(c, "must be passed, failed, flaky, skipped or "
-			   "notrun, not '%s'", s);
-		leave(c, old);
-	}
+			   "notrun, not '%s'", s ? s : "null");
 	free(s);
 	return ret;
-}
-
-static int read_meta(struct ctx *c, const json_t *doc, struct run_meta *m)
-{
-	const json_t *o = json_object_get(doc, "meta");
-	size_t old = enter(c, "meta", 0);
-	long long v = 0;
-	int ret = -1;
-
-	if (!json_is_object(o)) {
-		fail(c, o ? "must be an object" : "required");
-		goto out;
-	}
-	if (get_str(c, o, "repository", 0, 200, &m->repository) ||
-	    get_str(c, o, "commit", 0, 100, &m->commit) ||
-	    get_str(c, o, "branch", 0, 255, &m->branch) ||
-	    get_str(c, o, "base_branch", 0, 255, &m->base_branch) ||
-	    get_str(c, o, "run_id", 0, 64, &m->run_id) ||
-	    get_str(c, o, "job", 0, 255, &m->job) ||
-	    get_str(c, o, "workflow", 0, 1024, &m->workflow) ||
-	    get_str(c, o, "event", 0, 64, &m->event) ||
-	    get_str(c, o, "server_url", 0, 1024, &m->server_url) ||
-	    get_str(c, o, "shard", 0, 16, &m->shard) ||
-	    get_str(c, o, "module", 0, 1024, &m->module) ||
-	    get_str(c, o, "go_version", 0, 64, &m->go_version) ||
-	    get_str(c, o, "goos", 0, 64, &m->goos) ||
-	    get_str(c, o, "goarch", 0, 64, &m->goarch) ||
-	    get_str(c, o, "started_at", 0, 64, &m->started_at) ||
-	    get_str(c, o, "tool_version", 0, 64, &m->tool_version))
-		goto out;
-	if (get_int(c, o, "pr", 0, 1, 999999999, &v))
-		goto out;
-	m->pr = (int)v;
-	v = 0;
-	if (get_int(c, o, "run_attempt", 0, 1, 99999, &v))
-		goto out;
-	m->run_attempt = (int)v;
-	if (m->repository) {
-		const char *slash = strchr(m->repository, '/');
-		size_t old2 = enter(c, "repository", 0);
-		int bad = !slash || slash == m->repository || !slash[1] ||
-			  strchr(slash + 1, '/') ||
-			  strspn(m->repository, "abcdefghijklmnopqrstuvwxyz"
-				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") !=
-			  strlen(m->repository) || strstr(m->repository, "..");
-
-		if (bad)
-			fail(c, "must be OWNER/NAME (letters, digits, -, _, .), "
-			     "not '%s'", m->repository);
-		leave(c, old2);
-		if (bad)
-			goto out;
-	}
-	if (m->shard) {
-		unsigned i, n;
-		char extra;
-		size_t old2 = enter(c, "shard", 0);
-		int bad = sscanf(m->shard, "%u/%u%c", &i, &n, &extra) != 2 ||
-			  i < 1 || i > n || n > 256;
-
-		if (bad)
-			fail(c, "must be I/N with 1 <= I <= N <= 256");
-		leave(c, old2);
-		if (bad)
-			goto out;
-	}
-	ret = 0;
-out:
-	leave(c, old);
-	return ret;
-}
-
-static int find_cell(const struct results *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->ncells; i++)
-		if (!strcmp(r->cells[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-static int read_cells(struct ctx *c, const json_t *doc, struct results *r)
-{
-	const json_t *a = get_array(c, doc, "cells", 1, IN_JSON_MAX_CELLS);
-	size_t i, old;
-
-	if (!a)
-		return -1;
-	old = enter(c, "cells", 0);
-	for (i = 0; i < json_array_size(a); i++) {
-		const json_t *o = json_array_get(a, i);
-		size_t o2 = enter(c, NULL, i);
-		struct cell cl;
-		long long v = 0;
-		char *name = NULL;
-		const json_t *race;
-		int bad = 1;
-
-		memset(&cl, 0, sizeof(cl));
-		if (!json_is_object(o)) {
-			fail(c, "must be an object");
-			goto next;
-		}
-		if (get_str(c, o, "name", 1, 200, &name))
-			goto next;
-		if (!*name || find_cell(r, name) >= 0) {
-			size_t o3 = enter(c, "name", 0);
-
-			fail(c, *name ? "'%s' given twice" : "must not be empty",
-			     name);
-			leave(c, o3);
-			goto next;
-		}
-		race = json_object_get(o, "race");
-		cl.race = -1;
-		if (race && json_is_boolean(race)) {
-			cl.race = json_is_true(race);
-		} else if (race && !json_is_null(race)) {
-			size_t o3 = enter(c, "race", 0);
-
-			fail(c, "must be true, false or null");
-			leave(c, o3);
-			goto next;
-		}
-		if (get_int(c, o, "gomaxprocs", 0, 1, 100000, &v))
-			goto next;
-		cl.gomaxprocs = (int)v;
-		if (get_count(c, o, "count", 0, &cl.count) ||
-		    get_bool(c, o, "shuffle", &cl.shuffle) ||
-		    get_count(c, o, "stress", 0, &cl.stress))
-			goto next;
-		v = 0;
-		if (get_int(c, o, "wall_ms", 0, 0, 1LL << 50, &v))
-			goto next;
-		cl.wall_ms = v;
-		cl.name = name;
-		results_add_cell(r, &cl);
-		bad = 0;
-next:
-		free(name);
-		leave(c, o2);
-		if (bad)
-			return -1;
-	}
-	leave(c, old);
-	return 0;
-}
-
-static int cell_ref(struct ctx *c, const json_t *o, const struct results *r,
-		    int *out)
-{
-	char *name;
-	int ret = 0;
-
-	if (get_str(c, o, "cell", 1, 200, &name))
-		return -1;
-	*out = find_cell(r, name);
-	if (*out < 0) {
-		size_t old = enter(c, "cell", 0);
-
-		ret = fail(c, "no cell named '%s' in cells", name);
-		leave(c, old);
-	}
-	free(name);
-	return ret;
-}
-
-static int read_test_cells(struct ctx *c, const json_t *o, struct results *r,
-			   struct test *t)
-{
-	const json_t *a = get_array(c, o, "cells", 1, IN_JSON_MAX_CELLS);
-	size_t i, old;
-
-	if (!a)
-		return -1;
-	old = enter(c, "cells", 0);
-	for (i = 0; i < json_array_size(a); i++) {
-		const json_t *e = json_array_get(a, i);
-		size_t o2 = enter(c, NULL, i);
-		struct test_cell *tc;
-		int cell, k;
-
-		if (!json_is_object(e)) {
-			fail(c, "must be an object");
-			return -1;
-		}
-		if (cell_ref(c, e, r, &cell))
-			return -1;
-		for (k = 0; k < (int)t->ncells; k++) {
-			if (t->cells[k].cell == cell) {
-				size_t o3 = enter(c, "cell", 0);
-
-				fail(c, "'%s' given twice", r->cells[cell].name);
-				leave(c, o3);
-				return -1;
-			}
-		}
-		tc = results_test_cell(t, cell);
-		if (get_verdict(c, e, "status", &tc->status) ||
-		    get_count(c, e, "passes", 1, &tc->passes) ||
-		    get_count(c, e, "failures", 1, &tc->failures) ||
-		    get_count(c, e, "skips", 1, &tc->skips) ||
-		    get_count(c, e, "notrun", 1, &tc->notrun) ||
-		    get_count(c, e, "unknown", 0, &tc->unknown) ||
-		    get_count(c, e, "rerun_passes", 0, &tc->rerun_passes) ||
-		    get_count(c, e, "rerun_failures", 0, &tc->rerun_failures) ||
-		    get_real(c, e, "seconds", &tc->seconds) ||
-		    get_int(c, e, "shuffle_seed", 0, 0, INT64_MAX, &tc->fail_seed))
-			return -1;
-		leave(c, o2);
-	}
-	leave(c, old);
-	return 0;
 }
 
 static int fail_kind_of(const char *s, enum fail_kind *k)
@@ -571,128 +342,6 @@ static int fail_kind_of(const char *s, enum fail_kind *k)
 	return -1;
 }
 
-static int read_failures(struct ctx *c, const json_t *o, struct results *r,
-			 struct test *t)
-{
-	const json_t *a = get_array(c, o, "failure_details", 1,
-				    RESULTS_MAX_FAILS);
-	size_t i, old;
-
-	if (!a)
-		return -1;
-	old = enter(c, "failure_details", 0);
-	for (i = 0; i < json_array_size(a); i++) {
-		const json_t *e = json_array_get(a, i);
-		size_t o2 = enter(c, NULL, i);
-		struct failure f;
-		char *kind = NULL;
-		long long line = 0;
-		int ret = -1;
-
-		memset(&f, 0, sizeof(f));
-		if (!json_is_object(e)) {
-			fail(c, "must be an object");
-			return -1;
-		}
-		if (cell_ref(c, e, r, &f.cell) ||
-		    get_str(c, e, "kind", 1, 16, &kind))
-			goto next;
-		if (fail_kind_of(kind, &f.kind)) {
-			size_t o3 = enter(c, "kind", 0);
-
-			fail(c, "must be fail, panic, timeout, race or crash, "
-			     "not '%s'", kind);
-			leave(c, o3);
-			goto next;
-		}
-		if (get_str(c, e, "file", 0, IN_JSON_MAX_NAME, &f.file) ||
-		    get_int(c, e, "line", 0, 1, 100000000, &line) ||
-		    get_str(c, e, "message", 1, IN_JSON_MAX_TEXT, &f.message) ||
-		    get_str(c, e, "signature", 1, 1024, &f.signature) ||
-		    get_str(c, e, "output", 0, IN_JSON_MAX_TEXT, &f.output) ||
-		    get_count(c, e, "count", 0, &f.count) ||
-		    get_bool(c, e, "rerun", &f.rerun) ||
-		    get_int(c, e, "shuffle_seed", 0, 0, INT64_MAX, &f.seed))
-			goto next;
-		f.line = (int)line;
-		results_add_failure(t, &f);
-		ret = 0;
-next:
-		free(kind);
-		free(f.file);
-		free(f.message);
-		free(f.signature);
-		free(f.output);
-		if (ret)
-			return -1;
-		leave(c, o2);
-	}
-	leave(c, old);
-	return 0;
-}
-
-static int read_test(struct ctx *c, const json_t *o, struct results *r)
-{
-	char *pkg = NULL, *name = NULL, *where = NULL, *repro = NULL;
-	struct test *t;
-	int ret = -1, n;
-
-	if (!json_is_object(o))
-		return fail(c, "must be an object");
-	if (get_str(c, o, "package", 1, IN_JSON_MAX_NAME, &pkg) ||
-	    get_str(c, o, "name", 1, IN_JSON_MAX_NAME, &name) ||
-	    get_str(c, o, "where", 0, 4096, &where) ||
-	    get_str(c, o, "repro", 0, 65536, &repro))
-		goto out;
-	if (!*name) {
-		size_t old = enter(c, "name", 0);
-
-		fail(c, "must not be empty");
-		leave(c, old);
-		goto out;
-	}
-	n = (int)r->ntests;
-	t = results_test(r, pkg, name, 1);
-	if ((int)r->ntests == n) {
-		size_t old = enter(c, "name", 0);
-
-		fail(c, "test '%s' of package '%s' given twice", name, pkg);
-		leave(c, old);
-		goto out;
-	}
-	t->where = where;
-	t->repro = repro;
-	where = repro = NULL;
-	if (get_verdict(c, o, "status", &t->status) ||
-	    get_count(c, o, "passes", 1, &t->passes) ||
-	    get_count(c, o, "failures", 1, &t->failures) ||
-	    get_count(c, o, "skips", 1, &t->skips) ||
-	    get_count(c, o, "notrun", 0, &t->notrun) ||
-	    get_count(c, o, "rerun_passes", 0, &t->rerun_passes) ||
-	    get_count(c, o, "rerun_failures", 0, &t->rerun_failures) ||
-	    get_real(c, o, "seconds", &t->seconds) ||
-	    get_bool(c, o, "via_subtest", &t->via_subtest) ||
-	    get_bool(c, o, "new_flaky", &t->new_flaky) ||
-	    read_test_cells(c, o, r, t) || read_failures(c, o, r, t))
-		goto out;
-	t->executions = t->passes + t->failures + t->skips;
-	{
-		char *worst = NULL;
-
-		if (get_str(c, o, "worst_cell", 0, 200, &worst))
-			goto out;
-		t->worst_cell = worst ? find_cell(r, worst) : -1;
-		free(worst);
-	}
-	ret = 0;
-out:
-	free(pkg);
-	free(name);
-	free(where);
-	free(repro);
-	return ret;
-}
-
 static int pkg_status_of(const char *s, enum pkg_status *p)
 {
 	static const enum pkg_status all[] = { PKG_OK, PKG_FAILED,
@@ -708,67 +357,580 @@ static int pkg_status_of(const char *s, enum pkg_status *p)
 	return -1;
 }
 
-static int read_packages(struct ctx *c, const json_t *doc, struct results *r)
+static int find_cell(const struct results *r, const char *name)
 {
-	const json_t *a = get_array(c, doc, "packages", 1, IN_JSON_MAX_TESTS);
-	size_t i, old;
+	size_t i;
 
-	if (!a)
+	for (i = 0; i < r->ncells; i++)
+		if (!strcmp(r->cells[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* A "cell" field's value: the index of a known cell. */
+static int rd_cell_ref(struct ctx *c, const struct results *r, int *out)
+{
+	char *name = NULL;
+	int ret = 0;
+
+	if (rd_str(c, 200, &name))
 		return -1;
-	old = enter(c, "packages", 0);
-	for (i = 0; i < json_array_size(a); i++) {
-		const json_t *o = json_array_get(a, i);
-		size_t o2 = enter(c, NULL, i);
-		char *name = NULL, *status = NULL, *dir = NULL, *error = NULL;
-		struct package *p;
-		int ret = -1;
+	if (!name)
+		return fail(c, "required");
+	*out = find_cell(r, name);
+	if (*out < 0)
+		ret = fail(c, "no cell named '%s' in cells", name);
+	free(name);
+	return ret;
+}
 
-		if (!json_is_object(o)) {
-			fail(c, "must be an object");
-			return -1;
-		}
-		if (get_str(c, o, "package", 1, IN_JSON_MAX_NAME, &name) ||
-		    get_str(c, o, "status", 1, 32, &status) ||
-		    get_str(c, o, "dir", 0, IN_JSON_MAX_NAME, &dir) ||
-		    get_str(c, o, "error", 0, IN_JSON_MAX_TEXT, &error))
-			goto next;
-		p = results_package(r, name, 1);
-		if (pkg_status_of(status, &p->status)) {
-			size_t o3 = enter(c, "status", 0);
+/* ---- meta ----------------------------------------------------------------- */
 
-			fail(c, "must be ok, failed, build-failed or no-tests, "
-			     "not '%s'", status);
-			leave(c, o3);
-			goto next;
-		}
-		free(p->dir);
-		free(p->error);
-		p->dir = dir;
-		p->error = error;
-		dir = error = NULL;
-		ret = 0;
-next:
-		free(name);
-		free(status);
-		free(dir);
-		free(error);
-		if (ret)
-			return -1;
-		leave(c, o2);
-	}
-	leave(c, old);
+enum {
+	M_REPOSITORY, M_COMMIT, M_BRANCH, M_BASE, M_RUN_ID, M_JOB, M_WORKFLOW,
+	M_EVENT, M_SERVER, M_SHARD, M_MODULE, M_GOVERSION, M_GOOS, M_GOARCH,
+	M_STARTED, M_TOOL, M_PR, M_ATTEMPT,
+};
+
+static const char *const meta_fields[] = {
+	"repository", "commit", "branch", "base_branch", "run_id", "job",
+	"workflow", "event", "server_url", "shard", "module", "go_version",
+	"goos", "goarch", "started_at", "tool_version", "pr", "run_attempt",
+	NULL,
+};
+
+static int check_repository(struct ctx *c, const char *repo)
+{
+	const char *slash = strchr(repo, '/');
+
+	if (!slash || slash == repo || !slash[1] || strchr(slash + 1, '/') ||
+	    strspn(repo, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		   "0123456789-_./") != strlen(repo) || strstr(repo, ".."))
+		return fail(c, "must be OWNER/NAME (letters, digits, -, _, .), "
+			    "not '%s'", repo);
 	return 0;
+}
+
+static int check_shard(struct ctx *c, const char *shard)
+{
+	unsigned i, n;
+	char extra;
+
+	if (sscanf(shard, "%u/%u%c", &i, &n, &extra) != 2 || i < 1 || i > n ||
+	    n > 256)
+		return fail(c, "must be I/N with 1 <= I <= N <= 256");
+	return 0;
+}
+
+static int read_meta(struct ctx *c, struct run_meta *m)
+{
+	static const size_t max[] = { 200, 100, 255, 255, 64, 255, 1024, 64,
+				      1024, 16, 1024, 64, 64, 64, 64, 64 };
+	char **str[] = { &m->repository, &m->commit, &m->branch,
+			 &m->base_branch, &m->run_id, &m->job, &m->workflow,
+			 &m->event, &m->server_url, &m->shard, &m->module,
+			 &m->go_version, &m->goos, &m->goarch, &m->started_at,
+			 &m->tool_version };
+	struct obj o;
+	long long v;
+	int f;
+
+	if (begin_obj(c, &o, meta_fields))
+		return -1;
+	while ((f = next_field(c, &o)) >= 0) {
+		if (f <= M_TOOL) {
+			if (rd_str(c, max[f], str[f]))
+				return -1;
+			if (f == M_REPOSITORY && m->repository &&
+			    check_repository(c, m->repository))
+				return -1;
+			if (f == M_SHARD && m->shard && check_shard(c, m->shard))
+				return -1;
+		} else {
+			v = 0;
+			if (rd_int(c, 1, f == M_PR ? 999999999 : 99999, &v))
+				return -1;
+			if (f == M_PR)
+				m->pr = (int)v;
+			else
+				m->run_attempt = (int)v;
+		}
+		leave(c, o.old);
+	}
+	return f == -2 ? 0 : -1;
+}
+
+/* ---- cells ----------------------------------------------------------------- */
+
+enum { C_NAME, C_RACE, C_GMP, C_COUNT, C_SHUFFLE, C_STRESS, C_WALL };
+
+static const char *const cell_fields[] = {
+	"name", "race", "gomaxprocs", "count", "shuffle", "stress", "wall_ms",
+	NULL,
+};
+
+static int read_cell(struct ctx *c, struct results *r)
+{
+	struct obj o;
+	struct cell cl;
+	char *name = NULL;
+	long long v;
+	int f, ret = -1;
+
+	memset(&cl, 0, sizeof(cl));
+	cl.race = -1;
+	if (begin_obj(c, &o, cell_fields))
+		return -1;
+	while ((f = next_field(c, &o)) >= 0) {
+		int rc = 0;
+
+		v = 0;
+		switch (f) {
+		case C_NAME:
+			rc = rd_str(c, 200, &name);
+			if (!rc && name && !*name)
+				rc = fail(c, "must not be empty");
+			else if (!rc && name && find_cell(r, name) >= 0)
+				rc = fail(c, "'%s' given twice", name);
+			break;
+		case C_RACE:
+			if (jp_peek(&c->j) == JP_BOOL || jp_peek(&c->j) == JP_NULL) {
+				int b = -1;
+
+				rc = rd_bool(c, &b);
+				cl.race = b;
+			} else {
+				rc = fail(c, "must be true, false or null");
+			}
+			break;
+		case C_GMP:
+			rc = rd_int(c, 1, 100000, &v);
+			cl.gomaxprocs = (int)v;
+			break;
+		case C_COUNT: rc = rd_count(c, &cl.count); break;
+		case C_SHUFFLE: rc = rd_bool(c, &cl.shuffle); break;
+		case C_STRESS: rc = rd_count(c, &cl.stress); break;
+		case C_WALL:
+			rc = rd_int(c, 0, 1LL << 50, &v);
+			cl.wall_ms = v;
+			break;
+		default: break;
+		}
+		if (rc)
+			goto out;
+		leave(c, o.old);
+	}
+	if (f != -2 || required(c, &o, BIT(C_NAME)))
+		goto out;
+	if (!name) {
+		size_t old = enter(c, "name", 0);
+
+		fail(c, "required");
+		leave(c, old);
+		goto out;
+	}
+	cl.name = name;
+	results_add_cell(r, &cl);
+	ret = 0;
+out:
+	free(name);
+	return ret;
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+enum {
+	TC_CELL, TC_STATUS, TC_PASSES, TC_FAILURES, TC_SKIPS, TC_NOTRUN,
+	TC_UNKNOWN, TC_RPASSES, TC_RFAILURES, TC_SECONDS, TC_SEED,
+};
+
+static const char *const tcell_fields[] = {
+	"cell", "status", "passes", "failures", "skips", "notrun", "unknown",
+	"rerun_passes", "rerun_failures", "seconds", "shuffle_seed", NULL,
+};
+
+static int read_test_cell(struct ctx *c, struct results *r, struct test *t)
+{
+	struct obj o;
+	struct test_cell tmp;
+	int f, cell = -1, k;
+	long long seed = 0;
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (begin_obj(c, &o, tcell_fields))
+		return -1;
+	while ((f = next_field(c, &o)) >= 0) {
+		int rc = 0;
+
+		switch (f) {
+		case TC_CELL:
+			rc = rd_cell_ref(c, r, &cell);
+			for (k = 0; !rc && k < (int)t->ncells; k++)
+				if (t->cells[k].cell == cell)
+					rc = fail(c, "'%s' given twice",
+						  r->cells[cell].name);
+			break;
+		case TC_STATUS: rc = rd_verdict(c, &tmp.status); break;
+		case TC_PASSES: rc = rd_count(c, &tmp.passes); break;
+		case TC_FAILURES: rc = rd_count(c, &tmp.failures); break;
+		case TC_SKIPS: rc = rd_count(c, &tmp.skips); break;
+		case TC_NOTRUN: rc = rd_count(c, &tmp.notrun); break;
+		case TC_UNKNOWN: rc = rd_count(c, &tmp.unknown); break;
+		case TC_RPASSES: rc = rd_count(c, &tmp.rerun_passes); break;
+		case TC_RFAILURES: rc = rd_count(c, &tmp.rerun_failures); break;
+		case TC_SECONDS: rc = rd_real(c, &tmp.seconds); break;
+		case TC_SEED: rc = rd_int(c, 0, INT64_MAX, &seed); break;
+		default: break;
+		}
+		if (rc)
+			return -1;
+		leave(c, o.old);
+	}
+	if (f != -2 || required(c, &o, BIT(TC_CELL) | BIT(TC_STATUS) |
+			       BIT(TC_PASSES) | BIT(TC_FAILURES) |
+			       BIT(TC_SKIPS) | BIT(TC_NOTRUN)))
+		return -1;
+	tmp.cell = cell;
+	tmp.fail_seed = seed;
+	*results_test_cell(t, cell) = tmp;
+	return 0;
+}
+
+enum {
+	FD_CELL, FD_KIND, FD_FILE, FD_LINE, FD_MESSAGE, FD_SIGNATURE,
+	FD_OUTPUT, FD_COUNT, FD_RERUN, FD_SEED,
+};
+
+static const char *const fail_fields[] = {
+	"cell", "kind", "file", "line", "message", "signature", "output",
+	"count", "rerun", "shuffle_seed", NULL,
+};
+
+static int read_failure(struct ctx *c, struct results *r, struct test *t)
+{
+	struct obj o;
+	struct failure fl;
+	char *kind = NULL;
+	long long v;
+	int f, ret = -1;
+
+	memset(&fl, 0, sizeof(fl));
+	if (begin_obj(c, &o, fail_fields))
+		return -1;
+	while ((f = next_field(c, &o)) >= 0) {
+		int rc = 0;
+
+		v = 0;
+		switch (f) {
+		case FD_CELL: rc = rd_cell_ref(c, r, &fl.cell); break;
+		case FD_KIND:
+			rc = rd_str(c, 16, &kind);
+			if (!rc && (!kind || fail_kind_of(kind, &fl.kind)))
+				rc = fail(c, "must be fail, panic, timeout, race "
+					  "or crash, not '%s'", kind ? kind : "null");
+			break;
+		case FD_FILE: rc = rd_str(c, IN_JSON_MAX_NAME, &fl.file); break;
+		case FD_LINE:
+			rc = rd_int(c, 1, 100000000, &v);
+			fl.line = (int)v;
+			break;
+		case FD_MESSAGE: rc = rd_str(c, IN_JSON_MAX_TEXT, &fl.message); break;
+		case FD_SIGNATURE: rc = rd_str(c, 1024, &fl.signature); break;
+		case FD_OUTPUT: rc = rd_str(c, IN_JSON_MAX_TEXT, &fl.output); break;
+		case FD_COUNT: rc = rd_count(c, &fl.count); break;
+		case FD_RERUN: rc = rd_bool(c, &fl.rerun); break;
+		case FD_SEED: rc = rd_int(c, 0, INT64_MAX, &fl.seed); break;
+		default: break;
+		}
+		if (rc)
+			goto out;
+		leave(c, o.old);
+	}
+	if (f != -2 || required(c, &o, BIT(FD_CELL) | BIT(FD_KIND) |
+			       BIT(FD_MESSAGE) | BIT(FD_SIGNATURE)))
+		goto out;
+	results_add_failure(t, &fl);
+	ret = 0;
+out:
+	free(kind);
+	free(fl.file);
+	free(fl.message);
+	free(fl.signature);
+	free(fl.output);
+	return ret;
+}
+
+enum {
+	T_PACKAGE, T_NAME, T_STATUS, T_PASSES, T_FAILURES, T_SKIPS, T_NOTRUN,
+	T_RPASSES, T_RFAILURES, T_SECONDS, T_VIA, T_NEW, T_WHERE, T_REPRO,
+	T_WORST, T_CELLS, T_FAILS,
+};
+
+static const char *const test_fields[] = {
+	"package", "name", "status", "passes", "failures", "skips", "notrun",
+	"rerun_passes", "rerun_failures", "seconds", "via_subtest", "new_flaky",
+	"where", "repro", "worst_cell", "cells", "failure_details", NULL,
+};
+
+/*
+ * Reads one test.  Its package and name must come before its counts:
+ * the collector writes them first; a document that does not is refused
+ * with a message saying so.
+ */
+static int read_test(struct ctx *c, struct results *r)
+{
+	struct obj o;
+	struct test *t = NULL;
+	char *pkg = NULL, *name = NULL, *worst = NULL;
+	int f, ret = -1;
+
+	if (begin_obj(c, &o, test_fields))
+		return -1;
+	while ((f = next_field(c, &o)) >= 0) {
+		int rc = 0;
+
+		if (f > T_NAME && !t) {
+			if (!pkg || !name) {
+				fail(c, "package and name must come before "
+				     "the test's other fields");
+				goto out;
+			}
+		}
+		switch (f) {
+		case T_PACKAGE: rc = rd_str(c, IN_JSON_MAX_NAME, &pkg); break;
+		case T_NAME:
+			rc = rd_str(c, IN_JSON_MAX_NAME, &name);
+			if (!rc && name && !*name)
+				rc = fail(c, "must not be empty");
+			break;
+		case T_STATUS: rc = rd_verdict(c, &t->status); break;
+		case T_PASSES: rc = rd_count(c, &t->passes); break;
+		case T_FAILURES: rc = rd_count(c, &t->failures); break;
+		case T_SKIPS: rc = rd_count(c, &t->skips); break;
+		case T_NOTRUN: rc = rd_count(c, &t->notrun); break;
+		case T_RPASSES: rc = rd_count(c, &t->rerun_passes); break;
+		case T_RFAILURES: rc = rd_count(c, &t->rerun_failures); break;
+		case T_SECONDS: rc = rd_real(c, &t->seconds); break;
+		case T_VIA: rc = rd_bool(c, &t->via_subtest); break;
+		case T_NEW: rc = rd_bool(c, &t->new_flaky); break;
+		case T_WHERE: rc = rd_str(c, 4096, &t->where); break;
+		case T_REPRO: rc = rd_str(c, 65536, &t->repro); break;
+		case T_WORST: rc = rd_str(c, 200, &worst); break;
+		case T_CELLS: {
+			size_t i = 0, base = c->depth;
+
+			if ((rc = begin_array(c)))
+				break;
+			while ((rc = next_elem(c, &i, IN_JSON_MAX_CELLS, base)) > 0)
+				if ((rc = read_test_cell(c, r, t)))
+					break;
+			c->depth = base;
+			break;
+		}
+		case T_FAILS: {
+			size_t i = 0, base = c->depth;
+
+			if ((rc = begin_array(c)))
+				break;
+			while ((rc = next_elem(c, &i, RESULTS_MAX_FAILS, base)) > 0)
+				if ((rc = read_failure(c, r, t)))
+					break;
+			c->depth = base;
+			break;
+		}
+		default: break;
+		}
+		if (rc)
+			goto out;
+		leave(c, o.old);
+		if (!t && pkg && name) {
+			size_t n = r->ntests;
+
+			t = results_test(r, pkg, name, 1);
+			if (r->ntests == n) {
+				size_t old = enter(c, "name", 0);
+
+				fail(c, "test '%s' of package '%s' given twice",
+				     name, pkg);
+				leave(c, old);
+				t = NULL;
+				goto out;
+			}
+		}
+	}
+	if (f != -2 || required(c, &o, BIT(T_PACKAGE) | BIT(T_NAME) |
+			       BIT(T_STATUS) | BIT(T_PASSES) |
+			       BIT(T_FAILURES) | BIT(T_SKIPS) | BIT(T_CELLS) |
+			       BIT(T_FAILS)))
+		goto out;
+	if (!t) {
+		size_t old = enter(c, pkg ? "name" : "package", 0);
+
+		fail(c, "required");
+		leave(c, old);
+		goto out;
+	}
+	t->executions = t->passes + t->failures + t->skips;
+	t->worst_cell = worst ? find_cell(r, worst) : -1;
+	ret = 0;
+out:
+	free(pkg);
+	free(name);
+	free(worst);
+	return ret;
+}
+
+/* ---- packages ---------------------------------------------------------------- */
+
+enum { P_PACKAGE, P_STATUS, P_DIR, P_ERROR };
+
+static const char *const pkg_fields[] = {
+	"package", "status", "dir", "error", NULL,
+};
+
+static int read_package(struct ctx *c, struct results *r)
+{
+	struct obj o;
+	char *name = NULL, *status = NULL, *dir = NULL, *error = NULL;
+	enum pkg_status ps = PKG_OK;
+	struct package *p;
+	int f, ret = -1;
+
+	if (begin_obj(c, &o, pkg_fields))
+		return -1;
+	while ((f = next_field(c, &o)) >= 0) {
+		int rc = 0;
+
+		switch (f) {
+		case P_PACKAGE: rc = rd_str(c, IN_JSON_MAX_NAME, &name); break;
+		case P_STATUS:
+			rc = rd_str(c, 32, &status);
+			if (!rc && (!status || pkg_status_of(status, &ps)))
+				rc = fail(c, "must be ok, failed, build-failed or "
+					  "no-tests, not '%s'",
+					  status ? status : "null");
+			break;
+		case P_DIR: rc = rd_str(c, IN_JSON_MAX_NAME, &dir); break;
+		case P_ERROR: rc = rd_str(c, IN_JSON_MAX_TEXT, &error); break;
+		default: break;
+		}
+		if (rc)
+			goto out;
+		leave(c, o.old);
+	}
+	if (f != -2 || required(c, &o, BIT(P_PACKAGE) | BIT(P_STATUS)))
+		goto out;
+	if (!name) {
+		size_t old = enter(c, "package", 0);
+
+		fail(c, "required");
+		leave(c, old);
+		goto out;
+	}
+	p = results_package(r, name, 1);
+	p->status = ps;
+	free(p->dir);
+	free(p->error);
+	p->dir = dir;
+	p->error = error;
+	dir = error = NULL;
+	ret = 0;
+out:
+	free(name);
+	free(status);
+	free(dir);
+	free(error);
+	return ret;
+}
+
+/* ---- the document ---------------------------------------------------------------- */
+
+enum { R_VERSION, R_META, R_WALL, R_CELLS, R_TESTS, R_PACKAGES };
+
+static const char *const root_fields[] = {
+	"schema_version", "meta", "wall_ms", "cells", "tests", "packages", NULL,
+};
+
+static int read_list(struct ctx *c, struct results *r, size_t max,
+		     int (*one)(struct ctx *, struct results *))
+{
+	size_t i = 0, base = c->depth;
+	int rc;
+
+	if (begin_array(c))
+		return -1;
+	while ((rc = next_elem(c, &i, max, base)) > 0)
+		if (one(c, r))
+			return -1;
+	c->depth = base;
+	return rc;
+}
+
+/* Pass 1 reads the fields in mask1, pass 2 those in mask2; each skips
+ * the others. */
+static int read_root(struct ctx *c, struct results *r, unsigned long want)
+{
+	struct obj o;
+	long long v;
+	int f;
+
+	if (jp_peek(&c->j) != JP_OBJECT) {
+		enum jp_type t = jp_peek(&c->j);
+
+		/* Malformed text is malformed, whatever it starts with. */
+		if (jp_skip(&c->j) || jp_end(&c->j))
+			return syntax(c);
+		return fail(c, "the document must be a JSON object, not %s",
+			    type_name(t));
+	}
+	if (begin_obj(c, &o, root_fields))
+		return -1;
+	while ((f = next_field(c, &o)) >= 0) {
+		int rc = 0;
+
+		if (!(want & BIT(f))) {
+			rc = jp_skip(&c->j) ? syntax(c) : 0;
+		} else {
+			v = 0;
+			switch (f) {
+			case R_VERSION:
+				rc = rd_int(c, 1, 1, &v);
+				if (!rc && !v)
+					rc = fail(c, "required");
+				break;
+			case R_META: rc = read_meta(c, &r->meta); break;
+			case R_WALL:
+				rc = rd_int(c, 0, 1LL << 50, &v);
+				r->wall_ms = v;
+				break;
+			case R_CELLS:
+				rc = read_list(c, r, IN_JSON_MAX_CELLS, read_cell);
+				break;
+			case R_TESTS:
+				rc = read_list(c, r, IN_JSON_MAX_TESTS, read_test);
+				break;
+			case R_PACKAGES:
+				rc = read_list(c, r, IN_JSON_MAX_TESTS, read_package);
+				break;
+			default: break;
+			}
+		}
+		if (rc)
+			return -1;
+		leave(c, o.old);
+	}
+	if (f != -2 || jp_end(&c->j))
+		return f == -3 ? -1 : syntax(c);
+	return required(c, &o, want & (BIT(R_VERSION) | BIT(R_META) |
+				       BIT(R_CELLS) | BIT(R_TESTS) |
+				       BIT(R_PACKAGES)));
 }
 
 int in_json_results(const char *doc, size_t len, struct results *r,
 		    struct in_json_error *fe, struct err *err)
 {
 	struct ctx c;
-	json_error_t jerr;
-	json_t *root;
-	const json_t *tests;
-	long long v = 0;
-	size_t i, old;
+	size_t i;
 	int ret = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -776,43 +938,14 @@ int in_json_results(const char *doc, size_t len, struct results *r,
 	c.err = err;
 	if (fe)
 		fe->field[0] = '\0';
-	pthread_once(&arena_once, arena_install);
-	arena_on = 1;
-	root = json_loadb(doc, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		arena_release();
-		err_set(err, "malformed JSON at line %d, column %d: %s",
-			jerr.line, jerr.column, jerr.text);
-		return -1;
-	}
-	if (!json_is_object(root)) {
-		fail(&c, "the document must be a JSON object, not %s",
-		     type_name(root));
+	jp_init(&c.j, doc, len);
+	if (read_root(&c, r, BIT(R_VERSION) | BIT(R_META) | BIT(R_WALL) |
+		      BIT(R_CELLS)))
 		goto out;
-	}
-	if (get_int(&c, root, "schema_version", 1, 1, 1, &v))
-		goto out;
-	if (read_meta(&c, root, &r->meta))
-		goto out;
-	v = 0;
-	if (get_int(&c, root, "wall_ms", 0, 0, 1LL << 50, &v))
-		goto out;
-	r->wall_ms = v;
-	if (read_cells(&c, root, r))
-		goto out;
-	tests = get_array(&c, root, "tests", 1, IN_JSON_MAX_TESTS);
-	if (!tests)
-		goto out;
-	old = enter(&c, "tests", 0);
-	for (i = 0; i < json_array_size(tests); i++) {
-		size_t o2 = enter(&c, NULL, i);
-
-		if (read_test(&c, json_array_get(tests, i), r))
-			goto out;
-		leave(&c, o2);
-	}
-	leave(&c, old);
-	if (read_packages(&c, root, r))
+	jp_release(&c.j);
+	jp_init(&c.j, doc, len);
+	c.depth = 0;
+	if (read_root(&c, r, BIT(R_TESTS) | BIT(R_PACKAGES)))
 		goto out;
 	for (i = 0; i < r->ntests; i++) {
 		const struct test *t = r->tests[i];
@@ -829,7 +962,6 @@ int in_json_results(const char *doc, size_t len, struct results *r,
 	r->finished = 1;
 	ret = 0;
 out:
-	json_decref(root);
-	arena_release();
+	jp_release(&c.j);
 	return ret;
 }

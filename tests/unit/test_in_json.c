@@ -83,7 +83,7 @@ int main(void)
 	bad("\"repository\":\"o/r\"", "\"repository\":\"../etc\"",
 	    "meta.repository", "must be OWNER/NAME");
 	bad("\"repository\":\"o/r\"", "\"repository\":7", "meta.repository",
-	    "must be a string, not an integer");
+	    "must be a string, not a number");
 	bad("\"race\":false", "\"race\":\"yes\"", "cells[0].race",
 	    "true, false or null");
 	bad("\"gomaxprocs\":2", "\"gomaxprocs\":-2", "cells[0].gomaxprocs",
@@ -107,6 +107,10 @@ int main(void)
 	bad("\"packages\":[]", "\"packages\":[{\"package\":\"p\",\"status\":\"meh\"}]",
 	    "packages[0].status", "not 'meh'");
 	bad("\"schema_version\":1,", "\"schema_version\":1,\"schema_version\":1,",
-	    "", "duplicate");
+	    "schema_version", "duplicate");
+	bad("\"wall_ms\":1", "\"wall_ms\":1.5", "wall_ms", "whole number");
+	bad("\"packages\":[]", "\"packages\":[]} extra", "", "trailing");
+	bad("{\"schema_version\":1", "{\"schema_version\":1,\"x\":\"\\ud800\"",
+	    "", "surrogate");
 	return check_done("test_in_json");
 }
