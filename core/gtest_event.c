@@ -6,6 +6,7 @@
  * that is reset for every line.
  */
 #include "gtest_event.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,33 +55,6 @@ static int read_hex4(const char *p, const char *end, unsigned *out)
 	}
 	*out = v;
 	return 0;
-}
-
-static int put_utf8(struct buf *b, unsigned cp)
-{
-	char u[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return buf_add(b, u, n);
 }
 
 /*
@@ -181,7 +155,7 @@ static int scan_string(struct scan *s, struct strref *out)
 		default:
 			return -1;
 		}
-		if (out && put_utf8(sc, cp))
+		if (out && utf8_put(sc, cp))
 			return -1;
 	}
 	return -1;

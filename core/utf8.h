@@ -5,6 +5,8 @@
 #ifndef CORE_UTF8_H
 #define CORE_UTF8_H
 
+#include "buf.h"
+
 #include <stddef.h>
 
 /* U+FFFD, the replacement for invalid sequences. */
@@ -20,5 +22,8 @@ size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp);
 /* The longest prefix of s[0..n) of at most max bytes that does not end
  * inside a UTF-8 sequence. */
 size_t utf8_prefix(const char *s, size_t n, size_t max);
+
+/* Appends code point cp as UTF-8; 0, or -1 (b unchanged) past its limit. */
+int utf8_put(struct buf *b, unsigned cp) __attribute__((warn_unused_result));
 
 #endif
