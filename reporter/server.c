@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 
 #include "server.h"
+#include "html.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,6 +40,15 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/repos/{}/{}/tests/{}", route_repo_test, 0 },
 	{ "GET", "/api/v1/repos/{}/{}/runs", route_repo_runs, 0 },
 	{ "GET", "/api/v1/runs/{}", route_run, 0 },
+	{ "GET", "/metrics", page_metrics, 0 },
+	{ "GET", "/static/app.css", page_static_css, 0 },
+	{ "GET", "/static/app.js", page_static_js, 0 },
+	{ "GET", "/badge/{}/{}", page_badge, 0 },
+	/* HTML pages last: "/{}/{}" would also match the paths above. */
+	{ "GET", "/", page_home, 0 },
+	{ "GET", "/{}/{}", page_repo, 0 },
+	{ "GET", "/{}/{}/tests/{}", page_test, 0 },
+	{ "GET", "/{}/{}/runs/{}", page_run, 0 },
 };
 
 #define MAX_PARAMS 4
@@ -203,7 +213,20 @@ static enum MHD_Result send_reply(struct MHD_Connection *c,
 	MHD_add_response_header(r, "Content-Type", p->content_type ?
 				p->content_type : "text/plain; charset=utf-8");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Cache-Control", "no-store");
+	/* Badges are embedded in READMEs: let caches keep them 5 minutes. */
+	if (p->content_type && !strncmp(p->content_type, "image/svg+xml", 13))
+		MHD_add_response_header(r, "Cache-Control", "max-age=300");
+	else
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	/* Pages show untrusted test names and output: no inline script. */
+	if (p->content_type && !strncmp(p->content_type, "text/html", 9)) {
+		MHD_add_response_header(r, "Content-Security-Policy",
+					"default-src 'none'; style-src 'self'; "
+					"script-src 'self'; img-src 'self' data:; "
+					"base-uri 'none'; form-action 'self'; "
+					"frame-ancestors 'none'");
+		MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	}
 	if (p->allow[0])
 		MHD_add_response_header(r, "Allow", p->allow);
 	if (p->location[0])
@@ -366,6 +389,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !st->status)
 		st->status = 499;
 	log_access(st);
+	metrics_observe(st->status, now_ns() - st->start_ns,
+			st->route && st->route->fn == route_upload);
 	for (k = 0; k < MAX_PARAMS && st->params[k]; k++)
 		free(st->params[k]);
 	buf_release(&st->body);

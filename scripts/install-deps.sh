@@ -12,4 +12,8 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config git ca-certificates python3 golang-go \
 	libjansson-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev \
 	libssl-dev zlib1g-dev >/dev/null
+# The browser tests (tests/integration/browser.sh): Debian's chromium at
+# /usr/bin/chromium, driven by playwright-core from npm (.ci/run: npm ci;
+# playwright-core never downloads a browser).
+apt-get install -y -qq --no-install-recommends chromium nodejs npm >/dev/null
 echo "install-deps.sh: done ($(go version))"

@@ -1,0 +1,225 @@
+/*
+ * page_repo.c: GET /{owner}/{repo} -- the repository's tests ranked by
+ * flake rate (store_q_tests()), with GET-form filters that work without
+ * JavaScript: window (7d/30d/90d), branch, q (a case-insensitive
+ * substring of package or name, filtered here), all (also tests that
+ * never failed).  Each row: the rate as a bar with its 95% interval,
+ * flaky/failed runs, first and last flaky, a link to the test page.
+ * The daily series is drawn on the test page only: the table's query
+ * carries no per-test series.  Below the table: the 10 latest runs.
+ */
+#include "html.h"
+#include "core/store_query.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <time.h>
+
+/* 1 when needle (lowercase ASCII compare) is in hay; an empty needle is. */
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle), i, k;
+
+	if (!hay)
+		return 0;
+	for (i = 0; hay[i]; i++) {
+		for (k = 0; k < n && hay[i + k]; k++)
+			if (tolower((unsigned char)hay[i + k]) !=
+			    tolower((unsigned char)needle[k]))
+				break;
+		if (k == n)
+			return 1;
+	}
+	return n == 0;
+}
+
+static void test_row(struct html *h, const char *repo, const json_t *t)
+{
+	const json_t *ff = json_object_get(t, "first_flaky");
+	const json_t *lf = json_object_get(t, "last_flaky");
+
+	html_raw(h, "<tr data-name=\"");
+	html_text(h, hj_str(t, "package"));
+	html_raw(h, " ");
+	html_text(h, hj_str(t, "name"));
+	html_raw(h, "\"><td class=\"name\"><a href=\"/");
+	html_text(h, repo);
+	html_rawf(h, "/tests/%lld\">", hj_int(t, "id"));
+	html_text(h, hj_str(t, "name"));
+	html_raw(h, "</a></td><td class=\"name muted\">");
+	html_text(h, hj_str(t, "package"));
+	html_rawf(h, "</td><td data-v=\"%.6f\">", hj_real(t, "rate"));
+	if (hj_int(t, "executions") > 0) {
+		html_rate_bar(h, hj_real(t, "rate"), hj_real(t, "rate_lo"),
+			      hj_real(t, "rate_hi"));
+		html_raw(h, " ");
+	}
+	html_text(h, hj_str(t, "rate_text"));
+	html_rawf(h, "</td><td class=\"num\" data-v=\"%lld\">%lld/%lld</td>"
+		  "<td class=\"num\" data-v=\"%lld\">%lld</td>"
+		  "<td class=\"num\" data-v=\"%lld\">%lld/%lld</td><td>",
+		  hj_int(t, "flaky_runs"), hj_int(t, "flaky_runs"),
+		  hj_int(t, "runs"), hj_int(t, "failed_runs"),
+		  hj_int(t, "failed_runs"), hj_int(t, "failures"),
+		  hj_int(t, "failures"), hj_int(t, "executions"));
+	html_time(h, json_is_object(ff) ? hj_str(ff, "at") : NULL);
+	html_raw(h, "</td><td>");
+	html_time(h, json_is_object(lf) ? hj_str(lf, "at") : NULL);
+	html_raw(h, "</td></tr>\n");
+}
+
+static void filters(struct html *h, const char *repo, int days,
+		    const char *branch, const char *search, int all)
+{
+	static const int windows[] = { 7, 30, 90 };
+	size_t i;
+
+	html_raw(h, "<form class=\"filters\" method=\"get\" action=\"/");
+	html_text(h, repo);
+	html_raw(h, "\" role=\"search\">\n<label>Window <select name=\"window\">");
+	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++)
+		html_rawf(h, "<option value=\"%dd\"%s>%d days</option>",
+			  windows[i], windows[i] == days ? " selected" : "",
+			  windows[i]);
+	html_raw(h, "</select></label>\n<label>Branch <input type=\"text\" "
+		 "name=\"branch\" placeholder=\"all branches\" value=\"");
+	html_text(h, branch);
+	html_raw(h, "\"></label>\n<label>Test name <input type=\"search\" "
+		 "name=\"q\" value=\"");
+	html_text(h, search);
+	html_rawf(h, "\"></label>\n<label><span>Include passing</span>"
+		  "<input type=\"checkbox\" name=\"all\" value=\"1\"%s></label>\n"
+		  "<button type=\"submit\">Apply</button>\n</form>\n",
+		  all ? " checked" : "");
+}
+
+static void recent_runs(struct html *h, struct store *s, const char *repo)
+{
+	struct err err = ERR_INIT;
+	json_t *j = store_q_runs(s, repo, 10, 0, &err), *r;
+	size_t i;
+
+	html_raw(h, "<h2>Recent runs</h2>\n");
+	if (!j) {
+		html_raw(h, "<p class=\"muted\">The runs cannot be read now.</p>\n");
+		return;
+	}
+	html_raw(h, "<table>\n<thead><tr><th scope=\"col\">Run</th>"
+		 "<th scope=\"col\">Started</th><th scope=\"col\">Branch</th>"
+		 "<th scope=\"col\">Commit</th><th scope=\"col\">PR</th>"
+		 "<th scope=\"col\" class=\"num\">Failed</th>"
+		 "<th scope=\"col\" class=\"num\">Flaky</th>"
+		 "<th scope=\"col\" class=\"num\">Tests</th></tr></thead>\n"
+		 "<tbody>\n");
+	json_array_foreach(json_object_get(j, "runs"), i, r) {
+		const json_t *t = json_object_get(r, "totals");
+
+		html_raw(h, "<tr><td><a href=\"/");
+		html_text(h, repo);
+		html_rawf(h, "/runs/%lld\">#%lld</a>%s</td><td>",
+			  hj_int(r, "run_id"), hj_int(r, "run_id"),
+			  json_is_true(json_object_get(r, "infra")) ?
+			  " <span class=\"muted\">(infra)</span>" : "");
+		html_time(h, hj_str(r, "started_at"));
+		html_raw(h, "</td><td>");
+		html_text(h, hj_str(r, "branch"));
+		html_raw(h, "</td><td>");
+		html_commit(h, repo, hj_str(r, "commit"));
+		html_raw(h, "</td><td>");
+		html_pr(h, repo, hj_int(r, "pr"));
+		html_rawf(h, "</td><td class=\"num\">%lld</td><td class=\"num\">"
+			  "%lld</td><td class=\"num\">%lld</td></tr>\n",
+			  hj_int(t, "failed"), hj_int(t, "flaky"),
+			  hj_int(t, "tests"));
+	}
+	html_raw(h, "</tbody>\n</table>\n");
+	json_decref(j);
+}
+
+void page_repo(const struct request *q, struct reply *p)
+{
+	char repo[512];
+	struct err err = ERR_INIT;
+	struct store *s;
+	struct html h;
+	json_t *j, *tests, *t;
+	const char *w = req_query(q, "window"), *branch = req_query(q, "branch");
+	const char *search = req_query(q, "q"), *a = req_query(q, "all");
+	int days = 30, all = a && *a && strcmp(a, "0");
+	long long flaky = 0, failed = 0, shown = 0;
+	size_t i;
+
+	if (html_repo_param(q, repo, sizeof(repo))) {
+		html_error_page(p, 404, "not a repository name");
+		return;
+	}
+	if (w && !strcmp(w, "7d"))
+		days = 7;
+	else if (w && !strcmp(w, "90d"))
+		days = 90;
+	if (branch && !*branch)
+		branch = NULL;
+	if (!search)
+		search = "";
+	if (!(s = html_store(q, p)))
+		return;
+	if (!(j = store_q_tests(s, repo, branch, days, (long long)time(NULL),
+				all, &err))) {
+		html_query_failed(p, &err);
+		return;
+	}
+	tests = json_object_get(j, "tests");
+	json_array_foreach(tests, i, t) {
+		flaky += hj_int(t, "flaky_runs") > 0;
+		failed += hj_int(t, "failed_runs") > 0;
+	}
+	html_init(&h, p);
+	html_head(&h, repo, repo);
+	html_raw(&h, "<h1>");
+	html_text(&h, repo);
+	html_rawf(&h, "</h1>\n<p><img src=\"/badge/");
+	html_text(&h, repo);
+	html_rawf(&h, ".svg\" alt=\"flaky tests badge\" width=\"110\" "
+		  "height=\"20\"></p>\n<div class=\"summary\">"
+		  "<div><strong>%lld</strong>flaky tests</div>"
+		  "<div><strong>%lld</strong>tests with failed runs</div>"
+		  "<div><strong>%lld</strong>runs</div>"
+		  "<div><strong>%lld</strong>infra runs</div></div>\n"
+		  "<p class=\"muted\">Last %d days, ", flaky, failed,
+		  hj_int(j, "runs"), hj_int(j, "infra_runs"), days);
+	if (branch) {
+		html_raw(&h, "branch <code>");
+		html_text(&h, branch);
+		html_raw(&h, "</code>.");
+	} else {
+		html_raw(&h, "all branches.");
+	}
+	html_raw(&h, " Rate: failures per execution in the runs where the "
+		 "test passed at least once, with its 95% Wilson interval.</p>\n");
+	filters(&h, repo, days, branch, search, all);
+	html_raw(&h, "<div id=\"filter\" hidden><label>Filter rows "
+		 "<input type=\"search\" aria-controls=\"tests\"></label></div>\n"
+		 "<table id=\"tests\" class=\"sortable\">\n<caption class=\"muted\">"
+		 "Tests by flake rate</caption>\n<thead><tr>"
+		 "<th scope=\"col\">Test</th><th scope=\"col\">Package</th>"
+		 "<th scope=\"col\">Flake rate</th>"
+		 "<th scope=\"col\" class=\"num\">Flaky runs</th>"
+		 "<th scope=\"col\" class=\"num\">Failed runs</th>"
+		 "<th scope=\"col\" class=\"num\">Failures</th>"
+		 "<th scope=\"col\">First flaky</th>"
+		 "<th scope=\"col\">Last flaky</th></tr></thead>\n<tbody>\n");
+	json_array_foreach(tests, i, t) {
+		if (!contains_ci(hj_str(t, "name"), search) &&
+		    !contains_ci(hj_str(t, "package"), search))
+			continue;
+		test_row(&h, repo, t);
+		shown++;
+	}
+	html_raw(&h, "</tbody>\n</table>\n");
+	if (!shown)
+		html_raw(&h, "<p>No test matches.</p>\n");
+	recent_runs(&h, s, repo);
+	html_foot(&h);
+	json_decref(j);
+	html_send(&h, 200);
+}

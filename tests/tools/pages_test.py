@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Smoke test of flake-reporter's HTML pages (tests/integration/pages.sh):
+starts the reporter on loopback with a temporary database, uploads two
+small results documents (one test named with a <script> tag), then GETs
+every page and checks status, Content-Type, the CSP header, escaping, the
+badge and /metrics.  No browser.
+
+usage: pages_test.py BINDIR WORKDIR [--keep]   (--keep: leave it running,
+print the port, for poking at by hand)
+"""
+import json, os, signal, subprocess, sys, time, urllib.error, urllib.request
+
+bindir, work = sys.argv[1], sys.argv[2]
+REPORTER = os.path.join(bindir, "flake-reporter")
+DB = os.path.join(work, "flake.db")
+CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; "
+       "img-src 'self' data:; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+HOSTILE = "TestX/<script>alert(1)</script>"
+checks = failures = 0
+
+
+def check(cond, what):
+    global checks, failures
+    checks += 1
+    if not cond:
+        failures += 1
+        print("FAIL:", what)
+
+
+def doc_for(repo, run_id, job, tests, cells=("GOMAXPROCS=1",), pr=None,
+            attempt=1, shard=None, branch="main", started="2026-11-27T10:00:00Z",
+            commit="c0ffee0000"):
+    """A results document.  tests: {name: {cell: (passes, failures)}}.
+    (Copied from tests/tools/reporter_test.py.)"""
+    out = []
+    for name, per in tests.items():
+        cs, P, F = [], 0, 0
+        for cell, (p, f) in per.items():
+            st = "flaky" if p and f else "failed" if f else "passed"
+            cs.append({"cell": cell, "status": st, "passes": p, "failures": f,
+                       "skips": 0, "notrun": 0})
+            P += p
+            F += f
+        st = ("failed" if any(c["status"] == "failed" for c in cs) else
+              "flaky" if any(c["status"] == "flaky" for c in cs) else "passed")
+        fd = []
+        if F:
+            fd.append({"cell": list(per)[0], "kind": "fail", "file": "p/a_test.go",
+                       "line": 7, "message": "want 1, got 2 <b>bold</b>",
+                       "signature": "fail: want N, got N @ p/a_test.go:7",
+                       "count": F, "output": "    a_test.go:7: want 1, got 2 <img src=x>\n"})
+        out.append({"package": "example.com/p", "name": name, "status": st,
+                    "executions": P + F, "passes": P, "failures": F, "skips": 0,
+                    "notrun": 0, "cells": cs, "failure_details": fd,
+                    "repro": "go test -run '^%s$' -count=20 ./p" % name if F else None})
+    return {"schema_version": 1,
+            "meta": {"repository": repo, "commit": commit, "branch": branch,
+                     "base_branch": "main" if pr else None, "pr": pr,
+                     "run_id": run_id, "run_attempt": attempt, "job": job,
+                     "shard": shard, "started_at": started, "go_version": "go1.19.8",
+                     "goos": "linux", "goarch": "amd64"},
+            "wall_ms": 1000,
+            "totals": {"tests": len(out)},
+            "cells": [{"name": c, "race": "race" in c, "gomaxprocs": 1, "count": 3,
+                       "shuffle": False, "stress": 0, "wall_ms": 10} for c in cells],
+            "tests": out, "packages": [{"package": "example.com/p", "status": "ok",
+                                       "error": None}]}
+
+
+def get(port, path, headers=None):
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
+                                 headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode("utf-8", "replace")
+
+
+def post(port, path, body, tok):
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
+                                 data=json.dumps(body).encode(), method="POST",
+                                 headers={"Authorization": "Bearer " + tok,
+                                          "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, None
+
+
+def start():
+    portfile = os.path.join(work, "port")
+    log = open(os.path.join(work, "server.log"), "a")
+    proc = subprocess.Popen([REPORTER, "serve", "--db", DB, "--listen",
+                             "127.0.0.1:0", "--port-file", portfile,
+                             "--public-url", "http://flakes.test"], stderr=log)
+    for _ in range(200):
+        if os.path.exists(portfile) and open(portfile).read().strip():
+            return proc, int(open(portfile).read())
+        time.sleep(0.05)
+    raise SystemExit("reporter did not start")
+
+
+def html_ok(port, path, status=200):
+    st, h, body = get(port, path)
+    check(st == status, "%s: status %d, want %d" % (path, st, status))
+    check(h.get("Content-Type") == "text/html; charset=utf-8",
+          "%s: Content-Type %r" % (path, h.get("Content-Type")))
+    check(h.get("Content-Security-Policy") == CSP, "%s: CSP %r" %
+          (path, h.get("Content-Security-Policy")))
+    check(body.startswith("<!DOCTYPE html>") and "<title>" in body,
+          "%s: not an HTML page" % path)
+    check("<script>" not in body, "%s: unescaped <script>" % path)
+    check("<img src=x>" not in body and "<b>bold</b>" not in body,
+          "%s: unescaped output" % path)
+    return body
+
+
+def main():
+    tok = subprocess.run([REPORTER, "token", "create", "--db", DB, "acme/api"],
+                         capture_output=True, text=True).stdout.strip()
+    check(tok.startswith("flk_"), "token create")
+    proc, port = start()
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
+    cells = ("GOMAXPROCS=1", "race GOMAXPROCS=4", "shuffle")
+    d1 = doc_for("acme/api", "101", "test", {
+        HOSTILE: {"GOMAXPROCS=1": (2, 1), "race GOMAXPROCS=4": (3, 0)},
+        "TestSteady": {"GOMAXPROCS=1": (3, 0), "shuffle": (3, 0)},
+        "TestBroken": {"GOMAXPROCS=1": (0, 3)}}, cells=cells, started=now)
+    d2 = doc_for("acme/api", "102", "test", {
+        HOSTILE: {"GOMAXPROCS=1": (3, 0), "race GOMAXPROCS=4": (1, 2)},
+        "TestSteady": {"GOMAXPROCS=1": (3, 0)}}, cells=cells, pr=42,
+        branch="feature", started=now, commit="beefcafe00")
+    st1, r1 = post(port, "/api/v1/uploads", d1, tok)
+    st2, r2 = post(port, "/api/v1/uploads", d2, tok)
+    check(st1 == 201 and st2 == 201, "uploads: %d %d" % (st1, st2))
+    if not r1 or not r2:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+        return
+    st, _, tj = get(port, "/api/v1/repos/acme/api/tests?all=1")
+    tests = json.loads(tj)["tests"]
+    hostile = [t for t in tests if t["name"] == HOSTILE][0]
+
+    body = html_ok(port, "/")
+    check('href="/acme/api"' in body, "/: links to the repository")
+    body = html_ok(port, "/acme/api")
+    check("TestX/&lt;script&gt;alert(1)&lt;/script&gt;" in body,
+          "/acme/api: hostile name escaped")
+    check('href="/acme/api/tests/%d"' % hostile["id"] in body,
+          "/acme/api: links to the test page")
+    body = html_ok(port, "/acme/api?window=7d&branch=feature&q=%3Cscript")
+    check("&lt;script" in body, "/acme/api?q=: filter keeps the hostile test")
+    check("TestSteady" not in body.split("<tbody>", 1)[-1],
+          "/acme/api?q=: filter drops others")
+    body = html_ok(port, "/acme/api/tests/%d" % hostile["id"])
+    check("TestX/&lt;script&gt;alert(1)&lt;/script&gt;" in body,
+          "test page: hostile name escaped")
+    check("<svg" in body and "aria-label" in body, "test page: labelled chart")
+    check("want 1, got 2 &lt;img src=x&gt;" in body, "test page: output escaped")
+    check('href="/acme/api/runs/%d"' % r1["run_id"] in body,
+          "test page: links to runs")
+    check("https://github.com/acme/api/pull/42" in body, "test page: PR link")
+    body = html_ok(port, "/acme/api/runs/%d" % r2["run_id"])
+    check("TestX/&lt;script&gt;alert(1)&lt;/script&gt;" in body,
+          "run page: hostile name escaped")
+    check("https://github.com/acme/api/commit/beefcafe00" in body,
+          "run page: commit link")
+    for path in ("/nobody/nothing", "/acme/api/tests/999999",
+                 "/acme/api/runs/999999", "/acme/api/tests/x"):
+        html_ok(port, path, 404)
+
+    st, h, body = get(port, "/badge/acme/api.svg")
+    check(st == 200 and h.get("Content-Type") == "image/svg+xml",
+          "badge: %d %r" % (st, h.get("Content-Type")))
+    check("max-age=300" in (h.get("Cache-Control") or ""), "badge: cache")
+    check(body.startswith("<svg") and "flaky tests" in body, "badge: SVG")
+    st, h, body = get(port, "/badge/nobody/nothing.svg")
+    check(st == 404 and body.startswith("<svg"), "badge: unknown repo")
+    for path, ctype in (("/static/app.css", "text/css"),
+                        ("/static/app.js", "text/javascript")):
+        st, h, body = get(port, path)
+        check(st == 200 and (h.get("Content-Type") or "").startswith(ctype),
+              "%s: %d %r" % (path, st, h.get("Content-Type")))
+    st, h, body = get(port, "/metrics")
+    check(st == 200 and (h.get("Content-Type") or "").startswith(
+        "text/plain; version=0.0.4"), "/metrics: %d %r" % (st, h.get("Content-Type")))
+    check("flake_uploads_total 2" in body, "/metrics: uploads counted")
+    for name in ("flake_http_requests_total{class=\"2xx\"}",
+                 "flake_http_request_duration_seconds_bucket{le=\"+Inf\"}",
+                 "flake_http_request_duration_seconds_count",
+                 "flake_stored_uploads 2", "flake_db_size_bytes"):
+        check(name in body, "/metrics: has %s" % name)
+    if "--keep" in sys.argv:
+        print("port", port)
+        proc.wait()
+    proc.send_signal(signal.SIGTERM)
+    check(proc.wait(timeout=20) == 0, "clean shutdown")
+
+
+main()
+print("%d checks, %d failed" % (checks, failures))
+sys.exit(1 if failures else 0)
