@@ -92,7 +92,7 @@ jget() { $PY -c 'import http.client,sys; c=http.client.HTTPConnection("127.0.0.1
 # Access-log ms of lines $2.. of the log $1 (skipping 3 warm-ups): "min median"
 server_ms() { tail -n +"$2" "$1" | grep ' access GET ' | tail -n +4 | sed 's/.* \([0-9.]*\)ms$/\1/' | stats; }
 
-Q_NAMES=(tests tests_all test runs run)
+Q_NAMES=(tests tests_all test runs run home page_repo page_test page_run badge)
 : > "$OUT/rss.hwm_ingest"; : > "$OUT/rss.hwm"; : > "$OUT/rss.rss"; : > "$OUT/naive.ms"
 for q in "${Q_NAMES[@]}"; do : > "$OUT/q.$q.client"; : > "$OUT/q.$q.server"; : > "$OUT/q.$q.p95"; done
 for i in $(seq "$REPS"); do
@@ -132,13 +132,14 @@ for i in $(seq "$REPS"); do
 	RID=$(jget "/api/v1/repos/$REPO/runs" | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["runs"][0]["run_id"])')
 	paths=("/api/v1/repos/$REPO/tests" "/api/v1/repos/$REPO/tests?all=1"
 	       "/api/v1/repos/$REPO/tests/$TID" "/api/v1/repos/$REPO/runs"
-	       "/api/v1/runs/$RID")
-	for j in 0 1 2 3 4; do
+	       "/api/v1/runs/$RID" "/" "/$REPO" "/$REPO/tests/$TID"
+	       "/$REPO/runs/$RID" "/badge/$REPO.svg")
+	for j in "${!Q_NAMES[@]}"; do
 		q=${Q_NAMES[$j]}
 		from=$(( $(wc -l < "$OUT/serve.$i.log") + 1 ))
 		n=$QN
 		# one run's page is a 2 MB verdict table: fewer requests
-		[ "$q" = run ] && n=$(( QN / 4 > 10 ? QN / 4 : 10 ))
+		[ "$q" = run ] || [ "$q" = page_run ] && n=$(( QN / 4 > 10 ? QN / 4 : 10 ))
 		read -r _ cmin cmed cp95 bytes status < <($PY "$CLIENT" get "$PORT" "$n" "${paths[$j]}")
 		[ "$status" = 200 ] || { log "GET ${paths[$j]}: $status"; exit 1; }
 		sleep 0.1	# the access line is written after the response
@@ -184,14 +185,19 @@ for d in $(seq 1 11); do
 	row "$name: raw insert baseline" "$REPS" "$(k "$bmin") rows/s" "$(k "$bmed") rows/s" "" ""
 done
 QLABEL=("GET /repos/{o}/{r}/tests (flake table)" "GET /repos/{o}/{r}/tests?all=1"
-	"GET /repos/{o}/{r}/tests/{id}" "GET /repos/{o}/{r}/runs" "GET /runs/{id}")
-for j in 0 1 2 3 4; do
+	"GET /repos/{o}/{r}/tests/{id}" "GET /repos/{o}/{r}/runs" "GET /runs/{id}"
+	"page / (repositories)" "page /{o}/{r} (tests by flake rate)"
+	"page /{o}/{r}/tests/{id}" "page /{o}/{r}/runs/{id}" "badge /badge/{o}/{r}.svg")
+for j in "${!Q_NAMES[@]}"; do
 	q=${Q_NAMES[$j]}
 	read -r smin smed < <(stats < "$OUT/q.$q.server")
 	read -r cmin cmed < <(stats < "$OUT/q.$q.client")
 	p95=$(smax < "$OUT/q.$q.p95")
 	tgt=""; ok=""
 	if [ "$q" = tests ]; then tgt="≤ 5 ms median"; ok=$(met "$smed <= 5 && $cmed <= 5"); fi
+	case $q in
+	home|page_*|badge) tgt="≤ 20 ms"; ok=$(met "$smed <= 20") ;;
+	esac
 	row "${QLABEL[$j]}, 1M rows ($(cat "$OUT/q.$q.bytes") B): median of server / client ms" "$REPS" \
 		"$smin / $(printf %.2f "$cmin") ms" "$smed / $(printf %.2f "$cmed") ms (client p95 ≤ $(printf %.1f "$p95"))" "$tgt" "$ok"
 done

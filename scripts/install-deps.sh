@@ -15,5 +15,10 @@ apt-get install -y -qq --no-install-recommends \
 # The browser tests (tests/integration/browser.sh): Debian's chromium at
 # /usr/bin/chromium, driven by playwright-core from npm (.ci/run: npm ci;
 # playwright-core never downloads a browser).
-apt-get install -y -qq --no-install-recommends chromium nodejs npm >/dev/null
+apt-get install -y -qq --no-install-recommends chromium >/dev/null
+# Node.js and npm: the machine's own when present (a nodesource nodejs
+# bundles npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 echo "install-deps.sh: done ($(go version))"
