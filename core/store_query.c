@@ -931,19 +931,24 @@ out:
 }
 
 /* The merged verdicts: one object per test, in the document's order. */
-static int run_verdicts(struct store *s, long long gid, json_t *tests,
-			struct mtest **vp, size_t *np, struct err *err)
+#define RUN_VERDICTS_SQL(having) \
+	"SELECT v.test_id, t.package, t.name," \
+	" max(" RANK_SQL("v.status") ") AS w," \
+	" sum(v.executions), sum(v.passes), sum(v.failures)," \
+	" sum(v.skips), sum(v.notrun), sum(v.rerun_passes)," \
+	" sum(v.rerun_failures), sum(v.seconds), max(v.new_flaky)" \
+	" FROM runs r JOIN verdicts v ON v.run_id = r.id" \
+	" JOIN tests t ON t.id = v.test_id" \
+	" WHERE r.group_id = ?1 GROUP BY v.test_id" having \
+	" ORDER BY 4 - w, t.package, t.name"
+
+static int run_verdicts(struct store *s, long long gid, unsigned flags,
+			json_t *tests, struct mtest **vp, size_t *np,
+			struct err *err)
 {
-	static const char sql[] =
-		"SELECT v.test_id, t.package, t.name,"
-		" max(" RANK_SQL("v.status") ") AS w,"
-		" sum(v.executions), sum(v.passes), sum(v.failures),"
-		" sum(v.skips), sum(v.notrun), sum(v.rerun_passes),"
-		" sum(v.rerun_failures), sum(v.seconds), max(v.new_flaky)"
-		" FROM runs r JOIN verdicts v ON v.run_id = r.id"
-		" JOIN tests t ON t.id = v.test_id"
-		" WHERE r.group_id = ?1 GROUP BY v.test_id"
-		" ORDER BY 4 - w, t.package, t.name";
+	static const char all[] = RUN_VERDICTS_SQL("");
+	static const char failing[] = RUN_VERDICTS_SQL(" HAVING w >= 3");
+	const char *sql = (flags & STORE_Q_FAILING) ? failing : all;
 	sqlite3_stmt *st = NULL;
 	struct mtest *v = NULL;
 	size_t n = 0, alloc = 0;
@@ -1128,6 +1133,12 @@ out:
 
 json_t *store_q_run(struct store *s, long long group_id, struct err *err)
 {
+	return store_q_run_ex(s, group_id, 0, err);
+}
+
+json_t *store_q_run_ex(struct store *s, long long group_id, unsigned flags,
+		       struct err *err)
+{
 	json_t *o = json_object(), *tests = json_array();
 	struct mtest *v = NULL;
 	size_t n = 0;
@@ -1138,7 +1149,7 @@ json_t *store_q_run(struct store *s, long long group_id, struct err *err)
 	if (run_meta(s, group_id, o, err) ||
 	    run_uploads(s, group_id, o, err) ||
 	    run_cells(s, group_id, o, err) ||
-	    run_verdicts(s, group_id, tests, &v, &n, err) ||
+	    run_verdicts(s, group_id, flags, tests, &v, &n, err) ||
 	    run_test_cells(s, group_id, v, n, err) ||
 	    run_failures(s, group_id, v, n, err))
 		goto out;

@@ -137,6 +137,17 @@ json_t *store_q_runs(struct store *s, const char *repo, int limit,
  */
 json_t *store_q_run(struct store *s, long long group_id, struct err *err);
 
+/* Flags of store_q_run_ex(). */
+enum store_q_flags {
+	/* Only the tests whose merged verdict is failed or flaky (the PR
+	 * comment's table); totals still count every test. */
+	STORE_Q_FAILING = 1 << 0,
+};
+
+/* store_q_run() with flags (enum store_q_flags). */
+json_t *store_q_run_ex(struct store *s, long long group_id, unsigned flags,
+		       struct err *err);
+
 /* How a test of a PR's run compares with the base branch. */
 enum compare_class {
 	COMPARE_NEW,	/* flaky/failed in r, never flaky on base before */

@@ -156,9 +156,10 @@ void page_run(const struct request *q, struct reply *p)
 	struct err err = ERR_INIT;
 	struct store *s;
 	struct html h;
-	json_t *j;
-	const char *jr;
-	long long id;
+	json_t *j, *tot;
+	const char *jr, *all = req_query(q, "all");
+	int show_all = all && strcmp(all, "0");
+	long long id, shown, total;
 
 	if (html_repo_param(q, repo, sizeof(repo)) ||
 	    html_id_param(q->params[2], &id)) {
@@ -167,7 +168,9 @@ void page_run(const struct request *q, struct reply *p)
 	}
 	if (!(s = html_store(q, p)))
 		return;
-	if (!(j = store_q_run(s, id, &err))) {
+	/* Like the PR comment: failed and flaky tests, unless ?all=1 (a run
+	 * of thousands of passing tests is a megabyte of table). */
+	if (!(j = store_q_run_ex(s, id, show_all ? 0 : STORE_Q_FAILING, &err))) {
 		html_query_failed(p, &err);
 		return;
 	}
@@ -188,6 +191,16 @@ void page_run(const struct request *q, struct reply *p)
 	uploads(&h, json_object_get(j, "uploads"));
 	html_raw(&h, "<h2>Verdicts</h2>\n");
 	verdicts(&h, repo, json_object_get(j, "tests"));
+	tot = json_object_get(j, "totals");
+	total = json_integer_value(json_object_get(tot, "tests"));
+	shown = (long long)json_array_size(json_object_get(j, "tests"));
+	if (!show_all && total > shown) {
+		html_rawf(&h, "<p>%lld more tests passed or were skipped. "
+			  "<a href=\"/", total - shown);
+		html_text(&h, repo);
+		html_rawf(&h, "/runs/%lld?all=1\">Show every test</a>.</p>\n",
+			  id);
+	}
 	html_foot(&h);
 	json_decref(j);
 	html_send(&h, 200);

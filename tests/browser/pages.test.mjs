@@ -382,7 +382,19 @@ try {
   const run = await api(`/api/v1/runs/${shardRun}`);
   text = await page.textContent('body');
   check(text.includes('aaaa300') && text.includes('1/2') && text.includes('2/2'), 'run page: commit and both shards');
-  for (const t of run.tests) check(text.includes(t.name), `run page: lists ${t.name}`);
+  // Like the PR comment: failed and flaky tests; ?all=1 lists every test.
+  for (const t of run.tests) {
+    if (t.status === 'failed' || t.status === 'flaky')
+      check(text.includes(t.name), `run page: lists ${t.name}`);
+  }
+  if (run.tests.some((t) => t.status !== 'failed' && t.status !== 'flaky')) {
+    check(text.includes('Show every test'), 'run page: link to every test');
+    const full = watch(await ctx.newPage(), "all");
+    await load(full, `${base}/${REPO}/runs/${shardRun}?all=1`, 'run page ?all=1');
+    const ftext = await full.textContent('body');
+    for (const t of run.tests) check(ftext.includes(t.name), `run page ?all=1: lists ${t.name}`);
+    await full.close();
+  }
   check(await page.locator('a[href="https://github.com/acme/api/pull/42"]').count() > 0, 'run page: PR link');
   check(text.includes(EVIL), 'run page: hostile name as text');
   check(await page.$$eval('script', (ss) => ss.filter((s) => s.textContent.includes('alert(1)')).length) === 0,
