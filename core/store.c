@@ -1093,6 +1093,61 @@ static int merge_group(struct store *s, struct run_ctx *c, struct err *err)
 	return step_done(s, st, "cannot update the run group in", err);
 }
 
+/* Adds the run's result rows and one upload to the counters. */
+static int count_added(struct store *s, const struct results *r,
+		       struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	long long rows = 0;
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; i < r->ntests; i++)
+		rows += (long long)r->tests[i]->ncells;
+	if (sqlite3_prepare_v2(s->db, "UPDATE counters SET value = value + CASE"
+			       " name WHEN 'result_rows' THEN ?1 ELSE 1 END"
+			       " WHERE name IN ('result_rows', 'uploads')", -1,
+			       &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 1, rows) != SQLITE_OK) {
+		db_err(s, "cannot record run in", err);
+		goto out;
+	}
+	ret = step_done(s, st, "cannot record run in", err);
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_counts(struct store *s, long long *uploads, long long *result_rows,
+		 struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	*uploads = *result_rows = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT name, value FROM counters", -1,
+			       &st, NULL) != SQLITE_OK) {
+		db_err(s, "cannot read counters in", err);
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *n = (const char *)sqlite3_column_text(st, 0);
+
+		if (n && !strcmp(n, "uploads"))
+			*uploads = sqlite3_column_int64(st, 1);
+		else if (n && !strcmp(n, "result_rows"))
+			*result_rows = sqlite3_column_int64(st, 1);
+	}
+	if (rc != SQLITE_DONE) {
+		db_err(s, "cannot read counters in", err);
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
 static int add_doc(struct store *s, long long run, const void *doc, size_t len,
 		   struct err *err)
 {
@@ -1171,6 +1226,8 @@ int store_add_run_ex(struct store *s, const struct results *r,
 		if (!c.group_new && merge_group(s, &c, err))
 			goto out;
 		if (opts->doc && add_doc(s, c.run, opts->doc, opts->doc_len, err))
+			goto out;
+		if (count_added(s, r, err))
 			goto out;
 		found.run_id = c.run;
 		found.group_id = c.group;

@@ -236,6 +236,13 @@ int store_flake_table(struct store *s, const char *repo, const char *branch,
 		      struct flake_row **rows, size_t *nrows,
 		      struct err *err);
 
+/*
+ * The uploads and result rows stored, from running totals (one lookup,
+ * no table scan).  0, or -1 with err set (*uploads, *result_rows 0).
+ */
+int store_counts(struct store *s, long long *uploads, long long *result_rows,
+		 struct err *err);
+
 /* Frees rows[0..n) and the array.  NULL is a no-op. */
 void store_flake_rows_free(struct flake_row *rows, size_t n);
 

@@ -1,23 +1,17 @@
 /*
  * page_metrics.c: GET /metrics in the Prometheus text format (0.0.4):
  * uploads and requests by status class, a request latency histogram,
- * the uploads stored and the database's size.
+ * the uploads and result rows stored and the database's size.
  *
  * Invariants: the counters are C11 atomics updated by metrics_observe()
  * from server.c's completion callback on any worker thread, relaxed (each
  * is an independent count; a scrape may see one request in the count and
  * not yet in the sum, which Prometheus tolerates).  The stored uploads
- * are max(id) of runs -- one B-tree descent, not a scan -- read on a
- * read-only connection of this request's own, so a scrape never waits
- * for or holds up a worker's store.  The results table is WITHOUT ROWID,
- * so its row count has no such shortcut: counting it would scan a table
- * of millions of rows, and a kept count needs a schema change (a counter
- * updated in store_add_run()'s transaction); until then no result-row
- * gauge is exported.
+ * and result rows come from the running totals the store keeps in each
+ * upload's transaction (store_counts(): one lookup, never a scan).
  */
 #include "html.h"
 
-#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -57,27 +51,6 @@ static unsigned long long load(atomic_ullong *a)
 	return atomic_load_explicit(a, memory_order_relaxed);
 }
 
-/* max(id) of runs, or -1 when the database cannot be read. */
-static long long stored_uploads(const char *path)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_busy_timeout(db, 1000);
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM runs",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
-}
-
 static long long file_size(const char *path, const char *suffix)
 {
 	char name[4096];
@@ -95,7 +68,9 @@ void page_metrics(const struct request *q, struct reply *p)
 					       "4xx", "5xx" };
 	struct html h;	/* plain text here: only numbers and our names */
 	unsigned long long cum = 0;
-	long long rows = stored_uploads(q->cfg->db_path);
+	long long uploads = -1, rows = -1;
+	struct err err = ERR_INIT;
+	struct store *st = server_store(q->cfg, &err);
 	size_t i;
 
 	html_init(&h, p);
@@ -123,11 +98,14 @@ void page_metrics(const struct request *q, struct reply *p)
 		  "%llu\nflake_http_request_duration_seconds_sum %.6f\n"
 		  "flake_http_request_duration_seconds_count %llu\n", cum,
 		  (double)load(&sum_us) / 1e6, load(&count));
-	if (rows >= 0)
+	if (st && !store_counts(st, &uploads, &rows, &err))
 		html_rawf(&h, "# HELP flake_stored_uploads Uploads in the "
-			  "database (highest upload id).\n"
-			  "# TYPE flake_stored_uploads gauge\n"
-			  "flake_stored_uploads %lld\n", rows);
+			  "database.\n# TYPE flake_stored_uploads gauge\n"
+			  "flake_stored_uploads %lld\n"
+			  "# HELP flake_stored_result_rows Result rows (a test in "
+			  "a cell of a run) in the database.\n"
+			  "# TYPE flake_stored_result_rows gauge\n"
+			  "flake_stored_result_rows %lld\n", uploads, rows);
 	html_rawf(&h, "# HELP flake_db_size_bytes Database file plus its WAL.\n"
 		  "# TYPE flake_db_size_bytes gauge\nflake_db_size_bytes %lld\n",
 		  file_size(q->cfg->db_path, "") +

@@ -191,7 +191,8 @@ def main():
     for name in ("flake_http_requests_total{class=\"2xx\"}",
                  "flake_http_request_duration_seconds_bucket{le=\"+Inf\"}",
                  "flake_http_request_duration_seconds_count",
-                 "flake_stored_uploads 2", "flake_db_size_bytes"):
+                 "flake_stored_uploads 2", "flake_stored_result_rows 8",
+                 "flake_db_size_bytes"):
         check(name in body, "/metrics: has %s" % name)
     if "--keep" in sys.argv:
         print("port", port)
