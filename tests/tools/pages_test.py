@@ -10,6 +10,16 @@ print the port, for poking at by hand)
 """
 import json, os, signal, subprocess, sys, time, urllib.error, urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import testdocs  # noqa: E402
+
+
+def doc_for(*args, **kw):
+    """Documents whose failure text is hostile markup."""
+    kw.setdefault("message", "want 1, got 2 <b>bold</b>")
+    kw.setdefault("output", "    a_test.go:7: want 1, got 2 <img src=x>\n")
+    return testdocs.doc_for(*args, **kw)
+
 bindir, work = sys.argv[1], sys.argv[2]
 REPORTER = os.path.join(bindir, "flake-reporter")
 DB = os.path.join(work, "flake.db")
@@ -26,46 +36,6 @@ def check(cond, what):
     if not cond:
         failures += 1
         print("FAIL:", what)
-
-
-def doc_for(repo, run_id, job, tests, cells=("GOMAXPROCS=1",), pr=None,
-            attempt=1, shard=None, branch="main", started="2026-11-27T10:00:00Z",
-            commit="c0ffee0000"):
-    """A results document.  tests: {name: {cell: (passes, failures)}}.
-    (Copied from tests/tools/reporter_test.py.)"""
-    out = []
-    for name, per in tests.items():
-        cs, P, F = [], 0, 0
-        for cell, (p, f) in per.items():
-            st = "flaky" if p and f else "failed" if f else "passed"
-            cs.append({"cell": cell, "status": st, "passes": p, "failures": f,
-                       "skips": 0, "notrun": 0})
-            P += p
-            F += f
-        st = ("failed" if any(c["status"] == "failed" for c in cs) else
-              "flaky" if any(c["status"] == "flaky" for c in cs) else "passed")
-        fd = []
-        if F:
-            fd.append({"cell": list(per)[0], "kind": "fail", "file": "p/a_test.go",
-                       "line": 7, "message": "want 1, got 2 <b>bold</b>",
-                       "signature": "fail: want N, got N @ p/a_test.go:7",
-                       "count": F, "output": "    a_test.go:7: want 1, got 2 <img src=x>\n"})
-        out.append({"package": "example.com/p", "name": name, "status": st,
-                    "executions": P + F, "passes": P, "failures": F, "skips": 0,
-                    "notrun": 0, "cells": cs, "failure_details": fd,
-                    "repro": "go test -run '^%s$' -count=20 ./p" % name if F else None})
-    return {"schema_version": 1,
-            "meta": {"repository": repo, "commit": commit, "branch": branch,
-                     "base_branch": "main" if pr else None, "pr": pr,
-                     "run_id": run_id, "run_attempt": attempt, "job": job,
-                     "shard": shard, "started_at": started, "go_version": "go1.19.8",
-                     "goos": "linux", "goarch": "amd64"},
-            "wall_ms": 1000,
-            "totals": {"tests": len(out)},
-            "cells": [{"name": c, "race": "race" in c, "gomaxprocs": 1, "count": 3,
-                       "shuffle": False, "stress": 0, "wall_ms": 10} for c in cells],
-            "tests": out, "packages": [{"package": "example.com/p", "status": "ok",
-                                       "error": None}]}
 
 
 def get(port, path, headers=None):

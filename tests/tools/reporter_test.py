@@ -11,6 +11,9 @@ usage: reporter_test.py BINDIR WORKDIR [SHARED_DIR]
 import copy, gzip, http.client, json, math, os, signal, sqlite3, subprocess
 import sys, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testdocs import doc_for  # noqa: E402
+
 bindir, work = sys.argv[1], sys.argv[2]
 shared = sys.argv[3] if len(sys.argv) > 3 else ""
 REPORTER = os.path.join(bindir, "flake-reporter")
@@ -75,45 +78,6 @@ def request(port, method, path, body=None, headers=None):
     except ValueError:
         doc = None
     return r.status, doc, dict(r.getheaders())
-
-
-def doc_for(repo, run_id, job, tests, cells=("GOMAXPROCS=1",), pr=None,
-            attempt=1, shard=None, branch="main", started="2026-11-27T10:00:00Z",
-            commit="c0ffee0000"):
-    """A results document.  tests: {name: {cell: (passes, failures)}}."""
-    out = []
-    for name, per in tests.items():
-        cs, P, F = [], 0, 0
-        for cell, (p, f) in per.items():
-            st = "flaky" if p and f else "failed" if f else "passed"
-            cs.append({"cell": cell, "status": st, "passes": p, "failures": f,
-                       "skips": 0, "notrun": 0})
-            P += p
-            F += f
-        st = ("failed" if any(c["status"] == "failed" for c in cs) else
-              "flaky" if any(c["status"] == "flaky" for c in cs) else "passed")
-        fd = []
-        if F:
-            fd.append({"cell": list(per)[0], "kind": "fail", "file": "p/a_test.go",
-                       "line": 7, "message": "want 1, got 2",
-                       "signature": "fail: want N, got N @ p/a_test.go:7",
-                       "count": F, "output": "    a_test.go:7: want 1, got 2\n"})
-        out.append({"package": "example.com/p", "name": name, "status": st,
-                    "executions": P + F, "passes": P, "failures": F, "skips": 0,
-                    "notrun": 0, "cells": cs, "failure_details": fd,
-                    "repro": "go test -run '^%s$' -count=20 ./p" % name if F else None})
-    return {"schema_version": 1,
-            "meta": {"repository": repo, "commit": commit, "branch": branch,
-                     "base_branch": "main" if pr else None, "pr": pr,
-                     "run_id": run_id, "run_attempt": attempt, "job": job,
-                     "shard": shard, "started_at": started, "go_version": "go1.19.8",
-                     "goos": "linux", "goarch": "amd64"},
-            "wall_ms": 1000,
-            "totals": {"tests": len(out)},
-            "cells": [{"name": c, "race": False, "gomaxprocs": 1, "count": 3,
-                       "shuffle": False, "stress": 0, "wall_ms": 10} for c in cells],
-            "tests": out, "packages": [{"package": "example.com/p", "status": "ok",
-                                       "error": None}]}
 
 
 def upload(port, tok, doc, gz=False, headers=None):
