@@ -1011,18 +1011,27 @@ out:
 }
 
 /* Each test's cells merged by name; derives worst_cell. */
-static int run_test_cells(struct store *s, long long gid, struct mtest *v,
-			  size_t n, struct err *err)
+#define RUN_TEST_CELLS_SQL(only) \
+	"SELECT res.test_id, c.name, max(" RANK_SQL("res.status") ")," \
+	" sum(res.passes), sum(res.failures), sum(res.skips)," \
+	" sum(res.notrun), sum(res.rerun_passes)," \
+	" sum(res.rerun_failures)" \
+	" FROM runs r JOIN results res ON res.run_id = r.id" \
+	" JOIN cells c ON c.run_id = res.run_id AND c.idx = res.cell_idx" \
+	" WHERE r.group_id = ?1" only " GROUP BY res.test_id, c.name" \
+	" ORDER BY res.test_id, min(res.run_id), min(res.cell_idx)"
+
+static int run_test_cells(struct store *s, long long gid, unsigned flags,
+			  struct mtest *v, size_t n, struct err *err)
 {
-	static const char sql[] =
-		"SELECT res.test_id, c.name, max(" RANK_SQL("res.status") "),"
-		" sum(res.passes), sum(res.failures), sum(res.skips),"
-		" sum(res.notrun), sum(res.rerun_passes),"
-		" sum(res.rerun_failures)"
-		" FROM runs r JOIN results res ON res.run_id = r.id"
-		" JOIN cells c ON c.run_id = res.run_id AND c.idx = res.cell_idx"
-		" WHERE r.group_id = ?1 GROUP BY res.test_id, c.name"
-		" ORDER BY res.test_id, min(res.run_id), min(res.cell_idx)";
+	static const char all[] = RUN_TEST_CELLS_SQL("");
+	/* Only the failing tests' rows: primary-key lookups, not the
+	 * group's every row. */
+	static const char failing[] = RUN_TEST_CELLS_SQL(
+		" AND res.test_id IN (SELECT v.test_id FROM runs r2"
+		" JOIN verdicts v ON v.run_id = r2.id WHERE r2.group_id = ?1"
+		" AND v.status IN ('failed', 'flaky'))");
+	const char *sql = (flags & STORE_Q_FAILING) ? failing : all;
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int rc, ret = -1;
@@ -1150,7 +1159,7 @@ json_t *store_q_run_ex(struct store *s, long long group_id, unsigned flags,
 	    run_uploads(s, group_id, o, err) ||
 	    run_cells(s, group_id, o, err) ||
 	    run_verdicts(s, group_id, flags, tests, &v, &n, err) ||
-	    run_test_cells(s, group_id, v, n, err) ||
+	    run_test_cells(s, group_id, flags, v, n, err) ||
 	    run_failures(s, group_id, v, n, err))
 		goto out;
 	/* Last, as in the results document. */
