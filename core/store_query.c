@@ -1493,3 +1493,132 @@ void store_compare_rows_free(struct compare_row *rows, size_t n)
 	}
 	free(rows);
 }
+
+/* --- trends for the repository page --------------------------------------- */
+
+static int fixed_count(struct store *s, long long rid, const char *branch,
+		       const char *prev, const char *start, long long *out,
+		       struct err *err)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM (SELECT tf.test_id FROM test_flaky tf"
+		" JOIN tests t ON t.id = tf.test_id WHERE t.repo_id = ?1"
+		" AND (?4 IS NULL OR tf.branch = ?4) GROUP BY tf.test_id"
+		" HAVING max(tf.last_flaky_at) >= ?2"
+		" AND max(tf.last_flaky_at) < ?3)";
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (prepare(s, sql, &st, err))
+		goto out;
+	if (sqlite3_bind_int64(st, 1, rid) != SQLITE_OK ||
+	    store_bind_text(st, 2, prev) != SQLITE_OK ||
+	    store_bind_text(st, 3, start) != SQLITE_OK ||
+	    store_bind_text(st, 4, branch) != SQLITE_OK) {
+		store_db_err(s, "cannot read history in", err);
+		goto out;
+	}
+	if (step_rows(s, st, &rc, err))
+		goto out;
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int spark(struct store *s, long long rid, long long tid,
+		 const char *branch, const char *start, int days,
+		 long long now_unix, json_t *t, struct err *err)
+{
+	static const char sql[] =
+		"SELECT day, sum(failures) FROM daily WHERE repo_id = ?1"
+		" AND test_id = ?2 AND day >= ?3 AND (?4 IS NULL OR branch = ?4)"
+		" GROUP BY day ORDER BY day";
+	sqlite3_stmt *st = NULL;
+	json_t *a = json_array();
+	long long *v = xcalloc((size_t)days, sizeof(*v));
+	long long start_t = now_unix - (long long)(days - 1) * 86400;
+	int rc, i, ret = -1;
+
+	if (prepare(s, sql, &st, err))
+		goto out;
+	if (sqlite3_bind_int64(st, 1, rid) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, tid) != SQLITE_OK ||
+	    store_bind_text(st, 3, start) != SQLITE_OK ||
+	    store_bind_text(st, 4, branch) != SQLITE_OK) {
+		store_db_err(s, "cannot read history in", err);
+		goto out;
+	}
+	for (;;) {
+		const char *day;
+		struct tm tm;
+		char buf[16];
+
+		if (step_rows(s, st, &rc, err))
+			goto out;
+		if (rc != SQLITE_ROW)
+			break;
+		day = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; day && i < days; i++) {
+			time_t tt = (time_t)(start_t + (long long)i * 86400);
+
+			gmtime_r(&tt, &tm);
+			strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+			if (!strcmp(buf, day)) {
+				v[i] += sqlite3_column_int64(st, 1);
+				break;
+			}
+		}
+	}
+	for (i = 0; i < days; i++)
+		push(a, json_integer(v[i]));
+	set(t, "daily_failures", json_incref(a));
+	ret = 0;
+out:
+	json_decref(a);
+	free(v);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int store_q_trends(struct store *s, const char *repo, const char *branch,
+		   int window_days, long long now_unix, json_t *doc,
+		   struct err *err)
+{
+	char start[16], prev[16];
+	json_t *tests = json_object_get(doc, "tests"), *t;
+	long long rid = 0, fixed = 0, nnew = 0, known = 0;
+	size_t i;
+	int ret = -1, days = window_days > 0 ? window_days : 30;
+
+	store_window_start(days, now_unix, start, sizeof(start));
+	store_window_start(2 * days, now_unix, prev, sizeof(prev));
+	if (snap_begin(s, err))
+		return -1;
+	if (repo_known(s, repo, &rid, err) ||
+	    fixed_count(s, rid, branch, prev, start, &fixed, err))
+		goto out;
+	json_array_foreach(tests, i, t) {
+		const char *first = json_string_value(json_object_get(
+			json_object_get(t, "first_flaky"), "at"));
+
+		if (json_integer_value(json_object_get(t, "flaky_runs")) > 0) {
+			if (first && strcmp(first, start) >= 0)
+				nnew++;
+			else
+				known++;
+		}
+		if (i < STORE_Q_SPARK_MAX &&
+		    spark(s, rid, json_integer_value(json_object_get(t, "id")),
+			  branch, start, days, now_unix, t, err))
+			goto out;
+	}
+	set(doc, "flakes", json_pack("{s:I,s:I,s:I}", "new", (json_int_t)nnew,
+				      "known", (json_int_t)known,
+				      "fixed", (json_int_t)fixed));
+	ret = 0;
+out:
+	snap_end(s);
+	return ret;
+}

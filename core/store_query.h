@@ -148,6 +148,20 @@ enum store_q_flags {
 json_t *store_q_run_ex(struct store *s, long long group_id, unsigned flags,
 		       struct err *err);
 
+/*
+ * For the repository page: adds to doc (a store_q_tests() answer for the
+ * same repo, branch and window) "flakes": {"new", "known", "fixed"} --
+ * tests flaky in the window whose first flaky time falls in it (new) or
+ * before it (known), and tests whose last flaky time falls in the window
+ * before this one (fixed: flaky then, not since) -- and to each of its
+ * first STORE_Q_SPARK_MAX tests "daily_failures": one count per day of
+ * the window, oldest first, for a sparkline.  0, or -1 with err set.
+ */
+#define STORE_Q_SPARK_MAX 200
+int store_q_trends(struct store *s, const char *repo, const char *branch,
+		   int window_days, long long now_unix, json_t *doc,
+		   struct err *err);
+
 /* How a test of a PR's run compares with the base branch. */
 enum compare_class {
 	COMPARE_NEW,	/* flaky/failed in r, never flaky on base before */

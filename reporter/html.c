@@ -147,6 +147,33 @@ void html_rate_bar(struct html *h, double rate, double lo, double hi)
 		  "height=\"10\"/></svg>", clamp01(rate) * 98);
 }
 
+void html_sparkline(struct html *h, const json_t *values)
+{
+	size_t n = json_array_size(values), i;
+	long long max = 0, total = 0;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++) {
+		long long v = json_integer_value(json_array_get(values, i));
+
+		total += v;
+		if (v > max)
+			max = v;
+	}
+	html_rawf(h, "<svg class=\"spark\" viewBox=\"0 0 %zu 16\" width=\"%zu\" "
+		  "height=\"16\" role=\"img\" aria-label=\"%lld failures in %zu "
+		  "days\"><title>%lld failures in %zu days</title><polyline "
+		  "points=\"", 2 * n, 2 * n, total, n, total, n);
+	for (i = 0; i < n; i++) {
+		long long v = json_integer_value(json_array_get(values, i));
+
+		html_rawf(h, "%s%zu,%.1f", i ? " " : "", 2 * i + 1,
+			  15.0 - (max ? 14.0 * (double)v / (double)max : 0.0));
+	}
+	html_raw(h, "\"/></svg>");
+}
+
 void html_status(struct html *h, const char *status)
 {
 	static const char *const known[] = { "failed", "flaky", "passed",

@@ -56,6 +56,9 @@ void html_pr(struct html *h, const char *repo, long long pr);
 void html_rate_bar(struct html *h, double rate, double lo, double hi);
 /* A status word as a coloured label (failed, flaky, passed, ...). */
 void html_status(struct html *h, const char *status);
+/* An inline SVG sparkline of daily counts (a JSON array of integers),
+ * labelled with their total; nothing for an empty array. */
+void html_sparkline(struct html *h, const json_t *values);
 
 /*
  * Opens the document: doctype, <head> with the title (escaped), the CSS

@@ -55,6 +55,8 @@ static void test_row(struct html *h, const char *repo, const json_t *t)
 		html_raw(h, " ");
 	}
 	html_text(h, hj_str(t, "rate_text"));
+	html_rawf(h, "</td><td data-v=\"%lld\">", hj_int(t, "failures"));
+	html_sparkline(h, json_object_get(t, "daily_failures"));
 	html_rawf(h, "</td><td class=\"num\" data-v=\"%lld\">%lld/%lld</td>"
 		  "<td class=\"num\" data-v=\"%lld\">%lld</td>"
 		  "<td class=\"num\" data-v=\"%lld\">%lld/%lld</td><td>",
@@ -168,6 +170,12 @@ void page_repo(const struct request *q, struct reply *p)
 		html_query_failed(p, &err);
 		return;
 	}
+	if (store_q_trends(s, repo, branch, days, (long long)time(NULL), j,
+			   &err)) {
+		json_decref(j);
+		html_query_failed(p, &err);
+		return;
+	}
 	tests = json_object_get(j, "tests");
 	json_array_foreach(tests, i, t) {
 		flaky += hj_int(t, "flaky_runs") > 0;
@@ -184,9 +192,15 @@ void page_repo(const struct request *q, struct reply *p)
 		  "<div><strong>%lld</strong>flaky tests</div>"
 		  "<div><strong>%lld</strong>tests with failed runs</div>"
 		  "<div><strong>%lld</strong>runs</div>"
-		  "<div><strong>%lld</strong>infra runs</div></div>\n"
+		  "<div><strong>%lld</strong>infra runs</div>"
+		  "<div><strong>%lld</strong>new flaky</div>"
+		  "<div><strong>%lld</strong>known flaky</div>"
+		  "<div><strong>%lld</strong>fixed</div></div>\n"
 		  "<p class=\"muted\">Last %d days, ", flaky, failed,
-		  hj_int(j, "runs"), hj_int(j, "infra_runs"), days);
+		  hj_int(j, "runs"), hj_int(j, "infra_runs"),
+		  hj_int(json_object_get(j, "flakes"), "new"),
+		  hj_int(json_object_get(j, "flakes"), "known"),
+		  hj_int(json_object_get(j, "flakes"), "fixed"), days);
 	if (branch) {
 		html_raw(&h, "branch <code>");
 		html_text(&h, branch);
@@ -195,7 +209,9 @@ void page_repo(const struct request *q, struct reply *p)
 		html_raw(&h, "all branches.");
 	}
 	html_raw(&h, " Rate: failures per execution in the runs where the "
-		 "test passed at least once, with its 95% Wilson interval.</p>\n");
+		 "test passed at least once, with its 95% Wilson interval. New: "
+		 "first flaky in this window; known: flaky before it too; "
+		 "fixed: flaky in the window before, not since.</p>\n");
 	filters(&h, repo, days, branch, search, all);
 	html_raw(&h, "<div id=\"filter\" hidden><label>Filter rows "
 		 "<input type=\"search\" aria-controls=\"tests\"></label></div>\n"
@@ -203,6 +219,7 @@ void page_repo(const struct request *q, struct reply *p)
 		 "Tests by flake rate</caption>\n<thead><tr>"
 		 "<th scope=\"col\">Test</th><th scope=\"col\">Package</th>"
 		 "<th scope=\"col\">Flake rate</th>"
+		 "<th scope=\"col\">Daily failures</th>"
 		 "<th scope=\"col\" class=\"num\">Flaky runs</th>"
 		 "<th scope=\"col\" class=\"num\">Failed runs</th>"
 		 "<th scope=\"col\" class=\"num\">Failures</th>"

@@ -46,6 +46,7 @@ static const char app_css[] =
 	"var(--muted)}\n.up{color:var(--fail)}.down{color:var(--pass)}\n"
 	"svg.bar .track{fill:var(--track)}svg.bar .ci{fill:var(--ci)}"
 	"svg.bar .rate{fill:var(--fail)}\n"
+	"svg.spark polyline{fill:none;stroke:var(--fail);stroke-width:1.5}\n"
 	"svg.chart{width:100%;height:auto;max-width:900px}"
 	"svg.chart .axis{stroke:var(--line)}svg.chart text{fill:var(--muted);"
 	"font-size:11px}svg.chart .band{fill:var(--ci);opacity:.45}"

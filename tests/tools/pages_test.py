@@ -117,6 +117,12 @@ def main():
     body = html_ok(port, "/")
     check('href="/acme/api"' in body, "/: links to the repository")
     body = html_ok(port, "/acme/api")
+    check('<svg class="spark"' in body and "failures in 30 days" in body,
+          "repo page: a daily-failures sparkline per test")
+    # Both uploads are today: every flaky test is new, none known or fixed.
+    check("<strong>1</strong>new flaky" in body and
+          "<strong>0</strong>known flaky" in body and
+          "<strong>0</strong>fixed" in body, "repo page: new/known/fixed counts")
     check("TestX/&lt;script&gt;alert(1)&lt;/script&gt;" in body,
           "/acme/api: hostile name escaped")
     check('href="/acme/api/tests/%d"' % hostile["id"] in body,
