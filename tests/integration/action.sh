@@ -28,8 +28,10 @@ top=$FLAKE_TOP
 command -v python3 >/dev/null || { echo "skipped: no python3"; exit 77; }
 work=$(mktemp -d)
 fake_pid=
+rep_pid=
 cleanup() {
 	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null
+	[ -n "$rep_pid" ] && kill "$rep_pid" 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -271,6 +273,58 @@ expect(rc == 1 and outputs["failed-count"] not in ("", "0"), "ran: rc %d, %r" % 
 expect(not os.path.exists(os.path.join(os.path.dirname(d), "ws3", ".flake", "history.db")),
        "no history db with history: none")
 PY
+
+# Runs 4 and 5: against a real reporter, the two shards of one workflow
+# run (the same run id); the reporter merges them into one run and keeps
+# one comment, which it posts itself with its own token.
+if [ -n "$api" ]; then
+	rdb="$work/reporter.db"
+	rtok=$("$FLAKE_BIN/flake-reporter" token create --db "$rdb" o/r 2>/dev/null)
+	FLAKE_GITHUB_TOKEN="$token" "$FLAKE_BIN/flake-reporter" serve --db "$rdb" \
+		--listen 127.0.0.1:0 --port-file "$work/rport" --github-api-url "$api" \
+		--public-url http://flakes.test 2>"$work/reporter.log" &
+	rep_pid=$!
+	i=0
+	while [ ! -s "$work/rport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	rurl="http://127.0.0.1:$(cat "$work/rport")"
+	for sh in 1 2; do
+		pk=./flip; [ $sh = 2 ] && pk=./det
+		e2e "shard$sh" 2001 "{\"packages\": \"$pk\", \"race\": \"off\",
+			\"gomaxprocs\": \"$sh\", \"count\": \"2\", \"rerun\": \"1\",
+			\"shard\": \"$sh/2\", \"reporter-url\": \"$rurl\",
+			\"reporter-token\": \"$rtok\", \"comment\": \"auto\"}" \
+			"$FLAKE_BIN/flake-collector"
+	done
+	check shard1 <<'PY'
+expect(steps["run"]["outcome"] == "success", "the run step")
+expect(outputs["report-url"].startswith("http://flakes.test/o/r/runs/"), "report-url %r" % outputs["report-url"])
+json.dump({"url": outputs["report-url"]}, open(os.path.join(os.path.dirname(d), "shard.json"), "w"))
+PY
+	check shard2 <<'PY'
+first = json.load(open(os.path.join(os.path.dirname(d), "shard.json")))
+expect(outputs["report-url"] == first["url"], "both shards are one run: %r vs %r"
+       % (outputs["report-url"], first["url"]))
+expect(len(ours) == 1, "one comment on o/r#7, got %d" % len(ours))
+if ours:
+    body = ours[0]["body"]
+    expect("TestFlip" in body and "TestFail" in body,
+           "the comment covers both shards (TestFlip from 1/2, TestFail from 2/2)")
+    expect("http://flakes.test/o/r/runs/" in body, "the comment links the reporter's run")
+PY
+	rid=$(python3 - "$work/shard2/outputs.json" <<'PY'
+import json, sys
+print(json.load(open(sys.argv[1]))["report-url"].rsplit("/", 1)[-1])
+PY
+)
+	n=$(python3 - "$rurl/api/v1/runs/$rid" <<'PY'
+import json, sys, urllib.request
+d = json.load(urllib.request.urlopen(sys.argv[1]))
+print(len(d["uploads"]), len(d["cells"]))
+PY
+)
+	if [ "$n" = "2 2" ]; then ok; else bad "the reporter's run: uploads and cells '$n', want '2 2'"; fi
+	if grep -q "$token\|$rtok" "$work/reporter.log"; then bad "a token in the reporter's log"; else ok; fi
+fi
 
 if [ -n "$api" ]; then
 	v=$(python3 -c 'import sys,urllib.request;print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$api/_control/violations")
