@@ -115,12 +115,25 @@ int md_escape_inline(struct buf *b, const char *s, size_t n)
 	return rc;
 }
 
-/* Longest run of backticks in s[0..n). */
+/*
+ * Longest run of backticks in s[0..n) as add_code_text() writes it: the
+ * control characters it drops (C0 but tab, LF and CR; DEL; C1) join the
+ * runs around them, so "``\1``" counts as a run of 4.
+ */
 static size_t backtick_run(const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i, run = 0, best = 0;
 
 	for (i = 0; i < n; i++) {
+		if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' &&
+		     u[i] != '\r') || u[i] == 0x7F)
+			continue;
+		if (u[i] == 0xC2 && i + 1 < n && u[i + 1] >= 0x80 &&
+		    u[i + 1] <= 0x9F) {
+			i++;
+			continue;
+		}
 		run = s[i] == '`' ? run + 1 : 0;
 		if (run > best)
 			best = run;

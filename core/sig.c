@@ -75,7 +75,9 @@ int sig_normalize(struct buf *out, const char *s, size_t n)
 
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
-	while (p < end) {
+	/* Stop once past SIG_MAX: the rest would be cut anyway, and a
+	 * caller's buffer need not hold a whole long message. */
+	while (p < end && out->len - start <= SIG_MAX) {
 		const char *tok = NULL;
 		size_t adv = 0, d;
 
@@ -129,7 +131,8 @@ int sig_normalize(struct buf *out, const char *s, size_t n)
 
 			while (q < end && is_digit(*q))
 				q++;
-			if (buf_add(out, p, (size_t)(q - p)))
+			if (buf_add(out, p, (size_t)(q - p) <= SIG_MAX ?
+				    (size_t)(q - p) : SIG_MAX + 1))
 				goto fail;
 			p = q;
 			continue;
@@ -160,7 +163,9 @@ fail:
 char *sig_make(const char *kind, const char *msg, size_t msg_len,
 	       const char *file, int line)
 {
-	struct buf b = BUF_INIT(4096);
+	/* Room for the cut message and any file name. */
+	struct buf b = BUF_INIT(4096 + strlen(kind) +
+				(file ? strlen(file) : 0));
 
 	if (buf_addf(&b, "%s: ", kind) || sig_normalize(&b, msg, msg_len) ||
 	    (file && buf_addf(&b, " @ %s:%d", file, line)))

@@ -32,7 +32,6 @@
 
 /* PRAGMA application_id of our databases: "FLK1". */
 #define STORE_APP_ID 0x464c4b31
-#define STORE_BUSY_MS 5000
 
 enum stmt_id {
 	ST_RUN_BY_KEY,

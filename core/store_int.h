@@ -13,6 +13,9 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+/* How long a write waits for the write lock (SQLite busy timeout). */
+#define STORE_BUSY_MS 30000
+
 /* Borrowed: the store's connection, valid until store_close(). */
 sqlite3 *store_sqlite(struct store *s);
 

@@ -161,13 +161,18 @@ int store_token_check(struct store *s, const char *token, size_t len,
 	repo = store_col_dup(st, 3);
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_prepare_v2(db, used, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (long long)time(NULL)) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_DONE) {
-		store_db_err(s, "cannot update tokens of", err);
-		goto out;
-	}
+	/*
+	 * last_used_at is bookkeeping: it must never fail an upload.  It is
+	 * written only when the write lock is free at once (no busy wait
+	 * behind a long upload transaction); a skipped update is retried by
+	 * the token's next use.
+	 */
+	sqlite3_busy_timeout(db, 0);
+	if (sqlite3_prepare_v2(db, used, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_int64(st, 1, id) == SQLITE_OK &&
+	    sqlite3_bind_int64(st, 2, (long long)time(NULL)) == SQLITE_OK)
+		(void)sqlite3_step(st);
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
 	*repo_out = repo;
 	repo = NULL;
 	ret = 0;

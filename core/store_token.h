@@ -52,8 +52,9 @@ int store_token_create(struct store *s, const char *repo, const char *label,
  * its last_used_at is set to now.  Returns 1 when it is malformed, unknown
  * or revoked (not an error: *repo_out unmodified, err untouched).
  * Returns -1 with err set (*repo_out unmodified) on a database error.
- * The stored hash is compared in constant time (CRYPTO_memcmp).  Writes
- * (last_used_at): the store must not be read-only.
+ * The stored hash is compared in constant time (CRYPTO_memcmp).
+ * last_used_at is updated when the write lock is free at once, else
+ * skipped: bookkeeping never fails or delays a check.
  */
 int store_token_check(struct store *s, const char *token, size_t len,
 		      char **repo_out, struct err *err);

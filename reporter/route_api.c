@@ -17,7 +17,7 @@ void route_health(const struct request *q, struct reply *p)
 	struct store *s = server_store(q->cfg, &err);
 
 	if (!s) {
-		reply_error(p, 503, NULL, "database unavailable: %s", err.msg);
+		reply_unavailable(p, "database unavailable", &err);
 		return;
 	}
 	reply_json(p, 200, json_pack("{s:b,s:i}", "ok", 1, "schema_version",
@@ -80,7 +80,7 @@ static struct store *store_or_503(const struct request *q, struct reply *p)
 	struct store *s = server_store(q->cfg, &err);
 
 	if (!s)
-		reply_error(p, 503, NULL, "database unavailable: %s", err.msg);
+		reply_unavailable(p, "database unavailable", &err);
 	return s;
 }
 
@@ -94,7 +94,7 @@ static void answer(struct reply *p, json_t *j, const struct err *err)
 	if (!strncmp(err->msg, "no such", 7))
 		reply_error(p, 404, NULL, "%s", err->msg);
 	else
-		reply_error(p, 500, NULL, "query failed: %s", err->msg);
+		reply_unavailable(p, "query failed", err);
 }
 
 static const char *branch_param(const struct request *q)

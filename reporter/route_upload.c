@@ -80,12 +80,12 @@ void route_upload(const struct request *q, struct reply *p)
 		goto out;
 	}
 	if (!(s = server_store(q->cfg, &err))) {
-		reply_error(p, 503, NULL, "database unavailable: %s", err.msg);
+		reply_unavailable(p, "database unavailable", &err);
 		goto out;
 	}
 	rc = store_token_check(s, token, strlen(token), &token_repo, &err);
 	if (rc < 0) {
-		reply_error(p, 503, NULL, "database unavailable: %s", err.msg);
+		reply_unavailable(p, "database unavailable", &err);
 		goto out;
 	}
 	if (rc > 0) {
@@ -142,7 +142,7 @@ void route_upload(const struct request *q, struct reply *p)
 	ao.doc_len = q->body_len;
 	if (store_mark_new_flaky(s, &r, &err) ||
 	    store_add_run_ex(s, &r, &ao, &added, &err)) {
-		reply_error(p, 503, NULL, "could not store the upload: %s", err.msg);
+		reply_unavailable(p, "could not store the upload", &err);
 		goto out;
 	}
 	/* The comment is best effort: the upload is already safe. */

@@ -140,6 +140,15 @@ void reply_error(struct reply *p, unsigned status, const char *field,
 	reply_json(p, status, json_pack("{s:o}", "error", e));
 }
 
+void reply_unavailable(struct reply *p, const char *what,
+		       const struct err *err)
+{
+	fprintf(stderr, "flake-reporter: %s: %s\n", what, err->msg);
+	reply_error(p, 503, NULL, "%s: the database is busy or unavailable; "
+		    "retry later", what);
+	p->retry_after = 2;
+}
+
 /* Matches path against pattern, capturing {} segments (decoded). */
 static int match(const char *pattern, const char *path, char **params)
 {
@@ -231,6 +240,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *c,
 		MHD_add_response_header(r, "Allow", p->allow);
 	if (p->location[0])
 		MHD_add_response_header(r, "Location", p->location);
+	if (p->retry_after > 0) {
+		char ra[16];
+
+		snprintf(ra, sizeof(ra), "%d", p->retry_after);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
 	st->status = p->status;
 	ret = MHD_queue_response(c, p->status, r);
 	MHD_destroy_response(r);

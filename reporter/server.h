@@ -51,6 +51,7 @@ struct reply {
 	struct buf body;
 	const char *content_type;	/* static string */
 	char allow[64];			/* Allow header for 405 */
+	int retry_after;		/* seconds, for 503; 0 none */
 	char location[512];
 };
 
@@ -66,6 +67,14 @@ struct store *server_store(const struct server_cfg *cfg, struct err *err);
 void reply_json(struct reply *p, unsigned status, json_t *j);
 void reply_error(struct reply *p, unsigned status, const char *field,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * 503 for a database that is busy or cannot be opened: the detail (which
+ * names server paths) goes to the log, the client gets a generic message
+ * and Retry-After.
+ */
+void reply_unavailable(struct reply *p, const char *what,
+		       const struct err *err);
 
 /* Route handlers (route_*.c). */
 void route_health(const struct request *q, struct reply *p);
