@@ -106,5 +106,83 @@ install: all
 clean:
 	rm -rf build build-san bin bin-san
 
+# Fuzzing (docs/RELIABILITY.md "Fuzzing"): clang's libFuzzer with ASan and
+# UBSan, one fuzz/fuzz_<name>.c per target, built in build-fuzz/ from the
+# core sources.  `make fuzz` seeds build-fuzz/corpus/<name>/ (fuzz/
+# seed-corpus.sh), replays fuzz/regressions/<name>/, then runs every target
+# for FUZZ_SECONDS (wall clock) and prints its executions; a crash fails
+# the run and leaves the input in build-fuzz/artifacts/<name>/.  `make -j`
+# runs the targets in parallel.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_FLAGS   ?=
+FUZZ_SRC      = $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_NAMES    = $(FUZZ_SRC:fuzz/fuzz_%.c=%)
+FUZZ_BINS     = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_CORE_OBJ = $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/schema_sql.o
+FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -I. -I$(BUILD) $(PKG_CFLAGS)
+FUZZ_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+$(FUZZ_BUILD)/core/%.o: core/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h $(FUZZ_CORE_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CORE_OBJ) \
+		$(LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/corpus/.seeded: fuzz/seed-corpus.sh $(BIN)/flake-collector
+	sh fuzz/seed-corpus.sh $(FUZZ_BUILD)/corpus $(BIN)/flake-collector
+	@touch $@
+
+fuzz-seed: $(FUZZ_BUILD)/corpus/.seeded
+
+FUZZ_RUNS = $(FUZZ_NAMES:%=fuzz-run-%)
+$(FUZZ_RUNS): fuzz-run-%: $(FUZZ_BUILD)/fuzz_% $(FUZZ_BUILD)/corpus/.seeded
+	@mkdir -p $(FUZZ_BUILD)/corpus/$* $(FUZZ_BUILD)/artifacts/$* \
+		$(FUZZ_BUILD)/logs
+	@set -- fuzz/regressions/$*/*; if [ -f "$$1" ]; then \
+		$(FUZZ_ENV) $(FUZZ_BUILD)/fuzz_$* "$$@" \
+			>$(FUZZ_BUILD)/logs/$*.replay 2>&1 || { \
+			tail -n 40 $(FUZZ_BUILD)/logs/$*.replay; \
+			echo "fuzz_$*: FAILED replaying fuzz/regressions/$*"; \
+			exit 1; }; \
+		echo "fuzz_$*: replayed $$# regression input(s)"; fi
+	@$(FUZZ_ENV) $(FUZZ_BUILD)/fuzz_$* -max_total_time=$(FUZZ_SECONDS) \
+		-timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_BUILD)/artifacts/$*/ $(FUZZ_FLAGS) \
+		$(FUZZ_BUILD)/corpus/$* \
+		$$([ -d fuzz/regressions/$* ] && echo fuzz/regressions/$*) \
+		>$(FUZZ_BUILD)/logs/$*.log 2>&1; rc=$$?; \
+	execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		$(FUZZ_BUILD)/logs/$*.log); \
+	cov=$$(grep -o 'cov: [0-9]*' $(FUZZ_BUILD)/logs/$*.log | tail -n 1); \
+	if [ $$rc -ne 0 ]; then \
+		tail -n 60 $(FUZZ_BUILD)/logs/$*.log; \
+		echo "fuzz_$*: CRASH (exit $$rc) after $${execs:-?} executions;" \
+			"input in $(FUZZ_BUILD)/artifacts/$*/"; exit 1; fi; \
+	echo "fuzz_$*: $${execs:-0} executions in $(FUZZ_SECONDS)s," \
+		"$${cov:-cov: ?}, corpus $$(ls $(FUZZ_BUILD)/corpus/$* | wc -l)," \
+		"no crash"
+
+fuzz: $(FUZZ_RUNS)
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+
+.PHONY: fuzz fuzz-build fuzz-seed fuzz-clean $(FUZZ_RUNS)
+.SECONDARY: $(FUZZ_CORE_OBJ)
+-include $(FUZZ_CORE_OBJ:.o=.d)
+
 .PHONY: all units test test-one check bench demo install clean
 -include $(CORE_OBJ:.o=.d) $(COLLECTOR_OBJ:.o=.d) $(REPORTER_OBJ:.o=.d)

@@ -12,6 +12,12 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config git ca-certificates python3 golang-go \
 	libjansson-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev \
 	libssl-dev zlib1g-dev >/dev/null
+# The fuzzing smoke (tests/integration/fuzz.sh; skipped without them):
+# clang and its libFuzzer runtime (libclang-rt-14-dev on Debian 12; on
+# other releases the runtime comes with clang itself).
+apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev \
+	>/dev/null 2>&1 ||
+	apt-get install -y -qq --no-install-recommends clang >/dev/null
 # The browser tests (tests/integration/browser.sh): Debian's chromium at
 # /usr/bin/chromium, driven by playwright-core from npm (.ci/run: npm ci;
 # playwright-core never downloads a browser).
