@@ -329,6 +329,30 @@ if spec and os.path.exists(spec):
 else:
     print("note: ../shared/github/rest-subset.json absent: reporter-side posting not checked")
 
+# --- Slow clients: connections that never finish their request are
+# closed after --conn-timeout, and the service stays available. ---
+import socket
+check(stop(proc) == 0, "clean SIGTERM exit")
+proc, port = start(args=["--conn-timeout", "1", "--conn-limit", "16"])
+slow = []
+for i in range(12):
+    so = socket.create_connection(("127.0.0.1", port), timeout=5)
+    so.sendall(b"POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n")
+    slow.append(so)
+time.sleep(2.5)
+closed = 0
+for so in slow:
+    try:
+        so.settimeout(2)
+        closed += so.recv(4096) == b""
+    except socket.timeout:
+        pass  # still open: a failure
+    except (ConnectionResetError, OSError):
+        closed += 1
+    so.close()
+check(closed == len(slow), "slow clients closed after the connection timeout: %d/%d" % (closed, len(slow)))
+st, body, _ = request(port, "GET", "/healthz")
+check(st == 200, "alive after slow clients")
 check(stop(proc) == 0, "clean SIGTERM exit")
 if fake:
     fake.terminate()
