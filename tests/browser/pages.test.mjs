@@ -26,7 +26,7 @@ const CHROMIUM = process.env.FLAKE_CHROMIUM || '/usr/bin/chromium';
 const OUT = path.join(top, 'tests/out/browser');
 const CSP = "default-src 'none'; style-src 'self'; script-src 'self'; "
   + "img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-const { EVIL, REPO } = S;
+const { EVIL, EVIL2, REPO } = S;
 const EVIL_TAG = '<script>alert(1)</script>';
 
 let passed = 0, failed = 0;
@@ -219,6 +219,9 @@ try {
   const evilScripts = await page.$$eval('script', (ss, tag) => ss.filter((s) => s.textContent.includes('alert(1)')
     || s.outerHTML.includes('alert(1)')).length, EVIL_TAG);
   check(evilScripts === 0, 'repo page: no injected <script> element');
+  check(body.includes(EVIL2), 'repo page: </details>, fences, @mention, #123, a link and <img> shown as text');
+  check(await page.locator('img[onerror], a[href^="http://evil.example"], details').count() === 0,
+    'repo page: no injected <img>, link or <details> element');
   const scriptsSrc = await page.$$eval('script', (ss) => ss.map((s) => s.getAttribute('src')));
   check(scriptsSrc.every((s) => s && s.startsWith('/static/')), `repo page: only external scripts from /static: ${scriptsSrc}`);
   await shoot(page, 'repo-light');

@@ -105,6 +105,9 @@ export function ago(days, hours = 0) {
 }
 
 export const EVIL = 'TestEvil/<script>alert(1)</script>';
+// Markup and markdown that must stay text: a details breaker, a fence,
+// a mention, an issue reference, a link and an image with a handler.
+export const EVIL2 = 'TestEvil2/</details>_```_@octocat_#123_[x](http://evil.example)_<img src=x onerror=alert(2)>';
 export const REPO = 'acme/api';
 
 // Seeds REPO with runs over several days; returns what was uploaded.
@@ -121,6 +124,7 @@ export async function seed(base, tok) {
       TestFlaky: { [G1]: [3, 0], [G4]: [2, 1] },
       TestStable: { [G1]: [3, 0], [G4]: [3, 0] },
       [EVIL]: { [G1]: [1, 2], [G4]: [3, 0] },
+      [EVIL2]: { [G1]: [2, 1], [G4]: [3, 0] },
     }, { cells: [G1, G4], shard: '1/2', pr: 42, started: ago(1), commit: 'aaaa300000' }),
     docFor(REPO, '300', 'test', {
       TestFlaky: { [R1]: [3, 0], [R4]: [1, 2] },
