@@ -173,3 +173,12 @@ echo
 echo "| benchmark | runs | min | median | target | met |"
 echo "|---|---|---|---|---|---|"
 printf '%s' "$ROWS"
+
+# ---------------------------------------------------------------- part 4
+# Detection per CPU-second on examples/flaky (BENCH_DETECT=0 skips it).
+if [ "${BENCH_DETECT:-1}" != 0 ]; then
+	echo
+	echo "Detection per run and per CPU-second (examples/flaky, RUNS=${RUNS:-10} runs each):"
+	echo
+	bash bench/detect_cpu.sh
+fi
