@@ -126,24 +126,6 @@ static int add_url(struct buf *b, const char *s, size_t n, int keep_slash)
 	return 0;
 }
 
-/* Like md_escape_inline() on at most max bytes of s, with "…" when cut. */
-static int add_inline_cut(struct buf *b, const char *s, size_t max)
-{
-	size_t n = strlen(s), k = utf8_prefix(s, n, max);
-
-	if (md_escape_inline(b, s, k))
-		return -1;
-	return k < n ? buf_adds(b, "…") : 0;
-}
-
-/* "<code>escaped</code>" of at most max bytes of s. */
-static int add_code(struct buf *b, const char *s, size_t max)
-{
-	if (buf_adds(b, "<code>") || add_inline_cut(b, s, max))
-		return -1;
-	return buf_adds(b, "</code>");
-}
-
 /* Fenced block of at most max bytes of s, noting a cut under it. */
 static int add_fenced_cut(struct buf *b, const char *info, const char *s,
 			  size_t max)
@@ -334,13 +316,13 @@ static int render_headline(struct cm_out *m)
 	if (h) {
 		err |= buf_adds(b, "\nCompared with ");
 		if (r->meta.base_branch) {
-			err |= add_code(b, r->meta.base_branch, CM_NAME_MAX);
+			err |= md_add_code(b, r->meta.base_branch, CM_NAME_MAX);
 		} else {
 			err |= buf_adds(b, "history");
 		}
 		if (h->window) {
 			err |= buf_adds(b, " (");
-			err |= add_inline_cut(b, h->window, 40);
+			err |= md_escape_inline_cut(b, h->window, 40);
 			err |= buf_adds(b, ")");
 		}
 		err |= buf_addf(b, ": **%d new**, %d known, %d fixed.\n", nnew,
@@ -378,7 +360,7 @@ static int render_row(struct cm_out *m, const struct cm_item *it, int first)
 			err |= buf_adds(b, " Rate");
 			if (m->h->window) {
 				err |= buf_adds(b, " (");
-				err |= add_inline_cut(b, m->h->window, 40);
+				err |= md_escape_inline_cut(b, m->h->window, 40);
 				err |= buf_adds(b, ")");
 			}
 			err |= buf_adds(b, " | First seen |");
@@ -392,22 +374,22 @@ static int render_row(struct cm_out *m, const struct cm_item *it, int first)
 			"❌ failed" : "⚠️ flaky", class_tag(it->klass));
 	if (has_test_link(m, it)) {
 		err |= buf_adds(b, "[");
-		err |= add_code(b, t->name, CM_NAME_MAX);
+		err |= md_add_code(b, t->name, CM_NAME_MAX);
 		err |= buf_adds(b, "](");
 		err |= add_test_url(b, m, it->row->test_id);
 		err |= buf_adds(b, ")");
 	} else {
-		err |= add_code(b, t->name, CM_NAME_MAX);
+		err |= md_add_code(b, t->name, CM_NAME_MAX);
 	}
 	err |= buf_adds(b, " | ");
-	err |= add_code(b, t->package, CM_NAME_MAX);
+	err |= md_add_code(b, t->package, CM_NAME_MAX);
 	err |= buf_addf(b, " | %d/%d | ", t->failures, t->passes + t->failures);
 	for (i = 0; t->worst_cell >= 0 && i < t->ncells; i++) {
 		const struct test_cell *tc = &t->cells[i];
 
 		if (tc->cell != t->worst_cell)
 			continue;
-		err |= add_inline_cut(b, m->r->cells[tc->cell].name,
+		err |= md_escape_inline_cut(b, m->r->cells[tc->cell].name,
 				      CM_CELL_MAX);
 		err |= buf_addf(b, ": %d/%d", tc->failures,
 				tc->passes + tc->failures);
@@ -418,13 +400,13 @@ static int render_row(struct cm_out *m, const struct cm_item *it, int first)
 	if (m->h) {
 		err |= buf_adds(b, " | ");
 		if (it->row && it->row->rate_text)
-			err |= add_inline_cut(b, it->row->rate_text,
+			err |= md_escape_inline_cut(b, it->row->rate_text,
 					      CM_TEXT_MAX);
 		else
 			err |= buf_adds(b, "—");
 		err |= buf_adds(b, " | ");
 		if (it->row && it->row->first_seen)
-			err |= add_inline_cut(b, it->row->first_seen,
+			err |= md_escape_inline_cut(b, it->row->first_seen,
 					      CM_TEXT_MAX);
 		else
 			err |= buf_adds(b, it->klass == COMMENT_NEW ?
@@ -432,7 +414,7 @@ static int render_row(struct cm_out *m, const struct cm_item *it, int first)
 	}
 	err |= buf_adds(b, " | ");
 	if (f && *f->signature)
-		err |= add_code(b, f->signature, CM_SIG_MAX);
+		err |= md_add_code(b, f->signature, CM_SIG_MAX);
 	else
 		err |= buf_adds(b, "—");
 	err |= buf_adds(b, " |\n");
@@ -454,7 +436,7 @@ static int render_parents(struct cm_out *m)
 		if (!is_reported(t) || !t->via_subtest)
 			continue;
 		err |= buf_adds(b, k ? ", " : "");
-		err |= add_code(b, t->name, CM_NAME_MAX);
+		err |= md_add_code(b, t->name, CM_NAME_MAX);
 		k++;
 	}
 	if (m->nparents > k)
@@ -494,7 +476,7 @@ static int render_build(struct cm_out *m, int nbuild)
 		if (r->pkgs[i].status != PKG_BUILD_FAILED)
 			continue;
 		err |= buf_adds(b, k ? ", " : "");
-		err |= add_code(b, r->pkgs[i].package, CM_NAME_MAX);
+		err |= md_add_code(b, r->pkgs[i].package, CM_NAME_MAX);
 		k++;
 	}
 	if (nbuild > k)
@@ -524,7 +506,7 @@ static int add_fail_cells(struct buf *b, const struct results *r,
 		if (strcmp(g->signature, f->signature) != 0)
 			continue;
 		err |= buf_adds(b, n++ ? ", " : "");
-		err |= add_inline_cut(b, r->cells[g->cell].name, CM_CELL_MAX);
+		err |= md_escape_inline_cut(b, r->cells[g->cell].name, CM_CELL_MAX);
 		err |= buf_addf(b, " (×%d)", g->count);
 	}
 	return err ? -1 : 0;
@@ -573,21 +555,21 @@ static int render_details(struct cm_out *m, const struct cm_item *it,
 
 	err |= buf_addf(b, "\n<details><summary>%s ",
 			t->status == VERDICT_FAILED ? "❌" : "⚠️");
-	err |= add_code(b, t->name, CM_NAME_MAX);
+	err |= md_add_code(b, t->name, CM_NAME_MAX);
 	err |= buf_adds(b, " in ");
-	err |= add_code(b, t->package, CM_NAME_MAX);
+	err |= md_add_code(b, t->package, CM_NAME_MAX);
 	err |= buf_addf(b, ": %d/%d failed", t->failures,
 			t->passes + t->failures);
 	if (t->where) {
 		err |= buf_adds(b, ", ");
-		err |= add_inline_cut(b, t->where, CM_NAME_MAX);
+		err |= md_escape_inline_cut(b, t->where, CM_NAME_MAX);
 	}
 	err |= buf_adds(b, "</summary>\n");
 	if (t->repro) {
 		err |= buf_adds(b, "\nReproduce");
 		if (t->worst_cell >= 0) {
 			err |= buf_adds(b, " (worst cell: ");
-			err |= add_inline_cut(b, r->cells[t->worst_cell].name,
+			err |= md_escape_inline_cut(b, r->cells[t->worst_cell].name,
 					      CM_CELL_MAX);
 			err |= buf_adds(b, ")");
 		}
@@ -602,7 +584,7 @@ static int render_details(struct cm_out *m, const struct cm_item *it,
 		err |= buf_addf(b, "\n**%s**", fail_kind_name(f->kind));
 		if (f->file) {
 			err |= buf_adds(b, " at <code>");
-			err |= add_inline_cut(b, f->file, CM_NAME_MAX);
+			err |= md_escape_inline_cut(b, f->file, CM_NAME_MAX);
 			if (f->line > 0)
 				err |= buf_addf(b, ":%d", f->line);
 			err |= buf_adds(b, "</code>");
@@ -660,7 +642,7 @@ static int render_fixed(struct cm_out *m, int nfixed)
 	err |= buf_adds(b, "\n**Fixed**");
 	if (m->r->meta.base_branch) {
 		err |= buf_adds(b, " (flaky on ");
-		err |= add_code(b, m->r->meta.base_branch, CM_NAME_MAX);
+		err |= md_add_code(b, m->r->meta.base_branch, CM_NAME_MAX);
 		err |= buf_adds(b, ", not here)");
 	}
 	err |= buf_adds(b, ": ");
@@ -670,7 +652,7 @@ static int render_fixed(struct cm_out *m, int nfixed)
 		if (row->klass != COMMENT_FIXED)
 			continue;
 		err |= buf_adds(b, k ? ", " : "");
-		err |= add_code(b, row->name ? row->name : "?", CM_NAME_MAX);
+		err |= md_add_code(b, row->name ? row->name : "?", CM_NAME_MAX);
 		k++;
 	}
 	if (nfixed > k)

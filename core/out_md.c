@@ -206,8 +206,7 @@ int md_add_fenced(struct buf *b, const char *info, const char *s, size_t n)
 	return rc;
 }
 
-/* Like md_escape_inline() on at most max bytes of s, with "…" when cut. */
-static int add_inline_cut(struct buf *b, const char *s, size_t max)
+int md_escape_inline_cut(struct buf *b, const char *s, size_t max)
 {
 	size_t n = strlen(s), k = utf8_prefix(s, n, max);
 
@@ -216,10 +215,9 @@ static int add_inline_cut(struct buf *b, const char *s, size_t max)
 	return k < n ? buf_adds(b, "…") : 0;
 }
 
-/* "<code>escaped</code>" of at most max bytes of s. */
-static int add_code(struct buf *b, const char *s, size_t max)
+int md_add_code(struct buf *b, const char *s, size_t max)
 {
-	if (buf_adds(b, "<code>") || add_inline_cut(b, s, max))
+	if (buf_adds(b, "<code>") || md_escape_inline_cut(b, s, max))
 		return -1;
 	return buf_adds(b, "</code>");
 }
@@ -282,7 +280,7 @@ static int add_kinds(struct buf *b, const struct test *t)
 static int add_where(struct buf *b, const struct test *t)
 {
 	if (t->where)
-		return add_inline_cut(b, t->where, MD_WHERE_MAX);
+		return md_escape_inline_cut(b, t->where, MD_WHERE_MAX);
 	return buf_adds(b, t->status == VERDICT_FAILED ?
 			"every cell" : "every cell it ran in");
 }
@@ -358,23 +356,23 @@ static int render_headline(struct md_out *m, const struct results *r)
 
 		err |= buf_adds(b, "\n<sub>");
 		if (mt->go_version) {
-			err |= add_inline_cut(b, mt->go_version, 64);
+			err |= md_escape_inline_cut(b, mt->go_version, 64);
 			if (mt->goos && mt->goarch) {
 				err |= buf_addc(b, ' ');
-				err |= add_inline_cut(b, mt->goos, 32);
+				err |= md_escape_inline_cut(b, mt->goos, 32);
 				err |= buf_addc(b, '/');
-				err |= add_inline_cut(b, mt->goarch, 32);
+				err |= md_escape_inline_cut(b, mt->goarch, 32);
 			}
 			sep = " · ";
 		}
 		if (mt->commit) {
 			err |= buf_addf(b, "%scommit ", sep);
-			err |= add_inline_cut(b, mt->commit, 12);
+			err |= md_escape_inline_cut(b, mt->commit, 12);
 			sep = " · ";
 		}
 		if (mt->shard) {
 			err |= buf_addf(b, "%sshard ", sep);
-			err |= add_inline_cut(b, mt->shard, 32);
+			err |= md_escape_inline_cut(b, mt->shard, 32);
 		}
 		err |= buf_adds(b, "</sub>\n");
 	}
@@ -389,7 +387,7 @@ static int render_build(struct buf *b, const struct package *p, int first,
 	if (first)
 		err |= buf_adds(b, "\n### Build errors\n");
 	err |= buf_adds(b, "\n**");
-	err |= add_code(b, p->package, MD_NAME_MAX);
+	err |= md_add_code(b, p->package, MD_NAME_MAX);
 	err |= buf_adds(b, "** did not build");
 	if (with_excerpt && p->error && *p->error) {
 		err |= buf_adds(b, ":\n\n");
@@ -431,9 +429,9 @@ static int render_row(struct buf *b, const struct test *t, int first)
 				"|---|---|---|---:|---|---|\n");
 	err |= buf_addf(b, "| %s%s | ", verdict_label(t),
 			t->new_flaky ? " 🆕 new" : "");
-	err |= add_code(b, t->name, MD_NAME_MAX);
+	err |= md_add_code(b, t->name, MD_NAME_MAX);
 	err |= buf_adds(b, " | ");
-	err |= add_code(b, t->package, MD_NAME_MAX);
+	err |= md_add_code(b, t->package, MD_NAME_MAX);
 	err |= buf_addf(b, " | %d/%d | ", t->failures,
 			t->passes + t->failures);
 	err |= add_kinds(b, t);
@@ -456,7 +454,7 @@ static int render_parents(struct buf *b, const struct results *r, int n)
 		if (!is_reported(t) || !t->via_subtest)
 			continue;
 		err |= buf_adds(b, k ? ", " : "");
-		err |= add_code(b, t->name, MD_NAME_MAX);
+		err |= md_add_code(b, t->name, MD_NAME_MAX);
 		k++;
 	}
 	if (n > k)
@@ -516,7 +514,7 @@ static int render_cell(struct buf *b, const struct results *r, size_t c,
 				"Wall time |\n"
 				"|---|---:|---:|---:|\n");
 	err |= buf_adds(b, "| ");
-	err |= add_code(b, r->cells[c].name, MD_NAME_MAX);
+	err |= md_add_code(b, r->cells[c].name, MD_NAME_MAX);
 	err |= buf_addf(b, " | %lld | %d | ", execs, failing);
 	err |= add_duration(b, r->cells[c].wall_ms);
 	err |= buf_adds(b, " |\n");
@@ -548,7 +546,7 @@ static int add_fail_cells(struct buf *b, const struct results *r,
 		if (strcmp(f->signature, t->fails[first].signature))
 			continue;
 		err |= buf_adds(b, n++ ? ", " : "");
-		err |= add_inline_cut(b, r->cells[f->cell].name, MD_NAME_MAX);
+		err |= md_escape_inline_cut(b, r->cells[f->cell].name, MD_NAME_MAX);
 		err |= buf_addf(b, " (×%d%s)", f->count,
 				f->rerun ? ", in reruns" : "");
 	}
@@ -565,7 +563,7 @@ static int render_failure(struct buf *b, const struct results *r,
 	err |= add_fail_cells(b, r, t, i);
 	if (f->file) {
 		err |= buf_adds(b, " at <code>");
-		err |= add_inline_cut(b, f->file, MD_NAME_MAX);
+		err |= md_escape_inline_cut(b, f->file, MD_NAME_MAX);
 		if (f->line > 0)
 			err |= buf_addf(b, ":%d", f->line);
 		err |= buf_adds(b, "</code>");
@@ -596,9 +594,9 @@ static int render_details(struct buf *b, const struct results *r,
 		err |= buf_adds(b, "\n### Details\n");
 	err |= buf_addf(b, "\n<details><summary><b>%s</b>%s ",
 			verdict_label(t), t->new_flaky ? " (new)" : "");
-	err |= add_code(b, t->name, MD_NAME_MAX);
+	err |= md_add_code(b, t->name, MD_NAME_MAX);
 	err |= buf_adds(b, " in ");
-	err |= add_code(b, t->package, MD_NAME_MAX);
+	err |= md_add_code(b, t->package, MD_NAME_MAX);
 	err |= buf_addf(b, ": %d/%d runs failed, ", t->failures,
 			t->passes + t->failures);
 	err |= add_where(b, t);
@@ -607,7 +605,7 @@ static int render_details(struct buf *b, const struct results *r,
 		err |= buf_adds(b, "\nReproduce");
 		if (t->worst_cell >= 0) {
 			err |= buf_adds(b, " (worst cell: ");
-			err |= add_inline_cut(b, r->cells[t->worst_cell].name,
+			err |= md_escape_inline_cut(b, r->cells[t->worst_cell].name,
 					      MD_NAME_MAX);
 			err |= buf_adds(b, ")");
 		}

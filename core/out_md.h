@@ -75,4 +75,13 @@ int md_escape_inline(struct buf *b, const char *s, size_t n) BUF_WUR;
 int md_add_fenced(struct buf *b, const char *info, const char *s, size_t n)
 	BUF_WUR;
 
+/*
+ * md_escape_inline() on at most max bytes of s (cut on a UTF-8 boundary),
+ * with "…" appended when cut.  0, or -1 past b's limit.
+ */
+int md_escape_inline_cut(struct buf *b, const char *s, size_t max) BUF_WUR;
+
+/* "<code>" + md_escape_inline_cut(s, max) + "</code>".  0, or -1. */
+int md_add_code(struct buf *b, const char *s, size_t max) BUF_WUR;
+
 #endif
