@@ -599,7 +599,8 @@ static void analyze_line(struct gtest_agg *ag, struct pstate *ps,
 	if ((starts(s, n, "panic: ") || starts(s, n, "fatal error: ")) &&
 	    !a->panic.len) {
 		size_t k = s[0] == 'p' ? 7 : 0;
-		const char *rec = find(s, n, " [recovered]");
+		/* Go 1.23+ says "[recovered, repanicked]". */
+		const char *rec = find(s, n, " [recovered");
 		size_t end = rec ? (size_t)(rec - s) : n;
 
 		add_bounded(&a->panic, s + k, end - k);

@@ -62,7 +62,9 @@ struct mrun {
 	struct results *r;
 	const struct matrix_opts *o;
 	char *tmpdir;
-	char *tooldir;
+	char *test2json;	/* the converter's path */
+	char *goroot_bin;	/* $GOROOT/bin: go test puts it first in PATH */
+	int go_minor;		/* 19 for go1.19.x; 0 unknown */
 	struct mpkg *pkgs;
 	size_t npkgs;
 	struct job *jobs;
@@ -83,6 +85,12 @@ struct mrun {
 	atomic_int stop;
 	pthread_t *burners;
 	int nburners;
+};
+
+const char *const matrix_secret_env[] = {
+	"GITHUB_TOKEN", "GH_TOKEN", "FLAKE_TOKEN", "FLAKE_GITHUB_TOKEN",
+	"ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+	"ACTIONS_ID_TOKEN_REQUEST_URL", NULL
 };
 
 static long long now_ms(void)
@@ -116,12 +124,58 @@ static void chomp(struct buf *b)
 		buf_truncate(b, b->len - 1);
 }
 
+/* "go1.26.8", "go1.19", "devel go1.27-abcdef ..." -> 26, 19, 27; 0 unknown. */
+static int go_minor_version(const char *v)
+{
+	const char *p = strstr(v, "go1.");
+	long n;
+
+	if (!p)
+		return 0;
+	n = strtol(p + 4, NULL, 10);
+	return n > 0 && n < 1000 ? (int)n : 0;
+}
+
+/*
+ * The test2json converter: since Go 1.24 the distribution no longer ships
+ * it prebuilt in GOTOOLDIR, and `go tool -n test2json` builds it into the
+ * build cache and prints its path (older Go prints the GOTOOLDIR path).
+ */
+static int find_test2json(struct mrun *m, const char *tooldir,
+			  struct err *err)
+{
+	const char *argv[] = { m->o->go, "tool", "-n", "test2json", NULL };
+	struct buf out = BUF_INIT(8192), errout = BUF_INIT(8192);
+	struct buf path = BUF_INIT(8192);
+	int rc;
+
+	rc = proc_run(argv, NULL, &out, &errout, NULL);
+	chomp(&out);
+	if (rc == 0 && out.len && !memchr(out.data, '\n', out.len) &&
+	    access(out.data, X_OK) == 0) {
+		m->test2json = buf_detach(&out, NULL);
+	} else if (!buf_addf(&path, "%s/test2json", tooldir) &&
+		   access(path.data, X_OK) == 0) {
+		m->test2json = buf_detach(&path, NULL);
+	} else {
+		chomp(&errout);
+		err_set(err, "cannot find Go's test2json ('%s tool -n test2json' "
+			"failed: %s)", m->o->go,
+			errout.len ? buf_str(&errout) : "no output");
+	}
+	buf_release(&out);
+	buf_release(&errout);
+	buf_release(&path);
+	return m->test2json ? 0 : -1;
+}
+
 static int go_env(struct mrun *m, struct err *err)
 {
 	const char *argv[] = { m->o->go, "env", "GOVERSION", "GOOS", "GOARCH",
-			       "GOMOD", "GOTOOLDIR", NULL };
+			       "GOMOD", "GOTOOLDIR", "GOROOT", "GO111MODULE",
+			       NULL };
 	struct buf out = BUF_INIT(1 << 16), errout = BUF_INIT(4096);
-	char *lines[5] = { 0 }, *p;
+	char *lines[7] = { 0 }, *p;
 	int rc, i, ret = -1;
 
 	if (!proc_in_path(m->o->go))
@@ -137,7 +191,7 @@ static int go_env(struct mrun *m, struct err *err)
 		goto out;
 	}
 	p = out.data;
-	for (i = 0; i < 5 && p; i++) {
+	for (i = 0; i < 7 && p; i++) {
 		char *nl = strchr(p, '\n');
 
 		lines[i] = p;
@@ -145,8 +199,14 @@ static int go_env(struct mrun *m, struct err *err)
 			*nl++ = '\0';
 		p = nl;
 	}
-	if (!lines[4]) {
+	if (!lines[6]) {
 		err_set(err, "unexpected output from '%s env'", m->o->go);
+		goto out;
+	}
+	if (!strcmp(lines[6], "off")) {
+		err_set(err, "GO111MODULE=off (GOPATH mode) is not supported: "
+			"flake-collector runs Go modules; unset GO111MODULE or "
+			"set GO111MODULE=on");
 		goto out;
 	}
 	if (!*lines[3] || !strcmp(lines[3], "/dev/null") ||
@@ -154,7 +214,8 @@ static int go_env(struct mrun *m, struct err *err)
 		char *cwd = getcwd(NULL, 0);
 
 		err_set(err, "not in a Go module: no go.mod in '%s' or above "
-			"(run flake-collector at the root of a Go module)",
+			"(run flake-collector at the root of a Go module; "
+			"GOPATH mode, GO111MODULE=off, is not supported)",
 			cwd ? cwd : ".");
 		free(cwd);
 		goto out;
@@ -165,7 +226,16 @@ static int go_env(struct mrun *m, struct err *err)
 		m->r->meta.goos = xstrdup(lines[1]);
 	if (!m->r->meta.goarch)
 		m->r->meta.goarch = xstrdup(lines[2]);
-	m->tooldir = xstrdup(lines[4]);
+	m->go_minor = go_minor_version(lines[0]);
+	if (*lines[5]) {
+		struct buf gb = BUF_INIT(8192);
+
+		if (!buf_addf(&gb, "%s/bin", lines[5]))
+			m->goroot_bin = buf_detach(&gb, NULL);
+		buf_release(&gb);
+	}
+	if (find_test2json(m, lines[4], err))
+		goto out;
 	if (!m->r->meta.module) {
 		/* The module path: the history's repository when no
 		 * GITHUB_REPOSITORY says otherwise. */
@@ -386,6 +456,7 @@ static int start_build(struct mrun *m, struct job *j, struct err *err)
 	argv[i] = NULL;
 	po.merge_stderr = 1;
 	po.new_pgrp = 1;
+	po.unset = matrix_secret_env;
 	buf_release(&bin);
 	return proc_spawn(&j->p, argv, &po, err);
 }
@@ -433,6 +504,7 @@ static void list_tests(struct mrun *m, int pkgi, int race)
 	if (m->o->run && !slash)
 		argv[2] = m->o->run;
 	po.dir = p->abs_dir;
+	po.unset = matrix_secret_env;
 	if (proc_run(argv, &po, &out, NULL, NULL) != 0)
 		goto out;
 	if (buf_adds(&pat, "^("))
@@ -482,7 +554,8 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 	const struct cell *c = &m->r->cells[j->cell];
 	const char *argv[80], *env[4];
 	char count[32], timeout[48], shuffle[48], gmp[32];
-	struct buf run = BUF_INIT(1u << 20), t2j = BUF_INIT(8192);
+	struct buf run = BUF_INIT(1u << 20), pwd = BUF_INIT(1u << 16),
+		   path = BUF_INIT(1u << 20);
 	struct proc_opts po = { 0 };
 	const char *pattern;
 	size_t i = 0, k, e = 0;
@@ -493,14 +566,15 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 		list_tests(m, j->pkg, j->race);
 	pattern = j->pattern ? j->pattern :
 		  p->run[j->race] ? p->run[j->race] : m->o->run;
-	if (buf_addf(&t2j, "%s/test2json", m->tooldir))
-		return err_set(err, "GOTOOLDIR too long");
-	argv[i++] = t2j.data;
+	argv[i++] = m->test2json;
 	argv[i++] = "-t";
 	argv[i++] = "-p";
 	argv[i++] = p->import_path;
 	argv[i++] = p->bin[j->race];
-	argv[i++] = "-test.v=true";
+	/* As go test -json: since Go 1.20 the binary frames its own output
+	 * (^V) for the converter, so test output cannot forge events. */
+	argv[i++] = m->go_minor >= 20 || !m->go_minor ? "-test.v=test2json" :
+		    "-test.v=true";
 	argv[i++] = "-test.paniconexit0";
 	snprintf(count, sizeof(count), "-test.count=%d", j->count);
 	argv[i++] = count;
@@ -524,8 +598,21 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 		snprintf(gmp, sizeof(gmp), "GOMAXPROCS=%d", c->gomaxprocs);
 		env[e++] = gmp;
 	}
+	/* The environment go test gives a test binary (cmd/go/internal/
+	 * test: AppendPATH, AppendPWD): $GOROOT/bin first in PATH, and PWD
+	 * the package directory it runs in. */
+	if (!buf_addf(&pwd, "PWD=%s", p->abs_dir))
+		env[e++] = pwd.data;
+	if (m->goroot_bin) {
+		const char *old = getenv("PATH");
+
+		if (!buf_addf(&path, "PATH=%s%s%s", m->goroot_bin,
+			      old && *old ? ":" : "", old ? old : ""))
+			env[e++] = path.data;
+	}
 	env[e] = NULL;
 	po.env = env;
+	po.unset = matrix_secret_env;
 	po.dir = p->abs_dir;
 	po.new_pgrp = 1;
 	if (j->kind == JOB_RERUN)
@@ -535,7 +622,8 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 		j->agg = gtest_agg_new(j->into ? j->into : m->r,
 				       j->into ? 0 : j->cell, flags, j->seed);
 	buf_release(&run);
-	buf_release(&t2j);
+	buf_release(&pwd);
+	buf_release(&path);
 	return ret;
 }
 
@@ -1264,7 +1352,8 @@ out:
 	if (m.tmpdir)
 		rmdir(m.tmpdir);
 	free(m.tmpdir);
-	free(m.tooldir);
+	free(m.test2json);
+	free(m.goroot_bin);
 	free(m.cell_start);
 	free(m.cell_end);
 	free(m.cell_left);

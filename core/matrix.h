@@ -61,6 +61,13 @@ struct matrix_opts {
 void matrix_opts_init(struct matrix_opts *o);
 
 /*
+ * The runner's secrets, removed from the environment of everything the
+ * matrix starts (go, the test binaries, repro commands): the code under
+ * test never sees the job's tokens.  NULL-terminated.
+ */
+extern const char *const matrix_secret_env[];
+
+/*
  * Runs the matrix in the current directory (a Go module), filling r: the
  * cells, packages (dirs relative to the working directory), every test's
  * counts and failures, r->repo_root and the Go version/OS/arch in
