@@ -32,7 +32,9 @@ static void help(const struct cli_opt *opts)
 	printf("usage: flake-collector analyze [options] [--cell NAME] FILE...\n\n"
 	       "Reads go test -json streams (one file per cell, '-' for stdin)\n"
 	       "and reports every test's verdict: passed, failed (every\n"
-	       "execution failed), flaky (both) or skipped.\n\n");
+	       "execution failed), flaky (both) or skipped.  A package whose\n"
+	       "process failed with no failing test fails as a package.  It\n"
+	       "writes history only when --db names the database.\n\n");
 	cli_help(opts, stdout);
 	printf("\nExit status: 0 clean, 1 the --fail-on policy tripped, 2 usage or\n"
 	       "internal error (also an unreadable file or one that is not a\n"
@@ -182,6 +184,10 @@ int cmd_analyze(int argc, char **argv, struct err *err)
 			goto out;
 		}
 	}
+	/* Reading old streams records nothing unless asked: history only
+	 * with --db. */
+	if (!po.db_set)
+		po.history = 0;
 	if (!nfiles) {
 		err_set(err, "no files to analyze (usage: flake-collector "
 			"analyze [--cell NAME] FILE...; '-' reads stdin)");

@@ -39,7 +39,7 @@ const struct cli_opt publish_cli_opts[] = {
 	{ "junit", O_JUNIT, "FILE", "JUnit XML (flaky tests carry <flakyFailure>)" },
 	{ "db", O_DB, "PATH", "history database (default .flake/history.db)" },
 	{ "no-history", O_NO_HISTORY, NULL, "do not read or write the history database" },
-	{ "fail-on", O_FAIL_ON, "LIST", "exit 1 on: failed,new-flaky (default), flaky, none" },
+	{ "fail-on", O_FAIL_ON, "LIST", "exit 1 on: failed,new-flaky (default), flaky, repeat, none" },
 	{ "quiet", O_QUIET, NULL, "no terminal report" },
 	{ "color", O_COLOR, "WHEN", "auto (default), always, never" },
 	{ "repository", O_REPOSITORY, "OWNER/NAME", "override $GITHUB_REPOSITORY" },
@@ -90,10 +90,12 @@ static int parse_fail_on(const char *s, unsigned *out, struct err *err)
 			v |= FAIL_ON_NEW_FLAKY;
 		else if (n == 5 && !strncmp(p, "flaky", 5))
 			v |= FAIL_ON_FLAKY;
+		else if (n == 6 && !strncmp(p, "repeat", 6))
+			v |= FAIL_ON_REPEAT;
 		else if (!(n == 4 && !strncmp(p, "none", 4)))
 			return err_set(err, "option '--fail-on' takes a list of "
-				       "failed, new-flaky, flaky or none, not "
-				       "'%.*s'", (int)n, p);
+				       "failed, new-flaky, flaky, repeat or "
+				       "none, not '%.*s'", (int)n, p);
 		p += n;
 		if (*p)
 			p++;
@@ -132,6 +134,7 @@ int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
 		if (!*arg)
 			return err_set(err, "option '--db' wants a path");
 		o->db_path = arg;
+		o->db_set = 1;
 		break;
 	case O_NO_HISTORY: o->history = 0; break;
 	case O_FAIL_ON: return parse_fail_on(arg, &o->fail_on, err);
@@ -323,6 +326,12 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 	size_t i;
 
 	*tripped = 0;
+	/* One rule for "new" everywhere (JSON, report, exit status): with no
+	 * history to say otherwise, every flaky test is new. */
+	if (!o->history)
+		for (i = 0; i < r->ntests; i++)
+			r->tests[i]->new_flaky =
+				r->tests[i]->status == VERDICT_FLAKY;
 	if (o->history) {
 		if (store_open(&st, o->db_path, 0, &e) ||
 		    store_mark_new_flaky(st, r, &e)) {
@@ -369,7 +378,9 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 		if ((o->fail_on & FAIL_ON_FLAKY) && t->status == VERDICT_FLAKY)
 			*tripped = 1;
 		if ((o->fail_on & FAIL_ON_NEW_FLAKY) &&
-		    t->status == VERDICT_FLAKY && (t->new_flaky || !o->history))
+		    t->status == VERDICT_FLAKY && t->new_flaky)
+			*tripped = 1;
+		if ((o->fail_on & FAIL_ON_REPEAT) && t->repeat)
 			*tripped = 1;
 	}
 	if (o->fail_on & FAIL_ON_FAILED)

@@ -17,6 +17,7 @@ enum fail_on {
 	FAIL_ON_FAILED = 1 << 0,	/* a test failed in every execution of a cell */
 	FAIL_ON_NEW_FLAKY = 1 << 1,	/* flaky, never flaky before in history */
 	FAIL_ON_FLAKY = 1 << 2,		/* flaky at all */
+	FAIL_ON_REPEAT = 1 << 3,	/* a state leak across executions */
 };
 
 struct publish_opts {
@@ -25,6 +26,7 @@ struct publish_opts {
 	const char *junit_path;
 	const char *db_path;
 	int history;		/* keep history in db_path */
+	int db_set;		/* --db given */
 	unsigned fail_on;
 	int quiet;		/* no terminal report */
 	int color;		/* -1 auto */

@@ -68,6 +68,14 @@ struct slot {
 	struct attempt *a;
 };
 
+/* Per test, in one process: its executions in order (state leaks). */
+struct order {
+	struct test *t;
+	int n;			/* executions counted */
+	int first_pass;		/* the first one passed */
+	int later_pass, later_fail;
+};
+
 struct pstate {
 	char *name;
 	int ended;
@@ -88,6 +96,10 @@ struct pstate {
 	struct buf last_panic;	/* any panic line seen in the package */
 	struct frame_loc last_panic_loc;
 	char *build_error;	/* from build-output events */
+	int test_failures;	/* failures of tests counted in this stream */
+	int build_failed;	/* the package did not build or set up */
+	struct order *orders;	/* open addressing by test pointer */
+	size_t norders, caporders;
 };
 
 struct build_out {
@@ -110,6 +122,7 @@ struct gtest_agg {
 	size_t nbuilds, alloc_builds;
 	struct gtest_stats stats;
 	int finished;
+	char *expect_pkg;	/* the package this process tests (direct) */
 	/* GTEST_DIRECT: the last test-level terminal event, held back. */
 	int held;
 	struct pstate *held_ps;
@@ -146,6 +159,11 @@ static void add_bounded(struct buf *b, const char *s, size_t n)
 
 	if (buf_add(b, s, n < room ? n : room))
 		BUG("bounded append failed");
+}
+
+static void add_str(struct buf *b, const char *s)
+{
+	add_bounded(b, s, strlen(s));
 }
 
 static void loc_set(struct frame_loc *l, const char *file, size_t n, int line)
@@ -314,6 +332,36 @@ static void slot_put(struct pstate *ps, struct test *t, struct attempt *at)
 	ps->slots[h].a = at;
 }
 
+static struct order *order_get(struct pstate *ps, struct test *t)
+{
+	size_t h, i;
+
+	if ((ps->norders + 1) * 2 > ps->caporders) {
+		struct order *old = ps->orders;
+		size_t oldcap = ps->caporders;
+
+		ps->caporders = oldcap ? oldcap * 2 : 64;
+		ps->orders = xcalloc(ps->caporders, sizeof(*ps->orders));
+		for (i = 0; i < oldcap; i++) {
+			if (!old[i].t)
+				continue;
+			h = slot_hash(old[i].t, ps->caporders);
+			while (ps->orders[h].t)
+				h = (h + 1) & (ps->caporders - 1);
+			ps->orders[h] = old[i];
+		}
+		free(old);
+	}
+	h = slot_hash(t, ps->caporders);
+	while (ps->orders[h].t && ps->orders[h].t != t)
+		h = (h + 1) & (ps->caporders - 1);
+	if (!ps->orders[h].t) {
+		ps->orders[h].t = t;
+		ps->norders++;
+	}
+	return &ps->orders[h];
+}
+
 static void slot_clear(struct pstate *ps, const struct test *t)
 {
 	struct slot *s = slot_find(ps, t);
@@ -356,6 +404,15 @@ static int is_framing(const char *s, size_t n)
 	       starts(s, n, "=== CONT") || starts(s, n, "=== NAME") ||
 	       starts(s, n, "--- PASS") || starts(s, n, "--- FAIL") ||
 	       starts(s, n, "--- SKIP") || starts(s, n, "--- BENCH");
+}
+
+/* The binary's and cmd/go's own closing lines: they never explain. */
+static int is_summary(const char *s, size_t n)
+{
+	return (n == 4 && (!memcmp(s, "PASS", 4) || !memcmp(s, "FAIL", 4))) ||
+	       starts(s, n, "FAIL\t") || starts(s, n, "ok  \t") ||
+	       starts(s, n, "exit status ") ||
+	       starts(s, n, "testing: warning: no tests to run");
 }
 
 /*
@@ -647,7 +704,7 @@ static void analyze_line(struct gtest_agg *ag, struct pstate *ps,
 		return;
 	}
 	a->in_log = 0;
-	if (n) {
+	if (n && !is_summary(s, n)) {
 		buf_reset(&a->lastline);
 		add_bounded(&a->lastline, s, n);
 	}
@@ -914,11 +971,29 @@ static void mark_ancestors(struct gtest_agg *ag, struct pstate *ps,
 	free(tmp);
 }
 
-static void count_result(struct gtest_agg *ag, struct test *t, enum outcome o,
-			 double elapsed)
+static void count_result(struct gtest_agg *ag, struct pstate *ps,
+			 struct test *t, enum outcome o, double elapsed)
 {
 	struct test_cell *tc = results_test_cell(t, ag->cell);
 	int rerun = (ag->flags & GTEST_RERUN) != 0;
+
+	if (o == O_FAIL)
+		ps->test_failures++;
+	if (!rerun && (o == O_PASS || o == O_FAIL)) {
+		struct order *od = order_get(ps, t);
+
+		if (!od->n++) {
+			od->first_pass = o == O_PASS;
+			if (o == O_PASS)
+				tc->first_passes++;
+			else
+				tc->first_failures++;
+		} else if (o == O_PASS) {
+			od->later_pass++;
+		} else {
+			od->later_fail++;
+		}
+	}
 
 	switch (o) {
 	case O_PASS:
@@ -989,7 +1064,7 @@ static void close_attempt(struct gtest_agg *ag, struct pstate *ps,
 	}
 	a->result = o;
 	a->elapsed = elapsed;
-	count_result(ag, a->t, o, elapsed);
+	count_result(ag, ps, a->t, o, elapsed);
 	if (o != O_FAIL) {
 		slot_clear(ps, a->t);
 		attempt_free(a);
@@ -1096,6 +1171,7 @@ static void on_package_end(struct gtest_agg *ag, struct pstate *ps, int result,
 		size_t j;
 
 		p->status = PKG_BUILD_FAILED;
+		ps->build_failed = 1;
 		for (j = 0; j < ag->nbuilds && !p->error; j++)
 			if (strlen(ag->builds[j].import_path) == failed_build->len &&
 			    !memcmp(ag->builds[j].import_path, failed_build->ptr,
@@ -1113,6 +1189,15 @@ static void on_raw_line(struct gtest_agg *ag, const char *s, size_t n)
 	const char *sp;
 
 	ag->stats.raw_lines++;
+	/* Direct: the converter's own complaints (it could not start the
+	 * binary) are the process's output. */
+	if (ag->expect_pkg) {
+		struct pstate *eps = pstate_get(ag, ag->expect_pkg,
+						strlen(ag->expect_pkg));
+
+		attempt_output(ag, eps, eps->pkg, s, n, NULL);
+		attempt_output(ag, eps, eps->pkg, "\n", 1, NULL);
+	}
 	/* Go <= 1.23: "FAIL\t<pkg> [build failed]" / "[setup failed]". */
 	if (starts(s, n, "FAIL\t") && (sp = memchr(s + 5, ' ', n - 5)) &&
 	    (find(sp, n - (size_t)(sp - s), " [build failed]") ||
@@ -1126,6 +1211,7 @@ static void on_raw_line(struct gtest_agg *ag, const char *s, size_t n)
 
 		ps->ended = 1;
 		ps->result = 'f';
+		ps->build_failed = 1;
 		p->status = PKG_BUILD_FAILED;
 		if (!p->error)
 			p->error = xstrndup(sp + 2, n - (size_t)(sp - s) - 3);
@@ -1344,8 +1430,180 @@ static void judge_incomplete(struct gtest_agg *ag, struct pstate *ps,
 				results_test_cell(t, ag->cell)->unknown++;
 			continue;
 		}
-		count_result(ag, t, O_FAIL, 0);
+		count_result(ag, ps, t, O_FAIL, 0);
 		judge_failure(ag, ps, a, 1, death);
+	}
+}
+
+/* "name.go:12: msg" at the start of a line: file and line. */
+static int line_loc(const char *s, size_t n, const char **file, size_t *flen,
+		    int *line)
+{
+	const char *p = s, *end = s + n, *q;
+
+	while (p < end && *p != ':' && *p != ' ')
+		p++;
+	if (p >= end || *p != ':' || p - s < 4 || memcmp(p - 3, ".go", 3))
+		return -1;
+	q = ++p;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	if (p == q || p >= end || *p != ':' ||
+	    parse_int(q, (size_t)(p - q), line))
+		return -1;
+	*file = s;
+	*flen = (size_t)(q - 1 - s);
+	return 0;
+}
+
+/*
+ * The package's own result in one process, as `go test` gives it: a
+ * process that failed while none of its tests did (TestMain exiting 1
+ * before or after m.Run, a panic in init, os.Exit outside a test, a
+ * signal) is a failure of the package-level pseudo test; a process that
+ * ended cleanly is a pass of it.
+ */
+static void judge_package(struct gtest_agg *ag, struct pstate *ps,
+			  int exit_status, const char *death)
+{
+	struct package *p = results_package(ag->r, ps->name, 1);
+	int rerun = (ag->flags & GTEST_RERUN) != 0, failed;
+	struct attempt *a = ps->pkg;
+	struct pkg_cell *pc;
+	struct test_cell *tc;
+	struct failure f;
+	struct buf msg = BUF_INIT(2048);
+	const char *lfile = NULL;
+	size_t lflen = 0, n;
+	int lline = 0;
+	char *file = NULL;
+
+	if (ps->build_failed || !ps->name[0] ||
+	    (rerun && !(ag->flags & GTEST_PKG_RERUN)))
+		return;
+	failed = ps->ended ? ps->result == 'f' : exit_status != 0;
+	pc = results_pkg_cell(p, ag->cell);
+	if (!failed || ps->test_failures) {
+		struct test *pt;
+
+		if (!ps->ended && !ps->had_tests)
+			return;
+		pt = results_test(ag->r, ps->name, RESULTS_PACKAGE_TEST, 0);
+		if (!pt) {
+			if (rerun)
+				pc->clean_reruns++;
+			else
+				pc->clean_procs++;
+			return;
+		}
+		tc = results_test_cell(pt, ag->cell);
+		if (rerun) {
+			tc->rerun_passes++;
+		} else {
+			tc->passes++;
+			tc->first_passes++;
+		}
+		return;
+	}
+	tc = results_test_cell(results_package_test(ag->r, ps->name),
+			       ag->cell);
+	if (rerun) {
+		tc->rerun_failures++;
+	} else {
+		tc->failures++;
+		tc->first_failures++;
+		pc->ran = 1;
+		pc->failed = 1;
+		if (!ps->had_tests)
+			pc->fail_before_tests = 1;
+	}
+	memset(&f, 0, sizeof(f));
+	f.cell = ag->cell;
+	f.rerun = rerun;
+	f.seed = ag->seed;
+	f.count = 1;
+	if (ps->timeout) {
+		f.kind = FAIL_TIMEOUT;
+		add_bounded(&msg, buf_str(&ps->timeout_msg), ps->timeout_msg.len);
+		add_str(&msg, " (outside any test: TestMain or a goroutine it "
+			"waits for)");
+	} else if (a->panic.len) {
+		f.kind = FAIL_PANIC;
+		add_bounded(&msg, "panic: ", 7);
+		add_bounded(&msg, a->panic.data, a->panic.len);
+		if (!ps->had_tests)
+			add_str(&msg, " (during package initialization, before "
+				"any test)");
+		if (a->panic_loc.file) {
+			lfile = a->panic_loc.file;
+			lflen = strlen(lfile);
+			lline = a->panic_loc.line;
+		}
+	} else {
+		const char *why = ps->had_tests ?
+			"the test binary failed after its tests passed" :
+			"the test binary failed before running any test";
+
+		/* cmd/go names a signal ("signal: killed"); a converter
+		 * run directly cannot (test2json exits 1 either way). */
+		f.kind = exit_status > 128 ||
+			 starts(a->lastline.data ? a->lastline.data : "",
+				a->lastline.len, "signal: ") ?
+			 FAIL_CRASH : FAIL_EXIT;
+		add_bounded(&msg, why, strlen(why));
+		if (exit_status > 128 || (exit_status > 1 && !ps->ended)) {
+			if (buf_addf(&msg, " (%s)", death))
+				BUG("death too long");
+		}
+		if (a->lastline.len) {
+			add_bounded(&msg, ": ", 2);
+			add_bounded(&msg, a->lastline.data, a->lastline.len);
+			if (line_loc(a->lastline.data, a->lastline.len, &lfile,
+				     &lflen, &lline))
+				lfile = NULL;
+		} else if (!ps->ended && exit_status < 0) {
+			add_str(&msg, ": the stream ended before the package's "
+				"result");
+		} else {
+			add_str(&msg, " (no output explains it: TestMain or "
+				"os.Exit outside a test)");
+		}
+	}
+	if (lfile)
+		file = gtest_map_path(ag->r, p, lfile, lflen);
+	f.file = file;
+	f.line = file ? lline : 0;
+	f.message = (char *)(uintptr_t)buf_str(&msg);
+	n = strcspn(buf_str(&msg), "\n");
+	f.signature = sig_make(fail_kind_name(f.kind), msg.data, n, file,
+			       f.line);
+	f.output = excerpt(a);
+	results_add_failure(results_package_test(ag->r, ps->name), &f);
+	free(f.signature);
+	free(f.output);
+	free(file);
+	buf_release(&msg);
+}
+
+/* Each process's order of outcomes, for state leaks (results.c). */
+static void count_orders(struct gtest_agg *ag, struct pstate *ps)
+{
+	size_t i;
+
+	if (ag->flags & GTEST_RERUN)
+		return;
+	for (i = 0; i < ps->caporders; i++) {
+		const struct order *od = &ps->orders[i];
+		struct test_cell *tc;
+
+		if (!od->t || od->n < 3)
+			continue;
+		tc = results_test_cell(od->t, ag->cell);
+		tc->procs_multi++;
+		if (od->first_pass && od->later_fail == od->n - 1)
+			tc->procs_fp++;
+		else if (!od->first_pass && od->later_pass == od->n - 1)
+			tc->procs_ff++;
 	}
 }
 
@@ -1376,6 +1634,9 @@ const struct gtest_stats *gtest_agg_finish(struct gtest_agg *a,
 				  a->held_elapsed);
 	}
 	describe_death(death, sizeof(death), exit_status, reason);
+	/* A process that died with no event at all still fails its package. */
+	if (a->expect_pkg && exit_status != 0)
+		pstate_get(a, a->expect_pkg, strlen(a->expect_pkg));
 	for (i = 0; i < a->npkgs; i++) {
 		struct pstate *ps = a->pkgs[i];
 
@@ -1406,6 +1667,8 @@ const struct gtest_stats *gtest_agg_finish(struct gtest_agg *a,
 			}
 		}
 		judge_incomplete(a, ps, exit_status, death);
+		count_orders(a, ps);
+		judge_package(a, ps, exit_status, death);
 	}
 	a->finished = 1;
 	return &a->stats;
@@ -1438,6 +1701,7 @@ void gtest_agg_free(struct gtest_agg *a)
 		buf_release(&ps->last_panic);
 		loc_release(&ps->last_panic_loc);
 		free(ps->build_error);
+		free(ps->orders);
 		free(ps->name);
 		free(ps);
 	}
@@ -1449,7 +1713,14 @@ void gtest_agg_free(struct gtest_agg *a)
 	free(a->builds);
 	gtest_parser_release(&a->parser);
 	buf_release(&a->line);
+	free(a->expect_pkg);
 	free(a);
+}
+
+void gtest_agg_expect(struct gtest_agg *a, const char *package)
+{
+	free(a->expect_pkg);
+	a->expect_pkg = xstrdup(package);
 }
 
 char *gtest_map_path(const struct results *r, const struct package *p,
@@ -1461,23 +1732,45 @@ char *gtest_map_path(const struct results *r, const struct package *p,
 	if (!len)
 		return NULL;
 	if (file[0] == '/') {
+		char *tmp, *real;
+
 		if (!r->repo_root)
 			return NULL;
 		rl = strlen(r->repo_root);
 		if (len > rl + 1 && !memcmp(file, r->repo_root, rl) &&
 		    file[rl] == '/')
 			return xstrndup(file + rl + 1, len - rl - 1);
+		/* Compiled under a symlinked path (go uses $PWD): the
+		 * physical path may still lie in the repository. */
+		tmp = xstrndup(file, len);
+		real = realpath(tmp, NULL);
+		free(tmp);
+		if (real && strlen(real) > rl + 1 &&
+		    !memcmp(real, r->repo_root, rl) && real[rl] == '/') {
+			tmp = xstrdup(real + rl + 1);
+			free(real);
+			return tmp;
+		}
+		free(real);
 		return NULL;
 	}
 	if (memchr(file, '/', len))
 		return xstrndup(file, len);
 	if (p && p->abs_dir && r->repo_root) {
+		char *real = NULL;
+		const char *d = p->abs_dir;
+
 		rl = strlen(r->repo_root);
-		if (!strncmp(p->abs_dir, r->repo_root, rl) &&
-		    p->abs_dir[rl] == '/') {
-			if (buf_addf(&b, "%s/", p->abs_dir + rl + 1))
+		if (strncmp(d, r->repo_root, rl) || d[rl] != '/') {
+			real = realpath(d, NULL);
+			if (real)
+				d = real;
+		}
+		if (!strncmp(d, r->repo_root, rl) && d[rl] == '/') {
+			if (buf_addf(&b, "%s/", d + rl + 1))
 				BUG("path too long");
 		}
+		free(real);
 	}
 	if (buf_add(&b, file, len)) {
 		buf_release(&b);

@@ -45,6 +45,12 @@ enum gtest_flags {
 	 * this flag a stream's final test-level terminal event is read so.
 	 */
 	GTEST_DIRECT = 1 << 1,
+	/*
+	 * An isolated rerun of the package as a whole (its package-level
+	 * failure, not chosen tests): only such reruns count for the
+	 * package-level pseudo test (RESULTS_PACKAGE_TEST).
+	 */
+	GTEST_PKG_RERUN = 1 << 2,
 };
 
 struct gtest_stats {
@@ -65,6 +71,14 @@ struct gtest_agg;
  */
 struct gtest_agg *gtest_agg_new(struct results *r, int cell, unsigned flags,
 				long long seed);
+
+/*
+ * Names the package the stream's process tests (GTEST_DIRECT: one binary,
+ * one package).  A process that fails without a single event -- the
+ * converter could not start the binary -- then still fails that package,
+ * and lines that are not events become its output.
+ */
+void gtest_agg_expect(struct gtest_agg *a, const char *package);
 
 /* Feeds stream bytes; chunk boundaries may fall anywhere. */
 void gtest_agg_feed(struct gtest_agg *a, const char *data, size_t len);

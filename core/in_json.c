@@ -330,7 +330,7 @@ static int rd_verdict(struct ctx *c, enum verdict *out)
 static int fail_kind_of(const char *s, enum fail_kind *k)
 {
 	static const enum fail_kind all[] = { FAIL_ASSERT, FAIL_PANIC,
-		FAIL_TIMEOUT, FAIL_RACE, FAIL_CRASH };
+		FAIL_TIMEOUT, FAIL_RACE, FAIL_CRASH, FAIL_EXIT, FAIL_REPEAT };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -948,17 +948,16 @@ int in_json_results(const char *doc, size_t len, struct results *r,
 	if (read_root(&c, r, BIT(R_TESTS) | BIT(R_PACKAGES)))
 		goto out;
 	for (i = 0; i < r->ntests; i++) {
-		const struct test *t = r->tests[i];
+		struct test *t = r->tests[i];
+		size_t k;
+		int all = t->nfails > 0;
 
-		r->total_executions += t->executions;
-		switch (t->status) {
-		case VERDICT_PASSED: r->n_passed++; break;
-		case VERDICT_FAILED: r->n_failed++; break;
-		case VERDICT_FLAKY: r->n_flaky++; break;
-		case VERDICT_SKIPPED: r->n_skipped++; break;
-		case VERDICT_NOTRUN: r->n_notrun++; break;
-		}
+		t->package_level = !strcmp(t->name, RESULTS_PACKAGE_TEST);
+		for (k = 0; k < t->nfails; k++)
+			all &= t->fails[k].kind == FAIL_REPEAT;
+		t->repeat = all;
 	}
+	results_count(r);
 	r->finished = 1;
 	ret = 0;
 out:

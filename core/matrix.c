@@ -48,8 +48,8 @@ struct job {
 	long long seed;
 	char *pattern;		/* -test.run for reruns and verification */
 	int count;
-	struct results *into;	/* verification: a scratch results */
-	struct test *verify;	/* the test verified */
+	int whole;		/* a rerun of the whole package (its own failure) */
+	struct test *verify;	/* the test whose repro is verified */
 	int state;		/* 0 waiting, 1 running, 2 done */
 	struct proc p;
 	struct gtest_agg *agg;
@@ -76,7 +76,11 @@ struct mrun {
 	long long cpu_idle, cpu_total, cpu_sampled;
 	long long *cell_start, *cell_end;
 	int *cell_left;
+	int *cell_finished;	/* done, reported or waiting for earlier ones */
 	int cells_done;
+	int cells_shown;	/* cell lines print in cell order */
+	int builds_total, builds_done;
+	long long build_t0, last_build_line;
 	size_t jobs_done, jobs_total;
 	long long t0;
 	long long last_live;
@@ -92,6 +96,8 @@ const char *const matrix_secret_env[] = {
 	"ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
 	"ACTIONS_ID_TOKEN_REQUEST_URL", NULL
 };
+
+static int start_verify(struct mrun *m, struct job *j, struct err *err);
 
 static long long now_ms(void)
 {
@@ -283,15 +289,26 @@ static void find_repo_root(struct mrun *m)
 	buf_release(&out);
 }
 
+/*
+ * The package directory relative to the working directory, for repro
+ * commands the user runs where they ran the collector: both resolved the
+ * same way (symlinks: `go list` reports the directory under $PWD, getcwd()
+ * the physical one).  NULL when the package lies outside it: the repro
+ * then names the import path.
+ */
 static char *rel_dir(const char *cwd, const char *abs)
 {
-	size_t n = strlen(cwd);
+	char *rc = realpath(cwd, NULL), *ra = realpath(abs, NULL), *ret = NULL;
+	const char *c = rc ? rc : cwd, *a = ra ? ra : abs;
+	size_t n = strlen(c);
 
-	if (!strcmp(cwd, abs))
-		return xstrdup(".");
-	if (!strncmp(abs, cwd, n) && abs[n] == '/')
-		return xstrdup(abs + n + 1);
-	return xstrdup(abs);
+	if (!strcmp(c, a))
+		ret = xstrdup(".");
+	else if (!strncmp(a, c, n) && (a[n] == '/' || (n == 1 && *c == '/')))
+		ret = xstrdup(a + n + (n > 1));
+	free(rc);
+	free(ra);
+	return ret;
 }
 
 static int go_list(struct mrun *m, struct err *err)
@@ -566,6 +583,8 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 		list_tests(m, j->pkg, j->race);
 	pattern = j->pattern ? j->pattern :
 		  p->run[j->race] ? p->run[j->race] : m->o->run;
+	if (j->pattern && !*j->pattern)
+		pattern = NULL;
 	argv[i++] = m->test2json;
 	argv[i++] = "-t";
 	argv[i++] = "-p";
@@ -617,10 +636,13 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 	po.new_pgrp = 1;
 	if (j->kind == JOB_RERUN)
 		flags |= GTEST_RERUN;
+	if (j->whole)
+		flags |= GTEST_PKG_RERUN;
 	ret = proc_spawn(&j->p, argv, &po, err);
-	if (!ret)
-		j->agg = gtest_agg_new(j->into ? j->into : m->r,
-				       j->into ? 0 : j->cell, flags, j->seed);
+	if (!ret) {
+		j->agg = gtest_agg_new(m->r, j->cell, flags, j->seed);
+		gtest_agg_expect(j->agg, p->import_path);
+	}
 	buf_release(&run);
 	buf_release(&pwd);
 	buf_release(&path);
@@ -642,15 +664,12 @@ static void clear_live(struct mrun *m)
 	}
 }
 
-static void cell_done(struct mrun *m, int cell)
+static void show_cell(struct mrun *m, int cell)
 {
 	const struct cell *c = &m->r->cells[cell];
 	size_t i;
 	int failing = 0, tests = 0;
 
-	m->cells_done++;
-	if (!m->o->progress)
-		return;
 	for (i = 0; i < m->r->ntests; i++) {
 		struct test *t = m->r->tests[i];
 		size_t k;
@@ -664,9 +683,45 @@ static void cell_done(struct mrun *m, int cell)
 	}
 	clear_live(m);
 	fprintf(m->o->progress, "flake-collector: cell %d/%zu %-24s %5d tests, "
-		"%d with failures, %.1fs\n", m->cells_done, m->r->ncells,
+		"%d with failures, %.1fs\n", cell + 1, m->r->ncells,
 		c->name, tests, failing,
 		(double)(m->cell_end[cell] - m->cell_start[cell]) / 1000.0);
+	fflush(m->o->progress);
+}
+
+/* Cells finish in any order; their lines print in the matrix's order. */
+static void cell_done(struct mrun *m, int cell)
+{
+	m->cells_done++;
+	m->cell_finished[cell] = 1;
+	while (m->cells_shown < (int)m->r->ncells &&
+	       m->cell_finished[m->cells_shown]) {
+		if (m->o->progress)
+			show_cell(m, m->cells_shown);
+		m->cells_shown++;
+	}
+}
+
+/* The build phase: binaries built of total, and when the rest will be. */
+static void build_done(struct mrun *m)
+{
+	long long t = now_ms(), el = t - m->build_t0;
+
+	m->builds_done++;
+	if (!m->o->progress || m->o->tty ||
+	    (m->builds_done < m->builds_total && t - m->last_build_line < 5000))
+		return;
+	m->last_build_line = t;
+	fprintf(m->o->progress, "flake-collector: built %d/%d test binaries, "
+		"%.1fs", m->builds_done, m->builds_total, (double)el / 1000.0);
+	if (m->builds_done < m->builds_total && m->builds_done > 0) {
+		long long left = el * (m->builds_total - m->builds_done) /
+				 m->builds_done / 1000;
+
+		fprintf(m->o->progress, ", ETA %lld:%02lld", left / 60,
+			left % 60);
+	}
+	fputc('\n', m->o->progress);
 	fflush(m->o->progress);
 }
 
@@ -691,6 +746,7 @@ static void finish_job(struct mrun *m, struct job *j)
 
 		m->running_builds--;
 		p->built[j->race] = status == 0 ? 1 : -1;
+		build_done(m);
 		if (status != 0) {
 			struct package *rp = results_package(m->r, p->import_path, 1);
 
@@ -702,7 +758,19 @@ static void finish_job(struct mrun *m, struct job *j)
 						    "go test -c failed");
 			}
 		}
+	} else if (j->kind == JOB_VERIFY) {
+		/* Killed at the bound: no verdict. */
+		if (!j->killed) {
+			j->verify->verify_runs = 1;
+			j->verify->verify_fails = status != 0;
+		}
 	} else {
+		/* test2json's own stderr: why it could not run the binary. */
+		if (status != 0 && j->errout.len) {
+			gtest_agg_feed(j->agg, j->errout.data, j->errout.len);
+			if (j->errout.data[j->errout.len - 1] != '\n')
+				gtest_agg_feed(j->agg, "\n", 1);
+		}
 		gtest_agg_finish(j->agg, status, j->killed ?
 				 "killed: it outlived -timeout by a minute" : NULL);
 		gtest_agg_free(j->agg);
@@ -744,9 +812,15 @@ static void show_live(struct mrun *m)
 		snprintf(eta, sizeof(eta), ", ETA %lld:%02lld", left / 60,
 			 left % 60);
 	}
-	fprintf(m->o->progress, "\r\033[K  %zu/%zu processes, %d/%zu cells, "
-		"%lld s%s", m->jobs_done, m->jobs_total, m->cells_done,
-		m->r->ncells, el / 1000, eta);
+	if (m->builds_done < m->builds_total)
+		fprintf(m->o->progress, "\r\033[K  building %d/%d test "
+			"binaries, %zu/%zu processes, %lld s%s",
+			m->builds_done, m->builds_total, m->jobs_done,
+			m->jobs_total, el / 1000, eta);
+	else
+		fprintf(m->o->progress, "\r\033[K  %zu/%zu processes, %d/%zu "
+			"cells, %lld s%s", m->jobs_done, m->jobs_total,
+			m->cells_done, m->r->ncells, el / 1000, eta);
 	fflush(m->o->progress);
 	m->live_shown = 1;
 }
@@ -859,6 +933,7 @@ static int start_ready(struct mrun *m, struct err *err)
 			return 0;
 		best->started = now_ms();
 		if (best->kind == JOB_BUILD ? start_build(m, best, err) :
+		    best->kind == JOB_VERIFY ? start_verify(m, best, err) :
 		    start_test(m, best, err))
 			return -1;
 		if (best->kind == JOB_BUILD) {
@@ -1070,8 +1145,10 @@ static void plan_runs(struct mrun *m)
 		if (!m->pkgs[p].has_tests)
 			continue;
 		for (race = 0; race < 2; race++)
-			if (m->o->race & (race ? MATRIX_RACE_ON : MATRIX_RACE_OFF))
+			if (m->o->race & (race ? MATRIX_RACE_ON : MATRIX_RACE_OFF)) {
 				add_job(m, JOB_BUILD, (int)p, race, -1);
+				m->builds_total++;
+			}
 	}
 	for (c = 0; c < m->r->ncells; c++) {
 		for (p = 0; p < m->npkgs; p++) {
@@ -1120,6 +1197,7 @@ static void plan_reruns(struct mrun *m)
 			const char *pkg = m->pkgs[p].import_path;
 			char **tops = NULL;
 			size_t ntops = 0, alloc = 0;
+			int whole = 0, before = 0;
 
 			for (i = 0; i < m->r->ntests; i++) {
 				struct test *t = m->r->tests[i];
@@ -1134,6 +1212,16 @@ static void plan_reruns(struct mrun *m)
 						tc = &t->cells[k];
 				if (!tc || !tc->failures || tc->passes)
 					continue;
+				if (test_is_package(t)) {
+					struct package *rp = results_package(
+						m->r, pkg, 0);
+
+					whole = 1;
+					for (k = 0; rp && k < rp->ncells; k++)
+						if (rp->cells[k].cell == (int)c)
+							before = rp->cells[k].fail_before_tests;
+					continue;
+				}
 				tl = strcspn(t->name, "/");
 				for (k = 0; k < ntops; k++)
 					dup |= strlen(tops[k]) == tl &&
@@ -1165,6 +1253,26 @@ static void plan_reruns(struct mrun *m)
 					j->count = 1;
 				}
 			}
+			/*
+			 * The package's own failure: rerun the package as a
+			 * whole -- with no test at all when it failed before
+			 * any ran (init, TestMain before m.Run), else as it
+			 * ran, which costs a whole run: at most two.
+			 */
+			if (whole) {
+				int n = before ? m->o->rerun :
+					m->o->rerun < 2 ? m->o->rerun : 2;
+
+				for (k = 0; k < (size_t)n; k++) {
+					struct job *j = add_job(m, JOB_RERUN,
+						(int)p, m->r->cells[c].race,
+						(int)c);
+
+					j->pattern = xstrdup(before ? "^$" : "");
+					j->count = 1;
+					j->whole = 1;
+				}
+			}
 			for (k = 0; k < ntops; k++)
 				free(tops[k]);
 			free(tops);
@@ -1193,54 +1301,41 @@ static void free_jobs(struct mrun *m)
 	m->njobs = m->alloc_jobs = 0;
 }
 
-/* Each flaky or failed test's repro, run the way the command would. */
-static void plan_verify(struct mrun *m, struct results *scratch, int max_count)
+/*
+ * --verify-repro: each printed repro command is run as printed -- through
+ * the shell, in the directory the collector was started in -- and its exit
+ * status is the verdict.  Never a re-creation of it: what the user pastes
+ * is what was checked.
+ */
+static void plan_verify(struct mrun *m)
 {
 	size_t i;
 
 	for (i = 0; i < m->r->ntests; i++) {
 		struct test *t = m->r->tests[i];
-		struct buf pat = BUF_INIT(1u << 16);
-		const char *p, *seg;
 		struct job *j;
-		int pi, count = max_count;
-		struct cell c;
+		int pi;
 
-		if ((t->status != VERDICT_FLAKY && t->status != VERDICT_FAILED) ||
-		    t->via_subtest || t->worst_cell < 0 ||
-		    !pkg_by_path(m, t->package, &pi))
+		if (!t->repro || t->via_subtest || t->worst_cell < 0 ||
+		    !(t->status == VERDICT_FLAKY || t->status == VERDICT_FAILED ||
+		      t->repeat) || !pkg_by_path(m, t->package, &pi))
 			continue;
-		if (buf_addc(&pat, '^'))
-			BUG("pattern");
-		for (seg = p = t->name;; p++) {
-			if (*p == '/' || !*p) {
-				add_run_pattern_elem(&pat, seg, (size_t)(p - seg));
-				if (buf_adds(&pat, *p ? "$/^" : "$"))
-					BUG("pattern");
-				if (!*p)
-					break;
-				seg = p + 1;
-			}
-		}
-		if (t->repro) {
-			const char *cnt = strstr(t->repro, "-count=");
-
-			if (cnt) {
-				count = (int)strtol(cnt + 7, NULL, 10);
-				if (count > max_count || count < 1)
-					count = max_count;
-			}
-		}
-		c = m->r->cells[t->worst_cell];
-		c.count = count;
-		j = add_job(m, JOB_VERIFY, pi, c.race == 1, t->worst_cell);
-		j->into = &scratch[i];
-		results_init(j->into);
-		results_add_cell(j->into, &c);
-		j->pattern = buf_detach(&pat, NULL);
-		j->count = count;
+		j = add_job(m, JOB_VERIFY, pi, m->r->cells[t->worst_cell].race == 1,
+			    t->worst_cell);
 		j->verify = t;
 	}
+}
+
+static int start_verify(struct mrun *m, struct job *j, struct err *err)
+{
+	const char *argv[] = { "sh", "-c", j->verify->repro, NULL };
+	struct proc_opts po = { 0 };
+
+	(void)m;
+	po.merge_stderr = 1;
+	po.new_pgrp = 1;
+	po.unset = matrix_secret_env;
+	return proc_spawn(&j->p, argv, &po, err);
 }
 
 int matrix_run(struct results *r, const struct matrix_opts *o,
@@ -1250,8 +1345,7 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	char tmpl[] = "/tmp/flake-collector-XXXXXX";
 	const char *tmp = getenv("TMPDIR");
 	struct buf tdir = BUF_INIT(4096);
-	struct results *scratch = NULL;
-	size_t i, nscratch = 0;
+	size_t i;
 	int ret = -1;
 
 	memset(&m, 0, sizeof(m));
@@ -1265,6 +1359,9 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 		m.ncpu = n > 0 && n < 1024 ? (int)n : 2;
 		m.max_runs = o->jobs > 0 ? o->jobs : m.ncpu;
 	}
+	if (o->tags && !r->tags)
+		r->tags = xstrdup(o->tags);
+	r->timeout_ms = o->timeout_ms;
 	if (go_env(&m, err))
 		goto out;
 	find_repo_root(&m);
@@ -1282,6 +1379,8 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	m.cell_start = xcalloc(r->ncells, sizeof(*m.cell_start));
 	m.cell_end = xcalloc(r->ncells, sizeof(*m.cell_end));
 	m.cell_left = xcalloc(r->ncells, sizeof(*m.cell_left));
+	m.cell_finished = xcalloc(r->ncells, sizeof(*m.cell_finished));
+	m.build_t0 = now_ms();
 	plan_runs(&m);
 	if (o->progress && o->gha)
 		fprintf(o->progress, "::group::flake-collector: %zu packages x "
@@ -1304,26 +1403,13 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	stress_stop(&m);
 	results_finish(r);
 	if (o->verify_repro) {
-		nscratch = r->ntests;
-		scratch = xcalloc(nscratch, sizeof(*scratch));
-		plan_verify(&m, scratch, 100);
+		plan_verify(&m);
 		if (m.njobs && o->progress)
 			fprintf(o->progress, "flake-collector: verifying %zu repro "
-				"command%s\n", m.njobs, m.njobs == 1 ? "" : "s");
+				"command%s as printed\n", m.njobs,
+				m.njobs == 1 ? "" : "s");
 		if (run_jobs(&m, err))
 			goto out;
-		for (i = 0; i < m.njobs; i++) {
-			struct job *j = &m.jobs[i];
-			struct test *t;
-
-			t = results_test(j->into, j->verify->package,
-					 j->verify->name, 0);
-			if (!t || !t->ncells)
-				continue;
-			j->verify->verify_runs = t->cells[0].passes +
-						 t->cells[0].failures;
-			j->verify->verify_fails = t->cells[0].failures;
-		}
 		free_jobs(&m);
 	}
 	if (o->progress && o->gha)
@@ -1333,9 +1419,6 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 out:
 	stress_stop(&m);
 	free_jobs(&m);
-	for (i = 0; i < nscratch; i++)
-		results_release(&scratch[i]);
-	free(scratch);
 	for (i = 0; i < m.npkgs; i++) {
 		int k;
 
@@ -1357,6 +1440,7 @@ out:
 	free(m.cell_start);
 	free(m.cell_end);
 	free(m.cell_left);
+	free(m.cell_finished);
 	buf_release(&tdir);
 	return ret;
 }

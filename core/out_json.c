@@ -194,7 +194,7 @@ static json_t *results_json(const struct results *r)
 	set(o, "schema_version", json_integer(RESULTS_SCHEMA_VERSION));
 	set(o, "meta", meta_json(&r->meta));
 	set(o, "wall_ms", json_integer(r->wall_ms));
-	set(totals, "tests", json_integer((json_int_t)r->ntests));
+	set(totals, "tests", json_integer((json_int_t)r->n_tests));
 	set(totals, "executions", json_integer(r->total_executions));
 	set(totals, "failed", json_integer(r->n_failed));
 	set(totals, "flaky", json_integer(r->n_flaky));

@@ -174,16 +174,20 @@ static int add_failed(struct buf *b, const struct results *r,
 		      const struct test *t)
 {
 	const struct failure *pf = primary_failure(t);
+	/* A package-level failure is an error of the suite, not of a
+	 * test (JUnit's <error>). */
+	const char *tag = test_is_package(t) ? "error" : "failure";
 	size_t i;
 	int err = 0;
 
-	err |= buf_adds(b, "      <failure message=\"");
+	err |= buf_addf(b, "      <%s message=\"", tag);
 	err |= xml_attr_line(b, pf && *pf->message ? pf->message :
 			     "test failed");
 	err |= buf_addf(b, "\" type=\"%s\">",
 			pf ? fail_kind_name(pf->kind) : "fail");
-	err |= buf_addf(b, "%d of %d runs failed", t->failures,
-			t->passes + t->failures);
+	err |= buf_addf(b, "%d of %d %s failed", t->failures,
+			t->passes + t->failures,
+			test_is_package(t) ? "test processes" : "runs");
 	if (t->where) {
 		err |= buf_adds(b, ", ");
 		err |= xml_text(b, t->where);
@@ -207,7 +211,7 @@ static int add_failed(struct buf *b, const struct results *r,
 	if (t->fails_dropped)
 		err |= buf_addf(b, "\n(%d more distinct failures not kept)\n",
 				t->fails_dropped);
-	err |= buf_adds(b, "</failure>\n");
+	err |= buf_addf(b, "</%s>\n", tag);
 	return err ? -1 : 0;
 }
 
@@ -309,8 +313,11 @@ static void count_tests(struct test *const *t, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		int pkg = test_is_package(t[i]);
+
 		c->tests++;
-		c->failures += t[i]->status == VERDICT_FAILED;
+		c->failures += t[i]->status == VERDICT_FAILED && !pkg;
+		c->errors += t[i]->status == VERDICT_FAILED && pkg;
 		c->skipped += t[i]->status == VERDICT_SKIPPED ||
 			      t[i]->status == VERDICT_NOTRUN;
 		/* A parent's elapsed time includes its subtests'. */

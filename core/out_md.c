@@ -613,9 +613,11 @@ static int render_details(struct buf *b, const struct results *r,
 		err |= md_add_fenced(b, "sh", t->repro, strlen(t->repro));
 	}
 	if (t->verify_runs > 0)
-		err |= buf_addf(b, "\nThe repro command failed %d of %d "
-				"verification runs.\n", t->verify_fails,
-				t->verify_runs);
+		err |= buf_adds(b, t->verify_fails ?
+				"\nVerified: run as printed, the repro command "
+				"failed.\n" :
+				"\nVerified: run as printed, the repro command "
+				"passed (it did not reproduce this time).\n");
 	for (i = 0; i < t->nfails; i++) {
 		for (j = 0; j < i; j++)
 			if (!strcmp(t->fails[j].signature,

@@ -198,18 +198,33 @@ static int render_test(struct buf *b, const struct results *r,
 		       const struct test *t, const struct style *st)
 {
 	int flaky = t->status == VERDICT_FLAKY, err = 0;
+	int pkg = test_is_package(t);
+	int leak = t->repeat && t->status == VERDICT_PASSED;
 	size_t i, j;
 
-	err |= buf_addf(b, "%s%-6s%s  %s", flaky ? st->yellow : st->red,
-			flaky ? "FLAKY" : "FAILED", st->reset, st->bold);
-	err |= term_text(b, t->name, REPORT_NAME_MAX);
-	err |= buf_addf(b, "%s  ", st->reset);
-	err |= term_text(b, t->package, REPORT_NAME_MAX);
+	err |= buf_addf(b, "%s%-6s%s  %s", flaky || leak ? st->yellow : st->red,
+			leak ? "REPEAT" : flaky ? "FLAKY" : "FAILED",
+			st->reset, st->bold);
+	if (pkg) {
+		err |= buf_adds(b, "package ");
+		err |= term_text(b, t->package, REPORT_NAME_MAX);
+		err |= buf_addf(b, "%s  (the test process failed, no test "
+				"did)", st->reset);
+	} else {
+		err |= term_text(b, t->name, REPORT_NAME_MAX);
+		err |= buf_addf(b, "%s  ", st->reset);
+		err |= term_text(b, t->package, REPORT_NAME_MAX);
+	}
 	if (t->new_flaky)
 		err |= buf_addf(b, "  %s(new)%s", st->yellow, st->reset);
-	err |= buf_addf(b, "\n    %s, %d/%d executions failed",
-			verdict_name(t->status), t->failures,
-			t->passes + t->failures);
+	if (leak)
+		err |= buf_adds(b, "\n    passes as go test runs it; fails "
+				"when run again in the same process");
+	else
+		err |= buf_addf(b, "\n    %s, %d/%d %s failed",
+				verdict_name(t->status), t->failures,
+				t->passes + t->failures,
+				pkg ? "test processes" : "executions");
 	if (t->skips)
 		err |= buf_addf(b, ", %d skipped", t->skips);
 	if (t->notrun)
@@ -241,8 +256,9 @@ static int render_test(struct buf *b, const struct results *r,
 		err |= buf_adds(b, "\n");
 	}
 	if (t->verify_runs > 0)
-		err |= buf_addf(b, "    repro verified: failed %d of %d runs\n",
-				t->verify_fails, t->verify_runs);
+		err |= buf_addf(b, "    repro verified: %s\n",
+				t->verify_fails ? "it failed, as printed" :
+				"it passed (did not reproduce)");
 	err |= buf_adds(b, "\n");
 	return err ? -1 : 0;
 }
@@ -292,11 +308,20 @@ static int render_totals(struct buf *b, const struct results *r,
 			st->green;
 	int err = 0;
 
-	err |= buf_addf(b, "%s%zu tests: %d failed, %d flaky%s, %d passed, "
-			"%d skipped, %d notrun — %lld executions in %zu "
-			"cell%s, %.1f s\n", c, r->ntests, r->n_failed,
-			r->n_flaky, st->reset, r->n_passed, r->n_skipped,
-			r->n_notrun, r->total_executions, r->ncells,
+	err |= buf_addf(b, "%s%d tests: %d failed, %d flaky%s, %d passed, "
+			"%d skipped, %d notrun", c, r->n_tests,
+			r->n_failed - r->n_pkg_failed,
+			r->n_flaky - r->n_pkg_flaky, st->reset, r->n_passed,
+			r->n_skipped, r->n_notrun);
+	if (r->n_pkg_failed || r->n_pkg_flaky)
+		err |= buf_addf(b, "; packages failing outside any test: %d "
+				"failed, %d flaky", r->n_pkg_failed,
+				r->n_pkg_flaky);
+	if (r->n_repeat)
+		err |= buf_addf(b, "; %d state leak%s (repeat)", r->n_repeat,
+				r->n_repeat == 1 ? "" : "s");
+	err |= buf_addf(b, " — %lld executions in %zu cell%s, %.1f s\n",
+			r->total_executions, r->ncells,
 			r->ncells == 1 ? "" : "s", (double)r->wall_ms / 1000.0);
 	return err ? -1 : 0;
 }
@@ -335,15 +360,17 @@ int report_terminal(const struct results *r, FILE *f, int color)
 	if (!r->finished)
 		BUG("report_terminal before results_finish");
 	style_init(&st, color);
-	/* r->tests is sorted failed before flaky; two passes keep that
-	 * order while putting every via-subtest parent on one line. */
-	for (pass = 0; pass < 2; pass++) {
+	/* r->tests is sorted failed before flaky; passes keep that order
+	 * (state leaks last) while putting every via-subtest parent on
+	 * one line. */
+	for (pass = 0; pass < 3; pass++) {
 		for (i = 0; i < r->ntests; i++) {
 			const struct test *t = r->tests[i];
-			enum verdict want = pass ? VERDICT_FLAKY :
+			enum verdict want = pass == 2 ? VERDICT_PASSED :
+					    pass ? VERDICT_FLAKY :
 					    VERDICT_FAILED;
 
-			if (t->status != want)
+			if (t->status != want || (pass == 2 && !t->repeat))
 				continue;
 			if (t->via_subtest) {
 				parents++;

@@ -6,6 +6,7 @@
 #include "results.h"
 #include "buf.h"
 #include "err.h"
+#include "sig.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -32,6 +33,8 @@ const char *fail_kind_name(enum fail_kind k)
 	case FAIL_TIMEOUT: return "timeout";
 	case FAIL_RACE: return "race";
 	case FAIL_CRASH: return "crash";
+	case FAIL_EXIT: return "exit";
+	case FAIL_REPEAT: return "repeat";
 	}
 	BUG("bad failure kind %d", (int)k);
 }
@@ -109,6 +112,7 @@ void results_release(struct results *r)
 	}
 	free(r->pkgs);
 	free(r->repo_root);
+	free(r->tags);
 	free(r->hidx);
 	memset(r, 0, sizeof(*r));
 }
@@ -186,6 +190,37 @@ struct test *results_test(struct results *r, const char *package,
 		while (r->hidx[h])
 			h = (h + 1) & (r->hcap - 1);
 		r->hidx[h] = r->ntests;
+	}
+	return t;
+}
+
+int test_is_package(const struct test *t)
+{
+	return t->package_level || !strcmp(t->name, RESULTS_PACKAGE_TEST);
+}
+
+struct test *results_package_test(struct results *r, const char *package)
+{
+	struct test *t = results_test(r, package, RESULTS_PACKAGE_TEST, 0);
+	struct package *p;
+	size_t i;
+
+	if (t)
+		return t;
+	t = results_test(r, package, RESULTS_PACKAGE_TEST, 1);
+	t->package_level = 1;
+	p = results_package(r, package, 1);
+	for (i = 0; i < p->ncells; i++) {
+		struct pkg_cell *pc = &p->cells[i];
+		struct test_cell *tc;
+
+		if (!pc->clean_procs && !pc->clean_reruns)
+			continue;
+		tc = results_test_cell(t, pc->cell);
+		tc->passes += pc->clean_procs;
+		tc->first_passes += pc->clean_procs;
+		tc->rerun_passes += pc->clean_reruns;
+		pc->clean_procs = pc->clean_reruns = 0;
 	}
 	return t;
 }
@@ -447,6 +482,19 @@ out:
 	buf_release(&b);
 }
 
+/*
+ * The failure rate a repro command is sized for: over the cell's
+ * executions and its isolated reruns (a cell that failed every execution
+ * and passed some reruns is flaky at the combined rate, not at 100%).
+ */
+static double repro_rate(const struct test_cell *tc)
+{
+	int n = tc->passes + tc->failures + tc->rerun_passes +
+		tc->rerun_failures;
+
+	return n ? (double)(tc->failures + tc->rerun_failures) / n : 0.0;
+}
+
 /* -count that reproduces a failure of rate p with ~99% probability. */
 static int repro_count(double p)
 {
@@ -487,6 +535,103 @@ static int add_run_pattern(struct buf *b, const char *name)
 	return buf_addc(b, '$');
 }
 
+/* The package argument of a repro command: "./dir", ".", or the import
+ * path (quoted for the shell when it needs it). */
+static int add_pkg_arg(struct buf *b, const struct package *p,
+		       const char *import_path)
+{
+	struct buf d = BUF_INIT(4096);
+	int err = 0;
+
+	if (p && p->dir) {
+		if (!strcmp(p->dir, ".") || p->dir[0] == '/' ||
+		    !strncmp(p->dir, "../", 3))
+			err |= buf_adds(&d, p->dir);
+		else
+			err |= buf_addf(&d, "./%s", p->dir);
+	} else {
+		err |= buf_adds(&d, import_path);
+	}
+	if (strspn(buf_str(&d), "abcdefghijklmnopqrstuvwxyz"
+		   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-~+@") == d.len)
+		err |= buf_add(b, d.data, d.len);
+	else
+		err |= buf_add_shquote(b, buf_str(&d));
+	buf_release(&d);
+	return err ? -1 : 0;
+}
+
+/* Flags every repro carries from the run: tags and the timeout. */
+static int add_run_flags(struct buf *b, const struct results *r,
+			 const struct test *t)
+{
+	int err = 0, timeout = 0;
+	size_t i;
+
+	if (r->tags && *r->tags) {
+		err |= buf_adds(b, " -tags ");
+		err |= buf_add_shquote(b, r->tags);
+	}
+	for (i = 0; i < t->nfails; i++)
+		timeout |= t->fails[i].kind == FAIL_TIMEOUT;
+	if (timeout && r->timeout_ms > 0)
+		err |= buf_addf(b, " -timeout=%llds",
+				(r->timeout_ms + 999) / 1000);
+	return err ? -1 : 0;
+}
+
+/*
+ * A package-level failure: the process fails, not a test, and -count
+ * repeats tests inside one process, so a flaky one is reproduced by
+ * running the process again: `sh -c 'for i in ...; do go test ... ||
+ * exit 1; done'` fails as soon as one run fails.
+ */
+static char *package_repro_cmd(const struct results *r, const struct test *t,
+			       int cell, int count)
+{
+	struct buf cmd = BUF_INIT(16384), b = BUF_INIT(32768);
+	const struct cell *c = cell >= 0 ? &r->cells[cell] : NULL;
+	const struct package *p = NULL;
+	int before = 0, err = 0;
+	size_t i;
+	char *ret = NULL;
+
+	for (i = 0; i < r->npkgs; i++)
+		if (!strcmp(r->pkgs[i].package, t->package))
+			p = &r->pkgs[i];
+	for (i = 0; p && i < p->ncells; i++)
+		if (p->cells[i].cell == cell)
+			before = p->cells[i].fail_before_tests;
+	if (c && c->gomaxprocs > 0)
+		err |= buf_addf(&cmd, "GOMAXPROCS=%d ", c->gomaxprocs);
+	err |= buf_adds(&cmd, "go test");
+	if (c && c->race == 1)
+		err |= buf_adds(&cmd, " -race");
+	err |= add_run_flags(&cmd, r, t);
+	/* It failed before any test ran: no test needs to run. */
+	if (before)
+		err |= buf_adds(&cmd, " -run '^$'");
+	err |= buf_adds(&cmd, " -count=1 ");
+	err |= add_pkg_arg(&cmd, p, t->package);
+	if (err)
+		goto out;
+	if (count <= 1 || t->status == VERDICT_FAILED) {
+		ret = buf_detach(&cmd, NULL);
+		goto out;
+	}
+	err |= buf_addf(&b, "for i in $(seq %d); do %s || exit 1; done",
+			count, buf_str(&cmd));
+	buf_reset(&cmd);
+	err |= buf_adds(&cmd, "sh -c ");
+	err |= buf_add_shquote(&cmd, buf_str(&b));
+	if (!err)
+		ret = buf_detach(&cmd, NULL);
+out:
+	buf_release(&cmd);
+	buf_release(&b);
+	return ret;
+}
+
 char *results_repro_cmd(const struct results *r, const struct test *t,
 			int cell, int count)
 {
@@ -498,6 +643,8 @@ char *results_repro_cmd(const struct results *r, const struct test *t,
 	int order = 0, err = 0;
 	char *ret = NULL;
 
+	if (test_is_package(t))
+		return package_repro_cmd(r, t, cell, count);
 	for (i = 0; i < r->npkgs; i++)
 		if (!strcmp(r->pkgs[i].package, t->package))
 			p = &r->pkgs[i];
@@ -517,6 +664,7 @@ char *results_repro_cmd(const struct results *r, const struct test *t,
 	err |= buf_adds(&b, "go test");
 	if (c && c->race == 1)
 		err |= buf_adds(&b, " -race");
+	err |= add_run_flags(&b, r, t);
 	if (order) {
 		err |= buf_addf(&b, " -shuffle=%lld", tc->fail_seed);
 	} else {
@@ -527,22 +675,7 @@ char *results_repro_cmd(const struct results *r, const struct test *t,
 			err |= buf_addf(&b, " -shuffle=%lld", tc->fail_seed);
 	}
 	err |= buf_addf(&b, " -count=%d ", count);
-	if (p && p->dir) {
-		struct buf d = BUF_INIT(4096);
-
-		if (!strcmp(p->dir, "."))
-			err |= buf_adds(&d, ".");
-		else
-			err |= buf_addf(&d, "./%s", p->dir);
-		if (strspn(buf_str(&d), "abcdefghijklmnopqrstuvwxyz"
-			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-") == d.len)
-			err |= buf_add(&b, d.data, d.len);
-		else
-			err |= buf_add_shquote(&b, buf_str(&d));
-		buf_release(&d);
-	} else {
-		err |= buf_add_shquote(&b, t->package);
-	}
+	err |= add_pkg_arg(&b, p, t->package);
 	if (!err)
 		ret = buf_detach(&b, NULL);
 	buf_release(&b);
@@ -576,6 +709,49 @@ static int cmp_tests(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
+/*
+ * A state leak across executions: in every process that ran the test three
+ * times or more (two such processes at least), the first execution passed
+ * and every later one failed -- or the reverse.  Two executions cannot
+ * tell "fails after the first" from "fails every second time".  `go test` runs each test once, so only the
+ * first execution of each process says what it would see: the later ones
+ * become unknown, and the failures are re-kinded FAIL_REPEAT.
+ */
+static void derive_repeat(struct test *t)
+{
+	int multi = 0, fp = 0, ff = 0;
+	size_t i;
+
+	for (i = 0; i < t->ncells; i++) {
+		multi += t->cells[i].procs_multi;
+		fp += t->cells[i].procs_fp;
+		ff += t->cells[i].procs_ff;
+	}
+	if (multi < 2 || (fp != multi && ff != multi))
+		return;
+	t->repeat = 1;
+	t->first_fails = ff == multi;
+	for (i = 0; i < t->ncells; i++) {
+		struct test_cell *tc = &t->cells[i];
+		int later = tc->passes + tc->failures - tc->first_passes -
+			    tc->first_failures;
+
+		if (later > 0)
+			tc->unknown += later;
+		tc->passes = tc->first_passes;
+		tc->failures = tc->first_failures;
+	}
+	for (i = 0; i < t->nfails; i++) {
+		struct failure *f = &t->fails[i];
+		size_t n = strcspn(f->message, "\n");
+
+		f->kind = FAIL_REPEAT;
+		free(f->signature);
+		f->signature = sig_make("repeat", f->message, n, f->file,
+					f->line);
+	}
+}
+
 static void derive_test(struct results *r, struct test *t)
 {
 	size_t i;
@@ -583,6 +759,16 @@ static void derive_test(struct results *r, struct test *t)
 	double worst = -1.0;
 
 	derive_notrun(r, t);
+	if (!t->repeat)
+		derive_repeat(t);
+	if (!t->repeat && t->nfails) {
+		/* Read back (in_json): the kinds say it. */
+		int all = 1;
+
+		for (i = 0; i < t->nfails; i++)
+			all &= t->fails[i].kind == FAIL_REPEAT;
+		t->repeat = all;
+	}
 	t->executions = t->passes = t->failures = t->skips = t->notrun = 0;
 	t->rerun_passes = t->rerun_failures = 0;
 	t->seconds = 0;
@@ -625,6 +811,19 @@ static void derive_test(struct results *r, struct test *t)
 		t->status = VERDICT_SKIPPED;
 	else
 		t->status = VERDICT_NOTRUN;
+	if (t->repeat && !t->where) {
+		t->where = xstrdup(t->first_fails ?
+			"fails on its first execution in a process and passes "
+			"when run again in it (it needs state an earlier "
+			"execution leaves)" :
+			"fails when run more than once in one process (state "
+			"left by an earlier execution)");
+	}
+	if (t->repeat && t->status == VERDICT_PASSED && t->nfails) {
+		free(t->repro);
+		t->repro = results_repro_cmd(r, t, t->fails[0].cell, 2);
+		t->worst_cell = t->fails[0].cell;
+	}
 	if (t->status == VERDICT_FAILED || t->status == VERDICT_FLAKY) {
 		const struct test_cell *wc = NULL;
 		int count;
@@ -633,10 +832,51 @@ static void derive_test(struct results *r, struct test *t)
 			if (t->cells[i].cell == t->worst_cell)
 				wc = &t->cells[i];
 		count = wc && wc->status != VERDICT_FAILED ?
-			repro_count(test_cell_rate(wc)) : 1;
-		derive_where(r, t);
+			repro_count(repro_rate(wc)) : 1;
+		if (t->repeat)
+			count = 2;
+		if (!t->repeat)
+			derive_where(r, t);
 		free(t->repro);
 		t->repro = results_repro_cmd(r, t, t->worst_cell, count);
+	}
+}
+
+void results_count(struct results *r)
+{
+	size_t i;
+
+	r->n_tests = r->n_passed = r->n_failed = r->n_flaky = 0;
+	r->n_skipped = r->n_notrun = r->n_pkg_failed = r->n_pkg_flaky = 0;
+	r->n_repeat = 0;
+	r->total_executions = 0;
+	for (i = 0; i < r->ntests; i++) {
+		struct test *t = r->tests[i];
+		int pkg = test_is_package(t);
+
+		r->total_executions += t->executions;
+		r->n_tests += !pkg;
+		r->n_repeat += t->repeat && !pkg;
+		/* A parent that failed only through its subtests is that
+		 * subtest's failure, counted once. */
+		if (t->via_subtest && (t->status == VERDICT_FAILED ||
+				       t->status == VERDICT_FLAKY)) {
+			r->n_tests--;
+			continue;
+		}
+		switch (t->status) {
+		case VERDICT_PASSED: r->n_passed++; break;
+		case VERDICT_FAILED:
+			r->n_failed++;
+			r->n_pkg_failed += pkg;
+			break;
+		case VERDICT_FLAKY:
+			r->n_flaky++;
+			r->n_pkg_flaky += pkg;
+			break;
+		case VERDICT_SKIPPED: r->n_skipped++; break;
+		case VERDICT_NOTRUN: r->n_notrun++; break;
+		}
 	}
 }
 
@@ -677,21 +917,7 @@ void results_finish(struct results *r)
 			if (p->cells[j].failed || p->cells[j].crashed)
 				p->status = PKG_FAILED;
 	}
-	r->n_passed = r->n_failed = r->n_flaky = r->n_skipped = 0;
-	r->n_notrun = 0;
-	r->total_executions = 0;
-	for (i = 0; i < r->ntests; i++) {
-		struct test *t = r->tests[i];
-
-		r->total_executions += t->executions;
-		switch (t->status) {
-		case VERDICT_PASSED: r->n_passed++; break;
-		case VERDICT_FAILED: r->n_failed++; break;
-		case VERDICT_FLAKY: r->n_flaky++; break;
-		case VERDICT_SKIPPED: r->n_skipped++; break;
-		case VERDICT_NOTRUN: r->n_notrun++; break;
-		}
-	}
+	results_count(r);
 	if (r->ntests)
 		qsort(r->tests, r->ntests, sizeof(*r->tests), cmp_tests);
 	/* The hash index holds positions; rebuild it for the sorted order. */

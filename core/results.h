@@ -46,11 +46,15 @@ enum fail_kind {
 	FAIL_TIMEOUT,	/* -test.timeout fired while the test ran */
 	FAIL_RACE,	/* the race detector reported a race in the test */
 	FAIL_CRASH,	/* the process died under the test (goroutine panic, os.Exit, signal) */
+	FAIL_EXIT,	/* package level: the test process exited with a failure
+			 * and no test failed (TestMain, os.Exit outside a test) */
+	FAIL_REPEAT,	/* state leak: the outcome flips after the first
+			 * execution in a process, the same in every process */
 };
 
 /* Returns "passed", "failed", "flaky", "skipped", "notrun". */
 const char *verdict_name(enum verdict v);
-/* Returns "fail", "panic", "timeout", "race", "crash". */
+/* Returns "fail", "panic", "timeout", "race", "crash", "exit", "repeat". */
 const char *fail_kind_name(enum fail_kind k);
 
 struct cell {
@@ -85,7 +89,23 @@ struct test_cell {
 	int rerun_passes, rerun_failures;
 	double seconds;		/* sum of Elapsed of counted executions */
 	long long fail_seed;	/* -shuffle seed of a failing execution; 0 none */
+	/* Order within processes, for state leaks (FAIL_REPEAT): outcomes of
+	 * each process's first execution of the test, and the processes that
+	 * ran it more than once -- of those, the ones whose first execution
+	 * passed and every later one failed (fp), or the reverse (ff). */
+	int first_passes, first_failures;
+	int procs_multi, procs_fp, procs_ff;
 };
+
+/*
+ * A package whose test process fails with no failing test (a TestMain that
+ * exits 1 before or after m.Run, a panic in init or in a package
+ * variable's initializer, os.Exit outside a test, a signal) is given a
+ * verdict of its own, as `go test` does, through a pseudo test of this
+ * name: no Go test can have it (top-level names are identifiers), so it
+ * never meets a real one.  Its executions are the package's processes.
+ */
+#define RESULTS_PACKAGE_TEST "(package)"
 
 struct test {
 	char *package;
@@ -105,7 +125,16 @@ struct test {
 	int new_flaky;		/* set by the caller from history */
 	int verify_runs, verify_fails;	/* --verify-repro outcome */
 	double seconds;		/* derived: total elapsed */
+	int package_level;	/* the RESULTS_PACKAGE_TEST of its package */
+	int repeat;		/* derived: the failures are a state leak across
+				 * executions of one process (FAIL_REPEAT) */
+	int first_fails;	/* derived with repeat: 1 when the first
+				 * execution in a process fails, 0 when the
+				 * later ones do */
 };
+
+/* Is t the package-level pseudo test (RESULTS_PACKAGE_TEST)? */
+int test_is_package(const struct test *t);
 
 enum pkg_status {
 	PKG_OK,			/* the package's processes ran to completion */
@@ -120,6 +149,11 @@ struct pkg_cell {
 	int crashed;		/* a process died before finishing its tests */
 	int timed_out;
 	int failed;		/* package-level fail seen */
+	int clean_procs;	/* processes that ended without a package-level
+				 * failure, before the pseudo test existed */
+	int clean_reruns;	/* the same for isolated reruns */
+	int fail_before_tests;	/* a package-level failure came before any
+				 * test started (init, TestMain before m.Run) */
 };
 
 struct package {
@@ -166,13 +200,20 @@ struct results {
 	struct package *pkgs;	/* owned, in first-seen order */
 	size_t npkgs, alloc_pkgs;
 	char *repo_root;	/* absolute path used to make paths relative */
+	char *tags;		/* the run's build tags, for repro commands */
+	long long timeout_ms;	/* the run's -timeout, for timeout repros */
 	long long wall_ms;	/* whole run */
 	int finished;
 	/* private: hash index over tests */
 	size_t *hidx;
 	size_t hcap;
-	/* derived totals */
+	/* derived totals; n_failed and n_flaky count failures: a parent that
+	 * failed only through its subtests is not counted again, and a
+	 * package-level failure counts once */
+	int n_tests;			/* tests, the pseudo tests not counted */
 	int n_passed, n_failed, n_flaky, n_skipped, n_notrun;
+	int n_pkg_failed, n_pkg_flaky;	/* of those, package-level ones */
+	int n_repeat;			/* state leaks (FAIL_REPEAT tests) */
 	long long total_executions;
 };
 
@@ -197,6 +238,14 @@ struct package *results_package(struct results *r, const char *package,
 struct pkg_cell *results_pkg_cell(struct package *p, int cell);
 
 /*
+ * Finds or creates the package-level pseudo test of `package`.  On
+ * creation the clean processes counted so far in the package's cells
+ * become its passes (and rerun passes), so its per-cell counts cover every
+ * process, before and after its first failure.
+ */
+struct test *results_package_test(struct results *r, const char *package);
+
+/*
  * Records a failure occurrence.  Strings in *f are copied.  Occurrences with
  * the same (cell, signature) are merged (count += f->count; rerun stays 1
  * only while every occurrence is a rerun).
@@ -209,6 +258,10 @@ void results_add_failure(struct test *t, const struct failure *f);
  * Call once after all streams were fed.
  */
 void results_finish(struct results *r);
+
+/* (Re)derives the totals (n_tests, n_failed, ...) from the tests'
+ * verdicts; results_finish() calls it. */
+void results_count(struct results *r);
 
 /* Writes the repro command for t in cell `cell` into a new string (caller
  * frees).  count is the -count to suggest. */

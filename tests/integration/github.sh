@@ -260,7 +260,10 @@ if ours:
 PY
 
 # 7. All clear: the earlier comment is updated; a PR without one gets none.
-grep -v 'TestFlip\|TestHostile' "$stream" >"$work/clean.json"
+# Without its failing tests the package passes too (its own fail event
+# would otherwise be a package-level failure, as go test would report).
+grep -v 'TestFlip\|TestHostile' "$stream" |
+	sed '/"Test"/!s/"Action":"fail"/"Action":"pass"/' >"$work/clean.json"
 ctl POST /_control/reset >/dev/null
 env -u GITHUB_ACTIONS -u GITHUB_API_URL GITHUB_TOKEN="$token" "$C" analyze \
 	--cell "GOMAXPROCS=2" --repository o/r --db "$work/h.db" --github-api-url "$api" \
