@@ -177,10 +177,14 @@ $(FUZZ_RUNS): fuzz-run-%: $(FUZZ_BUILD)/fuzz_% $(FUZZ_BUILD)/corpus/.seeded
 
 fuzz: $(FUZZ_RUNS)
 
+# Long exploration: 10 minutes per target (make -j2 fuzz-long).
+fuzz-long:
+	$(MAKE) FUZZ_SECONDS=600 fuzz
+
 fuzz-clean:
 	rm -rf $(FUZZ_BUILD)
 
-.PHONY: fuzz fuzz-build fuzz-seed fuzz-clean $(FUZZ_RUNS)
+.PHONY: fuzz fuzz-long fuzz-build fuzz-seed fuzz-clean $(FUZZ_RUNS)
 .SECONDARY: $(FUZZ_CORE_OBJ)
 -include $(FUZZ_CORE_OBJ:.o=.d)
 

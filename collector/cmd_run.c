@@ -31,7 +31,7 @@ static const struct cli_opt run_opts[] = {
 	{ "tags", O_TAGS, "LIST", "build tags (go test -tags)" },
 	{ "rerun", O_RERUN, "N", "rerun a test that failed every time alone N times (default 5)" },
 	{ "jobs", O_JOBS, "N", "test processes at once (default: adapts, one to two per CPU, to idle CPU)" },
-	{ "verify-repro", O_VERIFY, NULL, "run each repro command (bounded) and record how often it failed" },
+	{ "verify-repro", O_VERIFY, NULL, "run each printed repro command as printed (sh -c, bounded) and record whether it failed" },
 	{ "go", O_GO, "PATH", "the go command (default go)" },
 	{ NULL, 0, NULL, NULL },
 };

@@ -17,7 +17,7 @@
 
 #define IN_JSON_MAX_CELLS 256
 #define IN_JSON_MAX_TESTS 500000
-#define IN_JSON_MAX_NAME 4096		/* bytes of a test or cell name */
+#define IN_JSON_MAX_NAME RESULTS_NAME_MAX /* bytes of a test or cell name */
 #define IN_JSON_MAX_TEXT (64 * 1024)	/* bytes of a message or output */
 #define IN_JSON_MAX_COUNT 1000000000
 

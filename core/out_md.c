@@ -285,13 +285,20 @@ static int add_where(struct buf *b, const struct test *t)
 			"every cell" : "every cell it ran in");
 }
 
+/* Failed, flaky, and state leaks (repeat: passed as go test runs it). */
 static int is_reported(const struct test *t)
 {
-	return t->status == VERDICT_FAILED || t->status == VERDICT_FLAKY;
+	return t->status == VERDICT_FAILED || t->status == VERDICT_FLAKY ||
+	       t->repeat;
 }
 
 static const char *verdict_label(const struct test *t)
 {
+	if (t->repeat && t->status == VERDICT_PASSED)
+		return "🔁 repeat";
+	if (test_is_package(t))
+		return t->status == VERDICT_FAILED ? "❌ package failed" :
+		       "⚠️ package flaky";
 	return t->status == VERDICT_FAILED ? "❌ failed" : "⚠️ flaky";
 }
 

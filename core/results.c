@@ -7,11 +7,17 @@
 #include "buf.h"
 #include "err.h"
 #include "sig.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+static struct test *results_test_exact(struct results *r, const char *package,
+				       const char *name, int create);
+static struct package *results_package_exact(struct results *r,
+					     const char *package, int create);
 
 const char *verdict_name(enum verdict v)
 {
@@ -126,6 +132,46 @@ int results_add_cell(struct results *r, const struct cell *c)
 	return (int)r->ncells++;
 }
 
+char *results_canon_name(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, cut;
+	struct buf b = BUF_INIT(RESULTS_NAME_MAX * 4 + 64);
+	uint64_t h = 1469598103934665603ULL;
+	unsigned long cp;
+	int valid = 1;
+
+	while (i < n && valid) {
+		size_t len = utf8_seq(u + i, n - i, &cp);
+
+		valid = len > 0;
+		i += len;
+	}
+	if (valid && n <= RESULTS_NAME_MAX)
+		return NULL;
+	for (i = 0; i < n;) {
+		size_t len = utf8_seq(u + i, n - i, &cp);
+
+		if (len ? buf_add(&b, s + i, len) : buf_adds(&b, utf8_replacement))
+			BUG("name buffer");
+		i += len ? len : 1;
+		if (b.len > RESULTS_NAME_MAX * 2)
+			break;
+	}
+	if (b.len <= RESULTS_NAME_MAX)
+		return buf_detach(&b, NULL);
+	/* Too long: a cut at a character boundary, then a hash of the whole
+	 * name, so distinct names stay distinct (and the same name always
+	 * maps to the same entry). */
+	for (i = 0; i < n; i++)
+		h = (h ^ u[i]) * 1099511628211ULL;
+	cut = utf8_prefix(b.data, b.len, RESULTS_NAME_MAX - 20);
+	buf_truncate(&b, cut);
+	if (buf_addf(&b, "…#%016llx", (unsigned long long)h))
+		BUG("name buffer");
+	return buf_detach(&b, NULL);
+}
+
 /* FNV-1a over package, a separator, and name. */
 static uint64_t test_hash(const char *pkg, const char *name)
 {
@@ -159,6 +205,19 @@ static void rehash(struct results *r)
 
 struct test *results_test(struct results *r, const char *package,
 			  const char *name, int create)
+{
+	char *cpkg = results_canon_name(package), *cname = results_canon_name(name);
+	struct test *t;
+
+	t = results_test_exact(r, cpkg ? cpkg : package, cname ? cname : name,
+			       create);
+	free(cpkg);
+	free(cname);
+	return t;
+}
+
+static struct test *results_test_exact(struct results *r, const char *package,
+				       const char *name, int create)
 {
 	size_t h;
 	struct test *t;
@@ -248,6 +307,17 @@ struct test_cell *results_test_cell(struct test *t, int cell)
 struct package *results_package(struct results *r, const char *package,
 				int create)
 {
+	char *canon = results_canon_name(package);
+	struct package *p;
+
+	p = results_package_exact(r, canon ? canon : package, create);
+	free(canon);
+	return p;
+}
+
+static struct package *results_package_exact(struct results *r,
+					     const char *package, int create)
+{
 	size_t i;
 	struct package *p;
 
@@ -308,7 +378,9 @@ void results_add_failure(struct test *t, const struct failure *f)
 	      sizeof(*t->fails));
 	g = &t->fails[t->nfails++];
 	*g = *f;
-	g->file = dup_or_null(f->file);
+	g->file = f->file ? results_canon_name(f->file) : NULL;
+	if (!g->file)
+		g->file = dup_or_null(f->file);
 	g->message = xstrdup(f->message ? f->message : "");
 	g->signature = xstrdup(sig);
 	g->output = dup_or_null(f->output);

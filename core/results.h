@@ -32,6 +32,22 @@
 
 #define RESULTS_MAX_FAILS 8
 
+/*
+ * Names (packages, tests, failure paths) are kept as valid UTF-8 of at most
+ * RESULTS_NAME_MAX bytes -- the reporter's limit (IN_JSON_MAX_NAME), so
+ * the collector never writes a document the reporter refuses.
+ */
+#define RESULTS_NAME_MAX 4096
+
+/*
+ * The one rule for names: invalid UTF-8 becomes U+FFFD; a name longer than
+ * RESULTS_NAME_MAX is cut at a character boundary and ends in "…#" and 16
+ * hex digits of a hash of the whole name (distinct names stay distinct).
+ * Returns a new string, or NULL when s already obeys the rule.
+ * results_test() and results_package() apply it to what they are given.
+ */
+char *results_canon_name(const char *s);
+
 enum verdict {
 	VERDICT_PASSED,
 	VERDICT_FAILED,
