@@ -680,9 +680,11 @@ static char *package_repro_cmd(const struct results *r, const struct test *t,
 	if (c && c->race == 1)
 		err |= buf_adds(&cmd, " -race");
 	err |= add_run_flags(&cmd, r, t);
-	/* It failed before any test ran: no test needs to run. */
+	/* It failed before any test ran: no test needs to run.  Double
+	 * quotes inside the loop, which is single-quoted for sh -c. */
 	if (before)
-		err |= buf_adds(&cmd, " -run '^$'");
+		err |= buf_adds(&cmd, count <= 1 || t->status == VERDICT_FAILED ?
+				" -run '^$'" : " -run \"^$\"");
 	err |= buf_adds(&cmd, " -count=1 ");
 	err |= add_pkg_arg(&cmd, p, t->package);
 	if (err)

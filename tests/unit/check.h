@@ -36,6 +36,11 @@ static int check_passed, check_failed;
 static inline int check_done(const char *name)
 {
 	printf("%s: %d passed, %d failed\n", name, check_passed, check_failed);
+	/* A file that checked nothing proves nothing: it fails. */
+	if (!check_passed && !check_failed) {
+		printf("%s: no checks ran\n", name);
+		return 1;
+	}
 	return check_failed ? 1 : 0;
 }
 

@@ -163,9 +163,161 @@ static void failure_line(void)
 	results_release(&r);
 }
 
+/* Feeds each stream (one process each) into one cell of a fresh r. */
+static void feed_procs(struct results *r, const char *const *procs, int n,
+		       int count, int exit_status)
+{
+	struct cell c;
+	int i;
+
+	results_init(r);
+	memset(&c, 0, sizeof(c));
+	c.name = cellname;
+	c.count = count;
+	results_add_cell(r, &c);
+	for (i = 0; i < n; i++) {
+		struct gtest_agg *a = gtest_agg_new(r, 0, GTEST_DIRECT, 0);
+
+		gtest_agg_expect(a, "p");
+		gtest_agg_feed(a, procs[i], strlen(procs[i]));
+		gtest_agg_finish(a, exit_status, NULL);
+		gtest_agg_free(a);
+	}
+	results_finish(r);
+}
+
+#define EV(action, test) "{\"Action\":\"" action "\",\"Package\":\"p\"" \
+	test "}\n"
+#define T(name) ",\"Test\":\"" name "\""
+#define OUT(text) "{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"" \
+	text "\\n\"}\n"
+
+/* A process that fails while its tests pass fails the package (go test). */
+static void package_level(void)
+{
+	static const char *const after[] = {
+		EV("start", "") EV("run", T("TestA")) EV("pass", T("TestA"))
+		OUT("PASS") OUT("goleak: found unexpected goroutines")
+		EV("fail", ""),
+	};
+	static const char *const before[] = {
+		EV("start", "") OUT("x_test.go:9: no database") EV("fail", ""),
+		EV("start", "") EV("run", T("TestA")) EV("pass", T("TestA"))
+		OUT("PASS") EV("pass", ""),
+	};
+	static const char *const nothing[] = { "" };
+	struct results r;
+	struct test *t, *a;
+	struct package *p;
+
+	feed_procs(&r, after, 1, 1, 1);
+	t = results_test(&r, "p", RESULTS_PACKAGE_TEST, 0);
+	a = results_test(&r, "p", "TestA", 0);
+	CHECK(t && t->status == VERDICT_FAILED && test_is_package(t));
+	CHECK(t && t->nfails == 1 && t->fails[0].kind == FAIL_EXIT &&
+	      strstr(t->fails[0].message, "after its tests passed: goleak"));
+	CHECK(a && a->status == VERDICT_PASSED);
+	p = results_package(&r, "p", 0);
+	CHECK(p && p->status == PKG_FAILED);
+	CHECK(r.n_failed == 1 && r.n_pkg_failed == 1 && r.n_tests == 1);
+	CHECK(t && t->repro && !strcmp(t->repro, "go test -count=1 p"));
+	results_release(&r);
+
+	/* Fails in one process, passes in the next: flaky at package level,
+	 * and the pass before the first failure counts too (order). */
+	feed_procs(&r, before, 2, 1, 1);
+	t = results_test(&r, "p", RESULTS_PACKAGE_TEST, 0);
+	CHECK(t && t->status == VERDICT_FLAKY && t->passes == 1 &&
+	      t->failures == 1);
+	CHECK(t && t->nfails == 1 && t->fails[0].line == 9 &&
+	      t->fails[0].file && !strcmp(t->fails[0].file, "x_test.go"));
+	CHECK(t && t->repro && strstr(t->repro, "sh -c 'for i in $(seq ") &&
+	      strstr(t->repro, "go test -run \"^$\" -count=1 p || exit 1; done'"));
+	results_release(&r);
+	feed_procs(&r, before + 1, 1, 1, 0);
+	CHECK(!results_test(&r, "p", RESULTS_PACKAGE_TEST, 0));
+	results_release(&r);
+
+	/* A process that died before saying anything still fails p. */
+	feed_procs(&r, nothing, 1, 1, 127);
+	t = results_test(&r, "p", RESULTS_PACKAGE_TEST, 0);
+	CHECK(t && t->status == VERDICT_FAILED);
+	results_release(&r);
+}
+
+/* Passes first in each process, fails after: repeat, passed as go test. */
+static void state_leak(void)
+{
+#define RUN3(a, b, c) EV("start", "") \
+	EV("run", T("TestR")) EV(a, T("TestR")) \
+	EV("run", T("TestR")) EV(b, T("TestR")) \
+	EV("run", T("TestR")) EV(c, T("TestR")) EV("fail", "")
+	static const char *const leak[] = {
+		RUN3("pass", "fail", "fail"), RUN3("pass", "fail", "fail"),
+	};
+	static const char *const warm[] = {
+		RUN3("fail", "pass", "pass"), RUN3("fail", "pass", "pass"),
+	};
+	static const char *const flaky[] = {
+		RUN3("pass", "fail", "fail"), RUN3("pass", "fail", "pass"),
+	};
+	struct results r;
+	struct test *t;
+
+	feed_procs(&r, leak, 2, 3, 1);
+	t = results_test(&r, "p", "TestR", 0);
+	CHECK(t && t->repeat && !t->first_fails && t->status == VERDICT_PASSED);
+	CHECK(t && t->passes == 2 && t->failures == 0);
+	CHECK(t && t->nfails && t->fails[0].kind == FAIL_REPEAT);
+	CHECK(t && t->repro && strstr(t->repro, "-count=2"));
+	CHECK(r.n_repeat == 1 && r.n_flaky == 0);
+	results_release(&r);
+	feed_procs(&r, warm, 2, 3, 1);
+	t = results_test(&r, "p", "TestR", 0);
+	CHECK(t && t->repeat && t->first_fails && t->status == VERDICT_FAILED);
+	results_release(&r);
+	/* Not the same pattern in every process: flaky, not a leak. */
+	feed_procs(&r, flaky, 2, 3, 1);
+	t = results_test(&r, "p", "TestR", 0);
+	CHECK(t && !t->repeat && t->status == VERDICT_FLAKY);
+	results_release(&r);
+	/* One process is not enough evidence. */
+	feed_procs(&r, leak, 1, 3, 1);
+	t = results_test(&r, "p", "TestR", 0);
+	CHECK(t && !t->repeat && t->status == VERDICT_FLAKY);
+	results_release(&r);
+}
+
+/* One rule for names: valid UTF-8, bounded, distinct names distinct. */
+static void names(void)
+{
+	char *a = malloc(RESULTS_NAME_MAX + 100), *b, *ca, *cb;
+
+	memset(a, 'x', RESULTS_NAME_MAX + 99);
+	a[RESULTS_NAME_MAX + 99] = '\0';
+	b = strdup(a);
+	b[RESULTS_NAME_MAX + 98] = 'y';
+	ca = results_canon_name(a);
+	cb = results_canon_name(b);
+	CHECK(ca && cb && strlen(ca) <= RESULTS_NAME_MAX &&
+	      strlen(cb) <= RESULTS_NAME_MAX && strcmp(ca, cb));
+	CHECK(ca && !results_canon_name(ca));	/* idempotent */
+	CHECK(!results_canon_name("TestOK/ü"));
+	free(cb);
+	cb = results_canon_name("Test\xff\xfe");
+	CHECK_STR(cb, "Test\xEF\xBF\xBD\xEF\xBF\xBD");
+	free(a);
+	free(b);
+	free(ca);
+	free(cb);
+}
+
 int main(void)
 {
 	decode();
+	package_level();
+	state_leak();
+	names();
 	failure_line();
 	verdicts();
 	huge_line();
