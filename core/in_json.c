@@ -185,8 +185,12 @@ static int rd_real(struct ctx *c, double *out)
 		return r < 0 ? syntax(c) : 0;
 	if (jp_peek(&c->j) != JP_NUMBER)
 		return wrong_type(c, "a non-negative number");
-	if (jp_real(&c->j, &v) == -1)
+	r = jp_real(&c->j, &v);
+	if (r == -1)
 		return syntax(c);
+	/* Every error return is an error: -2 leaves v unread. */
+	if (r)
+		return fail(c, "must be a number of at most 63 characters");
 	if (!(v >= 0 && v <= 1e12))
 		return fail(c, "must be a non-negative number");
 	*out = v;
@@ -769,6 +773,32 @@ static int read_test(struct ctx *c, struct results *r)
 		fail(c, "required");
 		leave(c, old);
 		goto out;
+	}
+	/* Sums of accepted counts stay in range, or the document is refused:
+	 * no int that is derived from them can overflow. */
+	{
+		long long sum = (long long)t->passes + t->failures + t->skips;
+		long long cells = 0;
+		size_t k;
+
+		for (k = 0; k < t->ncells; k++) {
+			const struct test_cell *tc = &t->cells[k];
+
+			cells += (long long)tc->passes + tc->failures + tc->skips +
+				 tc->notrun + tc->unknown + tc->rerun_passes +
+				 tc->rerun_failures;
+		}
+		if (sum > IN_JSON_MAX_COUNT || cells > IN_JSON_MAX_COUNT ||
+		    (long long)t->rerun_passes + t->rerun_failures +
+		    t->notrun > IN_JSON_MAX_COUNT) {
+			size_t old = enter(c, sum > IN_JSON_MAX_COUNT ?
+					   "passes" : "cells", 0);
+
+			fail(c, "the test's counts add up to more than %d",
+			     IN_JSON_MAX_COUNT);
+			leave(c, old);
+			goto out;
+		}
 	}
 	t->executions = t->passes + t->failures + t->skips;
 	t->worst_cell = worst ? find_cell(r, worst) : -1;

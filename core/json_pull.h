@@ -65,6 +65,8 @@ int jp_elem(struct jpull *j);
 int jp_string(struct jpull *j, const char **s, size_t *len);
 /* A number that is an integer (no fraction or exponent) in range. */
 int jp_int(struct jpull *j, long long *v);
+/* 0; -1 a syntax error; -2 a valid number of 64 characters or more,
+ * *v not written: every caller must treat it as an error. */
 int jp_real(struct jpull *j, double *v);
 int jp_bool(struct jpull *j, int *v);
 /* Consumes null: 1; 0 when the next value is not null (nothing read). */

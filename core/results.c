@@ -9,6 +9,7 @@
 #include "sig.h"
 #include "utf8.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -348,6 +349,14 @@ struct pkg_cell *results_pkg_cell(struct package *p, int cell)
 	return &p->cells[p->ncells++];
 }
 
+/* Counts add without overflow: a merge of many shards saturates. */
+static int sat_add(int a, int b)
+{
+	long long v = (long long)a + b;
+
+	return v > INT_MAX ? INT_MAX : v < 0 ? 0 : (int)v;
+}
+
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
@@ -390,9 +399,9 @@ void results_add_failure(struct test *t, const struct failure *f)
 
 double test_cell_rate(const struct test_cell *tc)
 {
-	int n = tc->passes + tc->failures;
+	long long n = (long long)tc->passes + tc->failures;
 
-	return n ? (double)tc->failures / n : 0.0;
+	return n ? (double)tc->failures / (double)n : 0.0;
 }
 
 static enum verdict cell_verdict(const struct test_cell *tc)
@@ -561,10 +570,11 @@ out:
  */
 static double repro_rate(const struct test_cell *tc)
 {
-	int n = tc->passes + tc->failures + tc->rerun_passes +
-		tc->rerun_failures;
+	long long n = (long long)tc->passes + tc->failures +
+		      tc->rerun_passes + tc->rerun_failures;
 
-	return n ? (double)(tc->failures + tc->rerun_failures) / n : 0.0;
+	return n ? (double)((long long)tc->failures + tc->rerun_failures) /
+		   (double)n : 0.0;
 }
 
 /* -count that reproduces a failure of rate p with ~99% probability. */
@@ -851,12 +861,13 @@ static void derive_test(struct results *r, struct test *t)
 		double rate;
 
 		tc->status = cell_verdict(tc);
-		t->passes += tc->passes;
-		t->failures += tc->failures;
-		t->skips += tc->skips;
-		t->notrun += tc->notrun;
-		t->rerun_passes += tc->rerun_passes;
-		t->rerun_failures += tc->rerun_failures;
+		t->passes = sat_add(t->passes, tc->passes);
+		t->failures = sat_add(t->failures, tc->failures);
+		t->skips = sat_add(t->skips, tc->skips);
+		t->notrun = sat_add(t->notrun, tc->notrun);
+		t->rerun_passes = sat_add(t->rerun_passes, tc->rerun_passes);
+		t->rerun_failures = sat_add(t->rerun_failures,
+					    tc->rerun_failures);
 		t->seconds += tc->seconds;
 		switch (tc->status) {
 		case VERDICT_FAILED: any_failed = 1; break;
@@ -874,7 +885,7 @@ static void derive_test(struct results *r, struct test *t)
 			t->worst_cell = tc->cell;
 		}
 	}
-	t->executions = t->passes + t->failures + t->skips;
+	t->executions = sat_add(sat_add(t->passes, t->failures), t->skips);
 	if (any_failed)
 		t->status = VERDICT_FAILED;
 	else if (any_flaky)
@@ -1061,13 +1072,22 @@ void results_merge(struct results *dst, const struct results *src)
 			const struct test_cell *sc = &st->cells[j];
 			struct test_cell *dc = results_test_cell(dt, map[sc->cell]);
 
-			dc->passes += sc->passes;
-			dc->failures += sc->failures;
-			dc->skips += sc->skips;
-			dc->notrun += sc->notrun;
-			dc->unknown += sc->unknown;
-			dc->rerun_passes += sc->rerun_passes;
-			dc->rerun_failures += sc->rerun_failures;
+			dc->passes = sat_add(dc->passes, sc->passes);
+			dc->failures = sat_add(dc->failures, sc->failures);
+			dc->skips = sat_add(dc->skips, sc->skips);
+			dc->notrun = sat_add(dc->notrun, sc->notrun);
+			dc->unknown = sat_add(dc->unknown, sc->unknown);
+			dc->rerun_passes = sat_add(dc->rerun_passes,
+						   sc->rerun_passes);
+			dc->rerun_failures = sat_add(dc->rerun_failures,
+						     sc->rerun_failures);
+			dc->first_passes = sat_add(dc->first_passes,
+						   sc->first_passes);
+			dc->first_failures = sat_add(dc->first_failures,
+						     sc->first_failures);
+			dc->procs_multi += sc->procs_multi;
+			dc->procs_fp += sc->procs_fp;
+			dc->procs_ff += sc->procs_ff;
 			dc->seconds += sc->seconds;
 			if (!dc->fail_seed)
 				dc->fail_seed = sc->fail_seed;
