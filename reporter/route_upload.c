@@ -55,6 +55,77 @@ static json_t *comment_json(const struct comment_outcome *c)
 	return o;
 }
 
+/*
+ * Everything an upload's headers decide: the token (401), the types and
+ * the Idempotency-Key.  Run on the request's first callback, before any
+ * byte of the body is read or buffered, and again with the body.  Returns
+ * 0 with *token_repo set (caller frees), or -1 with p set.
+ */
+static int preflight(const struct request *q, struct reply *p,
+		     struct store **sp, char **token_repo)
+{
+	const char *enc = req_header(q, "Content-Encoding");
+	const char *idem = req_header(q, "Idempotency-Key");
+	struct err err = ERR_INIT;
+	char *token;
+	int rc;
+
+	*token_repo = NULL;
+	if (!(token = bearer(q))) {
+		reply_error(p, 401, NULL, "an upload needs 'Authorization: Bearer "
+			    "<token>' (flake-reporter token create)");
+		return -1;
+	}
+	if (!(*sp = server_store(q->cfg, &err))) {
+		reply_unavailable(p, "database unavailable", &err);
+		rc = -1;
+		goto out;
+	}
+	rc = store_token_check(*sp, token, strlen(token), token_repo, &err);
+	if (rc < 0) {
+		reply_unavailable(p, "database unavailable", &err);
+		goto out;
+	}
+	if (rc > 0) {
+		reply_error(p, 401, NULL, "unknown or revoked token");
+		rc = -1;
+		goto out;
+	}
+	rc = -1;
+	if (!is_json_type(req_header(q, "Content-Type"))) {
+		reply_error(p, 415, NULL, "Content-Type must be application/json");
+		goto out;
+	}
+	if (idem && (strlen(idem) > 200 || !*idem)) {
+		reply_error(p, 400, NULL, "Idempotency-Key must be 1 to 200 bytes");
+		goto out;
+	}
+	if (enc && strcasecmp(enc, "gzip") && strcasecmp(enc, "identity")) {
+		reply_error(p, 415, NULL, "Content-Encoding must be gzip or "
+			    "identity, not '%.40s'", enc);
+		goto out;
+	}
+	rc = 0;
+out:
+	/* Do not leave the secret in freed memory. */
+	memset(token, 0, strlen(token));
+	free(token);
+	if (rc) {
+		free(*token_repo);
+		*token_repo = NULL;
+	}
+	return rc ? -1 : 0;
+}
+
+void route_upload_early(const struct request *q, struct reply *p)
+{
+	struct store *s;
+	char *repo = NULL;
+
+	if (!preflight(q, p, &s, &repo))
+		free(repo);
+}
+
 void route_upload(const struct request *q, struct reply *p)
 {
 	const char *enc = req_header(q, "Content-Encoding");
@@ -69,37 +140,13 @@ void route_upload(const struct request *q, struct reply *p)
 	struct comment_outcome co;
 	const char *doc = q->body ? q->body : "";
 	size_t len = q->body_len;
-	char *token = NULL, *token_repo = NULL, url[1024];
+	char *token_repo = NULL, url[1024];
 	int rc;
 
 	results_init(&r);
 	memset(&co, 0, sizeof(co));
-	if (!(token = bearer(q))) {
-		reply_error(p, 401, NULL, "an upload needs 'Authorization: Bearer "
-			    "<token>' (flake-reporter token create)");
+	if (preflight(q, p, &s, &token_repo))
 		goto out;
-	}
-	if (!(s = server_store(q->cfg, &err))) {
-		reply_unavailable(p, "database unavailable", &err);
-		goto out;
-	}
-	rc = store_token_check(s, token, strlen(token), &token_repo, &err);
-	if (rc < 0) {
-		reply_unavailable(p, "database unavailable", &err);
-		goto out;
-	}
-	if (rc > 0) {
-		reply_error(p, 401, NULL, "unknown or revoked token");
-		goto out;
-	}
-	if (!is_json_type(req_header(q, "Content-Type"))) {
-		reply_error(p, 415, NULL, "Content-Type must be application/json");
-		goto out;
-	}
-	if (idem && (strlen(idem) > 200 || !*idem)) {
-		reply_error(p, 400, NULL, "Idempotency-Key must be 1 to 200 bytes");
-		goto out;
-	}
 	if (enc && !strcasecmp(enc, "gzip")) {
 		rc = gz_inflate(doc, len, &inflated, &err);
 		if (rc == -2) {
@@ -112,10 +159,6 @@ void route_upload(const struct request *q, struct reply *p)
 		}
 		doc = inflated.data ? inflated.data : "";
 		len = inflated.len;
-	} else if (enc && strcasecmp(enc, "identity")) {
-		reply_error(p, 415, NULL, "Content-Encoding must be gzip or "
-			    "identity, not '%.40s'", enc);
-		goto out;
 	}
 	if (!len) {
 		reply_error(p, 400, NULL, "empty body: want a results document");
@@ -167,10 +210,5 @@ out:
 	comment_outcome_release(&co);
 	results_release(&r);
 	buf_release(&inflated);
-	if (token) {
-		/* Do not leave the secret in freed memory. */
-		memset(token, 0, strlen(token));
-		free(token);
-	}
 	free(token_repo);
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 enum route_flags {
@@ -31,24 +32,28 @@ struct route {
 	const char *pattern;	/* "/api/v1/runs/{}": {} captures a segment */
 	void (*fn)(const struct request *q, struct reply *p);
 	unsigned flags;
+	/* Checks on the headers alone, before any of the body is read: a
+	 * request it refuses costs no more than its headers. */
+	void (*early)(const struct request *q, struct reply *p);
 };
 
 static const struct route routes[] = {
-	{ "GET", "/healthz", route_health, 0 },
-	{ "POST", "/api/v1/uploads", route_upload, ROUTE_BODY },
-	{ "GET", "/api/v1/repos/{}/{}/tests", route_repo_tests, 0 },
-	{ "GET", "/api/v1/repos/{}/{}/tests/{}", route_repo_test, 0 },
-	{ "GET", "/api/v1/repos/{}/{}/runs", route_repo_runs, 0 },
-	{ "GET", "/api/v1/runs/{}", route_run, 0 },
-	{ "GET", "/metrics", page_metrics, 0 },
-	{ "GET", "/static/app.css", page_static_css, 0 },
-	{ "GET", "/static/app.js", page_static_js, 0 },
-	{ "GET", "/badge/{}/{}", page_badge, 0 },
+	{ "GET", "/healthz", route_health, 0, NULL },
+	{ "POST", "/api/v1/uploads", route_upload, ROUTE_BODY,
+	  route_upload_early },
+	{ "GET", "/api/v1/repos/{}/{}/tests", route_repo_tests, 0, NULL },
+	{ "GET", "/api/v1/repos/{}/{}/tests/{}", route_repo_test, 0, NULL },
+	{ "GET", "/api/v1/repos/{}/{}/runs", route_repo_runs, 0, NULL },
+	{ "GET", "/api/v1/runs/{}", route_run, 0, NULL },
+	{ "GET", "/metrics", page_metrics, 0, NULL },
+	{ "GET", "/static/app.css", page_static_css, 0, NULL },
+	{ "GET", "/static/app.js", page_static_js, 0, NULL },
+	{ "GET", "/badge/{}/{}", page_badge, 0, NULL },
 	/* HTML pages last: "/{}/{}" would also match the paths above. */
-	{ "GET", "/", page_home, 0 },
-	{ "GET", "/{}/{}", page_repo, 0 },
-	{ "GET", "/{}/{}/tests/{}", page_test, 0 },
-	{ "GET", "/{}/{}/runs/{}", page_run, 0 },
+	{ "GET", "/", page_home, 0, NULL },
+	{ "GET", "/{}/{}", page_repo, 0, NULL },
+	{ "GET", "/{}/{}/tests/{}", page_test, 0, NULL },
+	{ "GET", "/{}/{}/runs/{}", page_run, 0, NULL },
 };
 
 #define MAX_PARAMS 4
@@ -60,6 +65,8 @@ struct conn_state {
 	char *params[MAX_PARAMS + 1];
 	struct buf body;
 	int rejected;		/* a reply was queued before the body */
+	unsigned defer_status;	/* refused mid-body: answer at its end */
+	char defer_msg[256];
 	unsigned status;
 	char method[16];
 	char path[256];
@@ -252,6 +259,17 @@ static enum MHD_Result send_reply(struct MHD_Connection *c,
 	return ret;
 }
 
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
 static void reply_init(struct reply *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -281,6 +299,67 @@ static enum MHD_Result reject(struct MHD_Connection *c, struct conn_state *st,
 	return ret;
 }
 
+/* Counts a header's occurrences and whether their values differ. */
+struct header_count {
+	const char *name;
+	const char *first;
+	int n, differ;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
+				    const char *key, const char *value)
+{
+	struct header_count *h = cls;
+
+	(void)kind;
+	if (strcasecmp(key, h->name))
+		return MHD_YES;
+	if (h->n++ && strcmp(h->first ? h->first : "", value ? value : ""))
+		h->differ = 1;
+	if (!h->first)
+		h->first = value;
+	return MHD_YES;
+}
+
+static enum MHD_Result count_arg(void *cls, enum MHD_ValueKind kind,
+				 const char *key, const char *value)
+{
+	(void)kind;
+	(void)key;
+	(void)value;
+	(*(int *)cls)++;
+	return MHD_YES;
+}
+
+/*
+ * Decodes %XX in place, except %00: a NUL would cut the path short and
+ * route "/api/v1/runs/1%00x" as "/api/v1/runs/1".  Kept as the three
+ * characters, it matches no route and no identifier.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *r = s, *w = s;
+
+	(void)cls;
+	(void)c;
+	while (*r) {
+		int hi, lo;
+
+		if (r[0] == '%' && r[1] && r[2] &&
+		    (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0 &&
+		    (hi || lo)) {
+			*w++ = (char)(hi * 16 + lo);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
+#define MAX_QUERY_ARGS 64
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			      const char *url, const char *method,
 			      const char *version, const char *upload_data,
@@ -302,13 +381,34 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		safe_copy(st->method, sizeof(st->method), method);
 		safe_copy(st->path, sizeof(st->path), url);
 		*req_cls = st;
+		{
+			struct header_count h = { MHD_HTTP_HEADER_CONTENT_LENGTH,
+						  NULL, 0, 0 };
+			int nargs = 0;
+
+			MHD_get_connection_values(c, MHD_HEADER_KIND,
+						  count_header, &h);
+			if (h.differ)
+				return reject(c, st, 400, "two different "
+					      "Content-Length headers");
+			MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND,
+						  count_arg, &nargs);
+			if (nargs > MAX_QUERY_ARGS)
+				return reject(c, st, 414, "%d query arguments: "
+					      "at most %d", nargs,
+					      MAX_QUERY_ARGS);
+		}
 		for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 			char *params[MAX_PARAMS + 1] = { 0 };
 
 			if (!match(routes[i].pattern, url, params))
 				continue;
 			path_ok = 1;
-			if (strcmp(routes[i].method, method)) {
+			/* HEAD is GET without the body (RFC 9110 9.3.2);
+			 * libmicrohttpd leaves the body out. */
+			if (strcmp(routes[i].method, method) &&
+			    !(!strcmp(method, "HEAD") &&
+			      !strcmp(routes[i].method, "GET"))) {
 				int k;
 
 				for (k = 0; params[k]; k++)
@@ -331,7 +431,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 					if (!match(routes[i].pattern, url, params))
 						continue;
 					snprintf(p.allow, sizeof(p.allow), "%s",
-						 routes[i].method);
+						 !strcmp(routes[i].method, "GET") ?
+						 "GET, HEAD" : routes[i].method);
 					for (k = 0; params[k]; k++)
 						free(params[k]);
 				}
@@ -357,6 +458,32 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			if (!cl && !te)
 				return reject(c, st, 411, "a Content-Length is "
 					      "required");
+		} else {
+			const char *cl = MHD_lookup_connection_value(
+				c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+			const char *te = MHD_lookup_connection_value(
+				c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+			if ((cl && strtoull(cl, NULL, 10) > 0) || te)
+				return reject(c, st, 400, "%s %s takes no request "
+					      "body", st->method, st->path);
+		}
+		if (st->route->early) {
+			memset(&q, 0, sizeof(q));
+			q.method = st->method;
+			q.path = st->path;
+			q.params = (const char *const *)st->params;
+			q.conn = c;
+			q.cfg = cfg;
+			reply_init(&p);
+			st->route->early(&q, &p);
+			if (p.status) {
+				st->rejected = 1;
+				ret = send_reply(c, st, &p);
+				buf_release(&p.body);
+				return ret;
+			}
+			buf_release(&p.body);
 		}
 		return MHD_YES;
 	}
@@ -365,15 +492,25 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (!(st->route->flags & ROUTE_BODY) ||
-		    buf_add(&st->body, upload_data, *upload_data_size)) {
-			*upload_data_size = 0;
-			return reject(c, st, 413, "body is over the limit of %zu "
-				      "bytes", cfg->max_body);
+		/* Over the limit mid-body (chunked): the rest is read and
+		 * dropped, and the refusal answered at the end -- a reply
+		 * the client sees, never a dropped connection. */
+		if (!st->defer_status &&
+		    (!(st->route->flags & ROUTE_BODY) ||
+		     buf_add(&st->body, upload_data, *upload_data_size))) {
+			st->defer_status = st->route->flags & ROUTE_BODY ? 413 : 400;
+			snprintf(st->defer_msg, sizeof(st->defer_msg),
+				 st->defer_status == 413 ?
+				 "body is over the limit of %zu bytes" :
+				 "this request takes no body (%zu)",
+				 cfg->max_body);
+			buf_release(&st->body);
 		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (st->defer_status)
+		return reject(c, st, st->defer_status, "%s", st->defer_msg);
 	memset(&q, 0, sizeof(q));
 	q.method = st->method;
 	q.path = st->path;
@@ -484,6 +621,10 @@ int server_run(const struct server_cfg *cfg, struct err *err)
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit,
 			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+			     /* Room for many headers and query arguments, so a
+			      * long request gets a 414, not a stall. */
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256u << 10),
+			     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 			     MHD_OPTION_END);
 	if (!d)
 		return err_set(err, "cannot listen on '%s' (address in use, or "

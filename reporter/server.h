@@ -79,6 +79,9 @@ void reply_unavailable(struct reply *p, const char *what,
 /* Route handlers (route_*.c). */
 void route_health(const struct request *q, struct reply *p);
 void route_upload(const struct request *q, struct reply *p);
+/* The upload's header checks (token first), on the first callback: sets
+ * p->status when the request is refused before its body is read. */
+void route_upload_early(const struct request *q, struct reply *p);
 void route_repo_tests(const struct request *q, struct reply *p);
 void route_repo_test(const struct request *q, struct reply *p);
 void route_repo_runs(const struct request *q, struct reply *p);

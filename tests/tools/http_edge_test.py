@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""The reporter's HTTP edge, with raw sockets (tests/integration/http_edge.sh):
+auth before the body, every refusal a real response, HEAD, %00 in paths,
+two Content-Lengths, many query arguments.  Each case is a property
+checked over every route or several inputs, not one example.
+
+usage: http_edge_test.py BINDIR WORKDIR"""
+import os, signal, socket, subprocess, sys, time
+
+bindir, work = sys.argv[1], sys.argv[2]
+REPORTER = os.path.join(bindir, "flake-reporter")
+DB = os.path.join(work, "edge.db")
+failures, checks = [], 0
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+tok = subprocess.run([REPORTER, "token", "create", "--db", DB, "acme/api"],
+                     stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+portfile = os.path.join(work, "port")
+proc = subprocess.Popen([REPORTER, "serve", "--db", DB, "--listen", "127.0.0.1:0",
+                         "--port-file", portfile, "--max-body-mb", "64"],
+                        stderr=open(os.path.join(work, "server.log"), "w"))
+for _ in range(200):
+    if os.path.exists(portfile) and open(portfile).read().strip():
+        break
+    time.sleep(0.05)
+port = int(open(portfile).read())
+
+
+def rss_kb():
+    for line in open("/proc/%d/status" % proc.pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def raw(head, body=b"", timeout=10, send_body=True):
+    """Sends a raw request; returns (status, headers, body) or (None, ...)
+    when the connection closed without a response."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.sendall(head.encode() if isinstance(head, str) else head)
+    if send_body and body:
+        try:
+            s.sendall(body)
+        except OSError:
+            pass
+    data = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if b"\r\n\r\n" in data:
+                h, _, rest = data.partition(b"\r\n\r\n")
+                cl = [l for l in h.split(b"\r\n") if l.lower().startswith(b"content-length:")]
+                if cl and len(rest) >= int(cl[0].split(b":")[1]):
+                    break
+    except socket.timeout:
+        pass
+    s.close()
+    if not data.startswith(b"HTTP/1."):
+        return None, {}, b""
+    h, _, rest = data.partition(b"\r\n\r\n")
+    lines = h.decode("latin-1").split("\r\n")
+    hdrs = {}
+    for l in lines[1:]:
+        k, _, v = l.partition(":")
+        hdrs.setdefault(k.strip().lower(), v.strip())
+    return int(lines[0].split()[1]), hdrs, rest
+
+
+# 1. Authentication before the body: a wrong token with a 60 MiB body is
+#    answered 401 from the headers alone; ten of them cost no memory.
+before = rss_kb()
+t0 = time.time()
+for i in range(10):
+    st, _, body = raw("POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\n"
+                      "Authorization: Bearer flk_wrong%d\r\n"
+                      "Content-Type: application/json\r\n"
+                      "Content-Length: %d\r\n\r\n" % (i, 60 << 20), send_body=False)
+    check(st == 401, "wrong token, 60 MiB announced: 401 before the body (%r)" % st)
+st, _, _ = raw("POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+               % (60 << 20), send_body=False)
+check(st == 401, "no token at all: 401 before the body (%r)" % st)
+grown = rss_kb() - before
+check(grown < 1024, "11 unauthenticated 60 MiB uploads raised RSS by %d KiB (< 1 MiB)" % grown)
+check(time.time() - t0 < 5, "answered at once (%.1fs)" % (time.time() - t0))
+st, _, _ = raw("POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: text/plain\r\nContent-Length: 100\r\n\r\n" % tok, send_body=False)
+check(st == 415, "a valid token with a wrong type: 415 before the body (%r)" % st)
+
+# 2. Every refusal reaches the client as a response, also mid-body.
+chunk = b"x" * 65536
+body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(1100)) + b"0\r\n\r\n"
+st, _, msg = raw("POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" % tok,
+                 body, timeout=30)
+check(st == 413 and b"over the limit" in msg, "chunked body past the limit: a 413 response (%r %r)" % (st, msg[:80]))
+st, _, msg = raw("GET /api/v1/runs/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+check(st == 400 and b"takes no request body" in msg, "GET with a body: 400 response (%r %r)" % (st, msg[:80]))
+
+# 3. HEAD on every GET route agrees with GET apart from the body.
+routes = ["/healthz", "/api/v1/repos/acme/api/tests", "/api/v1/repos/acme/api/runs",
+          "/api/v1/runs/1", "/metrics", "/static/app.css", "/static/app.js",
+          "/badge/acme/api.svg", "/", "/acme/api", "/acme/api/tests/TestX", "/acme/api/runs/1"]
+for r in routes:
+    g = raw("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % r)
+    h = raw("HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % r)
+    check(h[0] == g[0] and h[0] is not None and h[0] != 405,
+          "HEAD %s: %r, GET %r" % (r, h[0], g[0]))
+    check(h[1].get("content-type") == g[1].get("content-type"), "HEAD %s: same Content-Type" % r)
+    check(h[2] == b"", "HEAD %s: no body" % r)
+st, hd, _ = raw("DELETE /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+check(st == 405 and "HEAD" in hd.get("allow", ""), "405 names GET, HEAD in Allow: %r" % hd.get("allow"))
+
+# 4. A decoded NUL never routes: 400 or 404, never the resource before it.
+for path in ["/api/v1/runs/1%00garbage", "/static/app.css%00.js", "/healthz%00",
+             "/api/v1/repos/acme/api%00x/tests", "/acme/api%00"]:
+    st, _, body = raw("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path)
+    check(st in (400, 404), "%s: %r (want 400 or 404)" % (path, st))
+
+# 5. Two different Content-Length values: 400 (request smuggling).
+st, _, _ = raw("POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+               "Content-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello" % tok)
+check(st == 400, "two Content-Lengths: 400 (%r)" % st)
+
+# 6. Many query arguments: a quick 414, not a stall.
+for n in (65, 500, 2000):
+    q = "&".join("a%d=%d" % (i, i) for i in range(n))
+    t0 = time.time()
+    st, _, _ = raw("GET /api/v1/repos/acme/api/tests?%s HTTP/1.1\r\nHost: x\r\n\r\n" % q, timeout=15)
+    check(st in (414, 431) and time.time() - t0 < 5,
+          "%d query arguments: %r in %.1fs" % (n, st, time.time() - t0))
+st, _, _ = raw("GET /api/v1/repos/acme/api/tests?window=7d HTTP/1.1\r\nHost: x\r\n\r\n")
+check(st == 200, "a normal query still works (%r)" % st)
+
+st, _, _ = raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+check(st == 200, "the server still serves (%r)" % st)
+proc.send_signal(signal.SIGTERM)
+check(proc.wait(timeout=20) == 0, "clean SIGTERM")
+print("%d passed, %d failed" % (checks - len(failures), len(failures)))
+sys.exit(1 if failures else 0)
