@@ -3,6 +3,7 @@
  * `analyze` (see publish.h).
  */
 #include "publish.h"
+#include "core/ident.h"
 #include "comment.h"
 #include "core/buf.h"
 #include "core/meta.h"
@@ -106,19 +107,10 @@ static int parse_fail_on(const char *s, unsigned *out, struct err *err)
 
 static int parse_shard(const char *s, struct err *err)
 {
-	long i, n;
-	char *end;
-
-	i = strtol(s, &end, 10);
-	if (end == s || *end != '/')
-		goto bad;
-	n = strtol(end + 1, &end, 10);
-	if (*end || n < 1 || n > 256 || i < 1 || i > n)
-		goto bad;
-	return 0;
-bad:
+	if (ident_shard_ok(s, NULL, NULL))
+		return 0;
 	return err_set(err, "option '--shard' wants I/N with 1 <= I <= N <= "
-		       "256, not '%s'", s);
+		       "%d (digits only), not '%s'", IDENT_MAX_SHARDS, s);
 }
 
 int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
@@ -151,7 +143,7 @@ int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
 				       "or never, not '%s'", arg);
 		break;
 	case O_REPOSITORY:
-		if (!strchr(arg, '/') || arg[0] == '/' || strlen(arg) > 200)
+		if (!ident_repo_ok(arg))
 			return err_set(err, "option '--repository' wants "
 				       "OWNER/NAME, not '%s'", arg);
 		meta_set(&m->repository, arg);

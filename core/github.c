@@ -17,6 +17,7 @@
  */
 #include "version.h"
 #include "github.h"
+#include "ident.h"
 #include "buf.h"
 
 #include <curl/curl.h>
@@ -311,19 +312,7 @@ static int token_ok(const char *t)
  * URL path free of anything that would need encoding). */
 static int repo_ok(const char *repo)
 {
-	const char *slash = strchr(repo, '/');
-	const char *p;
-
-	if (!slash || slash == repo || !slash[1] || strchr(slash + 1, '/'))
-		return 0;
-	if (strlen(repo) > 200)
-		return 0;
-	for (p = repo; *p; p++)
-		if (p != slash && !strchr("abcdefghijklmnopqrstuvwxyz"
-					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					  "0123456789-_.", *p))
-			return 0;
-	return strcmp(slash + 1, ".") != 0 && strcmp(slash + 1, "..") != 0;
+	return ident_repo_ok(repo);
 }
 
 /* Length of the origin ("https://host:port") at the start of url; 0 when

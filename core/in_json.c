@@ -13,6 +13,7 @@
  * message needs it.
  */
 #include "in_json.h"
+#include "ident.h"
 #include "buf.h"
 #include "json_pull.h"
 
@@ -405,11 +406,7 @@ static const char *const meta_fields[] = {
 
 static int check_repository(struct ctx *c, const char *repo)
 {
-	const char *slash = strchr(repo, '/');
-
-	if (!slash || slash == repo || !slash[1] || strchr(slash + 1, '/') ||
-	    strspn(repo, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		   "0123456789-_./") != strlen(repo) || strstr(repo, ".."))
+	if (!ident_repo_ok(repo))
 		return fail(c, "must be OWNER/NAME (letters, digits, -, _, .), "
 			    "not '%s'", repo);
 	return 0;
@@ -417,12 +414,9 @@ static int check_repository(struct ctx *c, const char *repo)
 
 static int check_shard(struct ctx *c, const char *shard)
 {
-	unsigned i, n;
-	char extra;
-
-	if (sscanf(shard, "%u/%u%c", &i, &n, &extra) != 2 || i < 1 || i > n ||
-	    n > 256)
-		return fail(c, "must be I/N with 1 <= I <= N <= 256");
+	if (!ident_shard_ok(shard, NULL, NULL))
+		return fail(c, "must be I/N with 1 <= I <= N <= %d, digits only, "
+			    "not '%s'", IDENT_MAX_SHARDS, shard);
 	return 0;
 }
 

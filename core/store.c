@@ -16,6 +16,7 @@
  *     aggregates always describe exactly its runs rows.
  */
 #include "store.h"
+#include "ident.h"
 #include "store_int.h"
 #include "buf.h"
 #include "err.h"
@@ -581,9 +582,14 @@ char *store_run_key(const struct results *r)
 	int bad;
 
 	if (m->run_id && *m->run_id) {
-		bad = buf_addf(&b, "%s/%s/%d/%s/%s", store_repo_name(r),
-			       m->run_id, m->run_attempt ? m->run_attempt : 1,
-			       m->job ? m->job : "", m->shard ? m->shard : "");
+		/* Each part escaped: "5/1/x" as one run id never equals run
+		 * id "5" with job "x/1/". */
+		bad = buf_adds(&b, store_repo_name(r)) || buf_addc(&b, '/') ||
+		      ident_add_key_part(&b, m->run_id) ||
+		      buf_addf(&b, "/%d/", m->run_attempt ? m->run_attempt : 1) ||
+		      ident_add_key_part(&b, m->job ? m->job : "") ||
+		      buf_addc(&b, '/') ||
+		      ident_add_key_part(&b, m->shard ? m->shard : "");
 	} else {
 		static unsigned counter;
 		struct timespec ts;
@@ -1004,8 +1010,9 @@ static char *group_key(const struct results *r, const char *run_key)
 
 	if (!m->run_id || !*m->run_id)
 		return xstrdup(run_key);
-	if (buf_addf(&b, "%s/%s/%d", store_repo_name(r), m->run_id,
-		     m->run_attempt ? m->run_attempt : 1)) {
+	if (buf_adds(&b, store_repo_name(r)) || buf_addc(&b, '/') ||
+	    ident_add_key_part(&b, m->run_id) ||
+	    buf_addf(&b, "/%d", m->run_attempt ? m->run_attempt : 1)) {
 		buf_release(&b);
 		return NULL;
 	}

@@ -10,6 +10,7 @@
  *     so no byte-by-byte comparison of secret material is timed.
  */
 #include "store_token.h"
+#include "ident.h"
 #include "store_int.h"
 #include "err.h"
 
@@ -64,8 +65,10 @@ int store_token_create(struct store *s, const char *repo, const char *label,
 	long long rid = 0;
 	int in_tx = 0, ret = -1;
 
-	if (!repo || !*repo)
-		return err_set(err, "cannot create a token: no repository");
+	if (!ident_repo_ok(repo))
+		return err_set(err, "cannot create a token: '%s' is not "
+			       "OWNER/NAME (letters, digits, -, _, .)",
+			       repo ? repo : "");
 	if (RAND_bytes(raw, TOKEN_RAW) != 1) {
 		err_set(err, "cannot create a token: no random bytes");
 		goto out;

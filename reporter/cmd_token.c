@@ -2,6 +2,7 @@
  * cmd_token.c: `flake-reporter token create|list|revoke` -- upload tokens.
  * A new token is printed once; the database keeps only its hash.
  */
+#include "core/ident.h"
 #include "cmds.h"
 #include "core/cli.h"
 #include "core/store_token.h"
@@ -75,11 +76,10 @@ int cmd_token(int argc, char **argv, struct err *err)
 	}
 	if (!strcmp(verb, "create")) {
 		char *token = NULL;
-		const char *slash = operand ? strchr(operand, '/') : NULL;
-
-		if (!operand || !slash || slash == operand || !slash[1] ||
-		    strchr(slash + 1, '/')) {
-			err_set(err, "token create wants OWNER/REPO");
+		if (!operand || !ident_repo_ok(operand)) {
+			err_set(err, "token create wants OWNER/NAME (letters, "
+				"digits, -, _, .), not '%s'",
+				operand ? operand : "");
 			return 2;
 		}
 		if (store_open(&s, db, 0, err) ||

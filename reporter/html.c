@@ -6,6 +6,7 @@
  * buf_add_html(), directly or after percent-encoding.
  */
 #include "html.h"
+#include "core/ident.h"
 #include "core/stats.h"
 
 #include <stdarg.h>
@@ -252,13 +253,9 @@ void html_error_page(struct reply *p, unsigned status, const char *msg)
 
 int html_repo_param(const struct request *q, char *out, size_t n)
 {
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST"
-				 "UVWXYZ0123456789-_.";
 	const char *o = q->params[0], *r = q->params[1];
 
-	if (strspn(o, ok) != strlen(o) || strspn(r, ok) != strlen(r) ||
-	    !strcmp(o, ".") || !strcmp(o, "..") || !strcmp(r, ".") ||
-	    !strcmp(r, "..") || strlen(o) + strlen(r) + 2 > n)
+	if (!ident_repo_parts_ok(o, r) || strlen(o) + strlen(r) + 2 > n)
 		return -1;
 	if (snprintf(out, n, "%s/%s", o, r) >= (int)n)
 		BUG("repository name length checked above");

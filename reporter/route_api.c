@@ -5,6 +5,7 @@
  * statuses.
  */
 #include "server.h"
+#include "core/ident.h"
 #include "core/store_query.h"
 
 #include <stdlib.h>
@@ -44,13 +45,9 @@ static int window_days(const struct request *q, struct reply *p)
 static int repo_param(const struct request *q, struct reply *p, char *out,
 		      size_t n)
 {
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRST"
-				 "UVWXYZ0123456789-_.";
 	const char *o = q->params[0], *r = q->params[1];
 
-	if (strspn(o, ok) != strlen(o) || strspn(r, ok) != strlen(r) ||
-	    !strcmp(o, ".") || !strcmp(o, "..") || !strcmp(r, ".") ||
-	    !strcmp(r, "..") || strlen(o) + strlen(r) + 2 > n) {
+	if (!ident_repo_parts_ok(o, r) || strlen(o) + strlen(r) + 2 > n) {
 		reply_error(p, 400, NULL, "not a repository name: '%.100s/%.100s'",
 			    o, r);
 		return -1;

@@ -142,6 +142,43 @@ for n in (65, 500, 2000):
 st, _, _ = raw("GET /api/v1/repos/acme/api/tests?window=7d HTTP/1.1\r\nHost: x\r\n\r\n")
 check(st == 200, "a normal query still works (%r)" % st)
 
+# 7. Canonical identifiers: one spelling of a shard; run keys that cannot
+#    collide; token creation refuses what could never upload.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testdocs import doc_for  # noqa: E402
+import http.client, json  # noqa: E402
+
+
+def upload(doc):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request("POST", "/api/v1/uploads", json.dumps(doc).encode(),
+              {"Authorization": "Bearer " + tok, "Content-Type": "application/json"})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    try:
+        return r.status, json.loads(body)
+    except ValueError:
+        return r.status, {"raw": body[:200]}
+
+
+ok_doc = doc_for("acme/api", "77", "j", {"TestA": {"GOMAXPROCS=1": (1, 0)}}, shard="1/2")
+st, body = upload(ok_doc)
+check(st == 201, "a canonical shard 1/2 is stored (%r %r)" % (st, body))
+for sh in ["01/2", "+1/2", " 1/2", "1/ 2", "1/2 ", "0/2", "3/2", "1/02", "1/257"]:
+    st, body = upload(doc_for("acme/api", "78", "j", {"TestA": {"GOMAXPROCS=1": (1, 0)}}, shard=sh))
+    check(st == 400 and "meta.shard" in json.dumps(body), "shard %r refused with 400 naming meta.shard (%r)" % (sh, st))
+a = doc_for("acme/api", "5/1/x", "", {"TestA": {"GOMAXPROCS=1": (1, 0)}})
+b = doc_for("acme/api", "5", "x/1/", {"TestA": {"GOMAXPROCS=1": (0, 1)}})
+st1, b1 = upload(a)
+st2, b2 = upload(b)
+check(st1 == 201 and st2 == 201 and not b2.get("duplicate"),
+      "run_id '5/1/x' and run_id '5' + job 'x/1/' are two runs (%r %r)" % (st2, b2))
+for bad in ["<x>/y", "a/..", "a/b/c", "/b", "a/", "a b/c", "a/" + "x" * 150]:
+    p = subprocess.run([REPORTER, "token", "create", "--db", DB, bad], capture_output=True)
+    check(p.returncode != 0 and b"OWNER/NAME" in p.stderr,
+          "token create %r refused: %r" % (bad, p.stderr[-100:]))
+
 st, _, _ = raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 check(st == 200, "the server still serves (%r)" % st)
 proc.send_signal(signal.SIGTERM)
