@@ -308,8 +308,9 @@ static int render_totals(struct buf *b, const struct results *r,
 			st->green;
 	int err = 0;
 
-	err |= buf_addf(b, "%s%d tests: %d failed, %d flaky%s, %d passed, "
+	err |= buf_addf(b, "%s%d test%s: %d failed, %d flaky%s, %d passed, "
 			"%d skipped, %d notrun", c, r->n_tests,
+			r->n_tests == 1 ? "" : "s",
 			r->n_failed - r->n_pkg_failed,
 			r->n_flaky - r->n_pkg_flaky, st->reset, r->n_passed,
 			r->n_skipped, r->n_notrun);

@@ -163,6 +163,11 @@ void page_repo(const struct request *q, struct reply *p)
 		branch = NULL;
 	if (!search)
 		search = "";
+	/* The filter's work grows with |name| x |q|: q is bounded. */
+	if (strlen(search) > 200) {
+		html_error_page(p, 400, "the filter q is at most 200 bytes");
+		return;
+	}
 	if (!(s = html_store(q, p)))
 		return;
 	if (!(j = store_q_tests(s, repo, branch, days, (long long)time(NULL),

@@ -10,6 +10,9 @@
 #ifndef TESTS_UNIT_FIXTURE_H
 #define TESTS_UNIT_FIXTURE_H
 
+#include <stdio.h>
+#include <unistd.h>
+#include <signal.h>
 #include "core/results.h"
 #include "core/err.h"
 
@@ -226,6 +229,25 @@ static int fx_no_controls(const char *s, size_t n, const char *allowed)
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * A stream every write to fails: /dev/full, or where it is missing a pipe
+ * whose reading end is closed (EPIPE, SIGPIPE ignored) -- so the
+ * write-error tests always run.
+ */
+static inline FILE *fx_failing_stream(void)
+{
+	FILE *f = fopen("/dev/full", "w");
+	int fds[2];
+
+	if (f)
+		return f;
+	if (pipe(fds))
+		return NULL;
+	signal(SIGPIPE, SIG_IGN);
+	close(fds[0]);
+	return fdopen(fds[1], "w");
 }
 
 #endif

@@ -236,9 +236,8 @@ static void test_empty(void)
 	char *s;
 
 	results_init(&r);
-	/* Nothing to derive.  (results_finish() on an empty run calls
-	 * qsort(NULL, 0, ...), which UBSan rejects: reported.) */
-	r.finished = 1;
+	/* The real path: an empty run is finished like any other. */
+	results_finish(&r);
 	s = render(&r, path, &len);
 	check_wellformed(path, s, len);
 	CHECK(strstr(s, "tests=\"0\"") != NULL);
@@ -251,12 +250,11 @@ static void test_write_error(void)
 {
 	struct results r;
 	struct err err = ERR_INIT;
-	FILE *f = fopen("/dev/full", "w");
+	FILE *f = fx_failing_stream();
 
-	if (!f) {
-		fprintf(stderr, "test_out_junit: no /dev/full, skipped\n");
+	CHECK(f != NULL);
+	if (!f)
 		return;
-	}
 	fx_build(&r, 50);
 	CHECK(out_junit_write(&r, f, &err) == -1);
 	CHECK(strstr(err.msg, "cannot write JUnit XML: ") != NULL);

@@ -160,7 +160,7 @@ static void test_clean_run(void)
 	results_finish(&r);
 	s = report(&r, 0, &rc);
 	CHECK(rc == 0);
-	CHECK_STR(s, "1 tests: 0 failed, 0 flaky, 1 passed, 0 skipped, "
+	CHECK_STR(s, "1 test: 0 failed, 0 flaky, 1 passed, 0 skipped, "
 		  "0 notrun — 2 executions in 1 cell, 1.5 s\n");
 	free(s);
 	results_release(&r);
@@ -197,12 +197,11 @@ static void test_long_message(void)
 static void test_write_error(void)
 {
 	struct results r;
-	FILE *f = fopen("/dev/full", "w");
+	FILE *f = fx_failing_stream();
 
-	if (!f) {
-		fprintf(stderr, "test_report: no /dev/full, skipped\n");
+	CHECK(f != NULL);
+	if (!f)
 		return;
-	}
 	fx_build(&r, 100);
 	CHECK(report_terminal(&r, f, 0) == -1);
 	fclose(f);
