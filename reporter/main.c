@@ -17,6 +17,8 @@ static const struct {
 } commands[] = {
 	{ "serve", cmd_serve, "run the HTTP service (uploads, API, PR comments)" },
 	{ "token", cmd_token, "create, list or revoke upload tokens" },
+	{ "prune", cmd_prune, "delete the raw rows of old runs (rollups stay)" },
+	{ "backup", cmd_backup, "write a consistent copy of the database, online" },
 };
 
 static void usage(FILE *f)
