@@ -940,9 +940,10 @@ out:
 	" FROM runs r JOIN verdicts v ON v.run_id = r.id" \
 	" JOIN tests t ON t.id = v.test_id" \
 	" WHERE r.group_id = ?1 GROUP BY v.test_id" having \
-	" ORDER BY 4 - w, t.package, t.name"
+	" ORDER BY 4 - w, t.package, t.name LIMIT ?2 OFFSET ?3"
 
 static int run_verdicts(struct store *s, long long gid, unsigned flags,
+			long long offset, long long limit,
 			json_t *tests, struct mtest **vp, size_t *np,
 			struct err *err)
 {
@@ -956,7 +957,9 @@ static int run_verdicts(struct store *s, long long gid, unsigned flags,
 
 	if (prepare(s, sql, &st, err))
 		goto out;
-	if (sqlite3_bind_int64(st, 1, gid) != SQLITE_OK) {
+	if (sqlite3_bind_int64(st, 1, gid) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, limit) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, offset) != SQLITE_OK) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
@@ -1145,12 +1148,44 @@ json_t *store_q_run(struct store *s, long long group_id, struct err *err)
 	return store_q_run_ex(s, group_id, 0, err);
 }
 
+/* The number of tests in a run group (for its pages). */
+static int run_count(struct store *s, long long gid, long long *out,
+		     struct err *err)
+{
+	static const char sql[] =
+		"SELECT count(DISTINCT v.test_id) FROM runs r"
+		" JOIN verdicts v ON v.run_id = r.id WHERE r.group_id = ?1";
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (prepare(s, sql, &st, err))
+		return -1;
+	if (sqlite3_bind_int64(st, 1, gid) != SQLITE_OK) {
+		store_db_err(s, "cannot read history in", err);
+		goto out;
+	}
+	if (step_rows(s, st, &rc, err))
+		goto out;
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
 json_t *store_q_run_ex(struct store *s, long long group_id, unsigned flags,
 		       struct err *err)
+{
+	return store_q_run_page(s, group_id, flags, 0, -1, err);
+}
+
+json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
+			 long long offset, long long limit, struct err *err)
 {
 	json_t *o = json_object(), *tests = json_array();
 	struct mtest *v = NULL;
 	size_t n = 0;
+	long long total = 0;
 	int ok = 0;
 
 	if (snap_begin(s, err))
@@ -1158,10 +1193,24 @@ json_t *store_q_run_ex(struct store *s, long long group_id, unsigned flags,
 	if (run_meta(s, group_id, o, err) ||
 	    run_uploads(s, group_id, o, err) ||
 	    run_cells(s, group_id, o, err) ||
-	    run_verdicts(s, group_id, flags, tests, &v, &n, err) ||
+	    (limit >= 0 && !(flags & STORE_Q_FAILING) &&
+	     run_count(s, group_id, &total, err)) ||
+	    run_verdicts(s, group_id, flags, offset, limit, tests, &v, &n,
+			 err) ||
 	    run_test_cells(s, group_id, flags, v, n, err) ||
 	    run_failures(s, group_id, v, n, err))
 		goto out;
+	if (limit >= 0 && !(flags & STORE_Q_FAILING)) {
+		json_t *pg = json_object();
+
+		set(pg, "offset", json_integer((json_int_t)offset));
+		set(pg, "limit", json_integer((json_int_t)limit));
+		set(pg, "total", json_integer((json_int_t)total));
+		set(pg, "next", offset + (long long)n < total ?
+		    json_integer((json_int_t)(offset + (long long)n)) :
+		    json_null());
+		set(o, "page", pg);
+	}
 	/* Last, as in the results document. */
 	set(o, "tests", json_incref(tests));
 	ok = 1;

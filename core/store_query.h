@@ -149,6 +149,19 @@ json_t *store_q_run_ex(struct store *s, long long group_id, unsigned flags,
 		       struct err *err);
 
 /*
+ * One page of a run: the tests [offset, offset + limit) of the verdict
+ * table's order (limit -1: all), and "page": {"offset", "limit", "total",
+ * "next"} ("next" the offset of the next page, null after the last) --
+ * so a read of a 100k-test run costs one page, not the run.
+ */
+json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
+			 long long offset, long long limit, struct err *err);
+
+/* The run endpoint's page size: default and maximum. */
+#define STORE_Q_RUN_PAGE 1000
+#define STORE_Q_RUN_PAGE_MAX 5000
+
+/*
  * For the repository page: adds to doc (a store_q_tests() answer for the
  * same repo, branch and window) "flakes": {"new", "known", "fixed"} --
  * tests flaky in the window whose first flaky time falls in it (new) or

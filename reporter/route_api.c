@@ -170,7 +170,27 @@ void route_run(const struct request *q, struct reply *p)
 		reply_error(p, 404, NULL, "no such run: '%.40s'", q->params[0]);
 		return;
 	}
+	const char *ls = req_query(q, "limit"), *cs = req_query(q, "cursor");
+	long long limit = STORE_Q_RUN_PAGE, cursor = 0;
+	char *end;
+
+	if (ls) {
+		limit = strtoll(ls, &end, 10);
+		if (end == ls || *end || limit < 1 || limit > STORE_Q_RUN_PAGE_MAX) {
+			reply_error(p, 400, NULL, "limit must be 1 to %d",
+				    STORE_Q_RUN_PAGE_MAX);
+			return;
+		}
+	}
+	if (cs) {
+		cursor = strtoll(cs, &end, 10);
+		if (end == cs || *end || cursor < 0 || cursor > 1000000000) {
+			reply_error(p, 400, NULL, "cursor must be a page's "
+				    "\"next\" value");
+			return;
+		}
+	}
 	if (!(s = store_or_503(q, p)))
 		return;
-	answer(p, store_q_run(s, id, &err), &err);
+	answer(p, store_q_run_page(s, id, 0, cursor, limit, &err), &err);
 }

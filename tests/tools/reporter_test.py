@@ -136,6 +136,21 @@ r1 = doc_for("acme/api", "100", "test", {"TestFlaky": {"GOMAXPROCS=1": (2, 1)},
 st, body, _ = upload(port, tok, r1)
 check(st == 201 and body["duplicate"] is False, "upload 1: %s %r" % (st, body))
 run1 = body["run_id"]
+# The run endpoint pages: a read costs one page, never the whole run.
+st, pg1, _ = request(port, "GET", "/api/v1/runs/%d?limit=1" % run1)
+check(st == 200 and len(pg1.get("tests", [])) == 1 and
+      pg1.get("page") == {"offset": 0, "limit": 1, "total": 2, "next": 1},
+      "run page 1 of 2: %s %r" % (st, pg1.get("page")))
+st, pg2, _ = request(port, "GET", "/api/v1/runs/%d?limit=1&cursor=1" % run1)
+check(st == 200 and len(pg2.get("tests", [])) == 1 and pg2["page"]["next"] is None and
+      pg2["tests"][0]["name"] != pg1["tests"][0]["name"],
+      "run page 2 of 2: %s %r" % (st, pg2.get("page")))
+st, full, _ = request(port, "GET", "/api/v1/runs/%d" % run1)
+check(st == 200 and len(full["tests"]) == 2 and full["page"]["limit"] == 1000,
+      "default page: every test of a small run, limit 1000")
+for bad in ("limit=0", "limit=5001", "limit=x", "cursor=-1", "cursor=a"):
+    st, _, _ = request(port, "GET", "/api/v1/runs/%d?%s" % (run1, bad))
+    check(st == 400, "run endpoint %s: 400 (%s)" % (bad, st))
 st, body, _ = upload(port, tok, r1)
 check(st == 200 and body["duplicate"] is True and body["run_id"] == run1,
       "same run again: 200, the stored run, nothing written: %s %r" % (st, body))
