@@ -15,6 +15,7 @@
  *   - Every response's headers are reset when its status line arrives, so
  *     an interim "100 Continue" or a retry never leaks stale values.
  */
+#include "retry.h"
 #include "version.h"
 #include "github.h"
 #include "ident.h"
@@ -58,7 +59,7 @@ struct gh {
 	size_t origin_len;		/* bytes of api[] that are the origin */
 	int max_attempts;
 	long long max_wait_ms, slept_ms;
-	uint64_t rng;
+	struct retry retry;		/* backoff and jitter (core/retry.h) */
 	char curl_err[CURL_ERROR_SIZE];
 };
 
@@ -109,24 +110,9 @@ static void resp_release(struct gh_resp *r)
 	FREE_AND_NULL(r->next_url);
 }
 
-/* xorshift64*: jitter only, so quality and thread-safety of rand() do not
- * matter and the state stays in the call. */
-static uint64_t gh_rand(struct gh *g)
-{
-	g->rng ^= g->rng >> 12;
-	g->rng ^= g->rng << 25;
-	g->rng ^= g->rng >> 27;
-	return g->rng * 0x2545F4914F6CDD1DULL;
-}
-
 static void sleep_ms(long long ms)
 {
-	struct timespec ts, rem;
-
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &rem) && errno == EINTR)
-		ts = rem;
+	retry_sleep_ms(ms);
 }
 
 /* Copies GitHub's untrusted text into a short single line. */
@@ -211,19 +197,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 
 static long long header_number(const char *v, size_t n)
 {
-	long long x = 0;
-	size_t i = 0;
-
-	while (i < n && (v[i] == ' ' || v[i] == '\t'))
-		i++;
-	if (i == n || v[i] < '0' || v[i] > '9')
-		return -1;
-	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++) {
-		if (x > 1000000000000LL)
-			return -1;
-		x = x * 10 + (v[i] - '0');
-	}
-	return x;
+	return retry_header_seconds(v, n);
 }
 
 /* 1 when s[0..n) starts with the NUL-terminated word w. */
@@ -392,7 +366,6 @@ static int gh_init(struct gh *g, const struct github_opts *o,
 	const char *api = o->api_url && *o->api_url ? o->api_url :
 			  GITHUB_API_URL_DEFAULT;
 	size_t n = strlen(api);
-	struct timespec ts;
 
 	memset(g, 0, sizeof(*g));
 	while (n && api[n - 1] == '/')
@@ -412,11 +385,7 @@ static int gh_init(struct gh *g, const struct github_opts *o,
 			       "control character");
 	g->max_attempts = o->max_attempts > 0 ? o->max_attempts : 5;
 	g->max_wait_ms = o->max_wait_ms >= 0 ? o->max_wait_ms : 60000;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	g->rng = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
-		 ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)g;
-	if (!g->rng)
-		g->rng = 0x9E3779B97F4A7C15ULL;
+	retry_init(&g->retry, GH_BACKOFF_MS, GH_BACKOFF_CAP_MS);
 	g->curl = curl_easy_init();
 	if (!g->curl) {
 		gh_release(g);
@@ -503,7 +472,8 @@ static long long rate_limit_wait(const struct gh_resp *r)
 	char msg[2 * GH_MSG_MAX + 8];
 
 	if (r->retry_after >= 0)
-		return r->retry_after * 1000;
+		return (r->retry_after > RETRY_AFTER_MAX_S ? RETRY_AFTER_MAX_S :
+			r->retry_after) * 1000;
 	if (r->rl_remaining == 0 && r->rl_reset >= 0) {
 		long long d = r->rl_reset - (long long)time(NULL);
 
@@ -520,15 +490,7 @@ static long long rate_limit_wait(const struct gh_resp *r)
 
 static long long backoff(struct gh *g, int attempt)
 {
-	long long base = GH_BACKOFF_MS;
-	int i;
-
-	for (i = 1; i < attempt && base < GH_BACKOFF_CAP_MS; i++)
-		base *= 2;
-	if (base > GH_BACKOFF_CAP_MS)
-		base = GH_BACKOFF_CAP_MS;
-	/* "Equal jitter": half fixed, half random. */
-	return base / 2 + (long long)(gh_rand(g) % (uint64_t)(base / 2 + 1));
+	return retry_wait_ms(&g->retry, attempt, -1);
 }
 
 /*

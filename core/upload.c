@@ -2,6 +2,7 @@
  * upload.c: upload a results document to flake-reporter with retries
  * (see upload.h).
  */
+#include "retry.h"
 #include "upload.h"
 #include "buf.h"
 #include "gz.h"
@@ -26,22 +27,6 @@ void upload_result_release(struct upload_result *u)
 	memset(u, 0, sizeof(*u));
 }
 
-long long upload_backoff_ms(int attempt, long long retry_after_s,
-			    unsigned *seed)
-{
-	long long full = BACKOFF_BASE_MS;
-	int i;
-
-	if (retry_after_s >= 0)
-		return retry_after_s * 1000;
-	for (i = 1; i < attempt && full < BACKOFF_CAP_MS; i++)
-		full *= 2;
-	if (full > BACKOFF_CAP_MS)
-		full = BACKOFF_CAP_MS;
-	return full / 2 + (long long)((unsigned)rand_r(seed) %
-				      (unsigned)(full / 2 + 1));
-}
-
 struct hdrs {
 	long long retry_after;
 };
@@ -51,12 +36,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	struct hdrs *h = ud;
 	size_t len = size * n;
 
-	if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
-		long long v = strtoll(p + 12, NULL, 10);
-
-		if (v >= 0 && v < 3600)
-			h->retry_after = v;
-	}
+	if (len > 12 && !strncasecmp(p, "Retry-After:", 12))
+		h->retry_after = retry_header_seconds(p + 12, len - 12);
 	return len;
 }
 
@@ -109,12 +90,13 @@ int upload_results(const struct upload_opts *o, const char *doc, size_t len,
 	struct buf auth = BUF_INIT(4096), idem = BUF_INIT(512);
 	int max = o->max_attempts > 0 ? o->max_attempts : 5;
 	long long budget = o->max_wait_ms > 0 ? o->max_wait_ms : 60000;
-	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	struct retry rp;
 	CURL *c = NULL;
 	int ret = -1, attempt;
 	size_t ul = strlen(o->url);
 
 	memset(res, 0, sizeof(*res));
+	retry_init(&rp, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
 	if (strncmp(o->url, "http://", 7) && strncmp(o->url, "https://", 8)) {
 		err_set(err, "reporter URL must start with http:// or https://, "
 			"not '%s'", o->url);
@@ -193,11 +175,11 @@ int upload_results(const struct upload_opts *o, const char *doc, size_t len,
 		}
 		if (!retry || attempt == max)
 			break;
-		wait = upload_backoff_ms(attempt, hd.retry_after, &seed);
+		wait = retry_wait_ms(&rp, attempt, hd.retry_after);
 		if (wait > budget)
 			break;
 		budget -= wait;
-		usleep((useconds_t)(wait * 1000));
+		retry_sleep_ms(wait);
 	}
 out:
 	if (c)

@@ -40,9 +40,4 @@ void upload_result_release(struct upload_result *u);
 int upload_results(const struct upload_opts *o, const char *doc, size_t len,
 		   struct upload_result *res, struct err *err);
 
-/* Backoff before attempt n (1-based): min(cap, base * 2^(n-1)), with full
- * jitter in [half, full]; Retry-After (seconds, >= 0) wins when given. */
-long long upload_backoff_ms(int attempt, long long retry_after_s,
-			    unsigned *seed);
-
 #endif
