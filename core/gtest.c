@@ -44,6 +44,8 @@ struct attempt {
 	int in_log;		/* collecting continuation lines */
 	int msg_failish;	/* msg reads like a failure: keep it */
 	int typed_error;	/* OutputType "error" seen: msg is final */
+	int new_segment;	/* "=== CONT" seen: the next log block starts
+				 * the test's own last segment */
 	struct buf lastline;	/* last non-framing line (fallback message) */
 	struct buf panic;	/* "panic: ..." message */
 	int panic_recovered;	/* "[recovered]": the test's own goroutine */
@@ -680,6 +682,11 @@ static void analyze_line(struct gtest_agg *ag, struct pstate *ps,
 		return;
 	}
 	if (is_framing(s, n)) {
+		/* A parallel test resumes: what it logged before its pause
+		 * (setup) gives way to what it logs from here, the segment
+		 * that ends in its --- FAIL. */
+		if (starts(s, n, "=== CONT"))
+			a->new_segment = 1;
 		a->in_log = 0;
 		return;
 	}
@@ -689,6 +696,10 @@ static void analyze_line(struct gtest_agg *ag, struct pstate *ps,
 		/* The first block that reads like a failure wins; until one
 		 * is seen, the last block (t.Fatal usually ends a test). */
 		a->in_log = 0;
+		if (a->new_segment) {
+			a->new_segment = 0;
+			a->msg_failish = 0;
+		}
 		if (a->msg_failish)
 			return;
 		buf_reset(&a->msg);

@@ -163,6 +163,37 @@ static void failure_line(void)
 	results_release(&r);
 }
 
+/* A parallel test's failure line comes from its own last segment, after
+ * its "=== CONT", not from what it logged before pausing. */
+static void failure_segment(void)
+{
+	static const char *s =
+		"{\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"TestP\"}\n"
+		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestP\",\"Output\":\"    p_test.go:3: error budget: 2 expected failures\\n\"}\n"
+		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestP\",\"Output\":\"=== PAUSE TestP\\n\"}\n"
+		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestP\",\"Output\":\"=== CONT  TestP\\n\"}\n"
+		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestP\",\"Output\":\"    p_test.go:9: in /tmp reported /x\\n\"}\n"
+		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestP\",\"Output\":\"    p_test.go:11: want /tmp\\n\"}\n"
+		"{\"Action\":\"fail\",\"Package\":\"p\",\"Test\":\"TestP\"}\n";
+	struct results r;
+	struct gtest_agg *a;
+	struct cell c;
+	struct test *t;
+
+	results_init(&r);
+	memset(&c, 0, sizeof(c));
+	c.name = cellname;
+	results_add_cell(&r, &c);
+	a = gtest_agg_new(&r, 0, 0, 0);
+	gtest_agg_feed(a, s, strlen(s));
+	gtest_agg_finish(a, 1, NULL);
+	gtest_agg_free(a);
+	results_finish(&r);
+	t = results_test(&r, "p", "TestP", 0);
+	CHECK(t && t->nfails == 1 && t->fails[0].line == 11);
+	results_release(&r);
+}
+
 /* Feeds each stream (one process each) into one cell of a fresh r. */
 static void feed_procs(struct results *r, const char *const *procs, int n,
 		       int count, int exit_status)
@@ -319,6 +350,7 @@ int main(void)
 	state_leak();
 	names();
 	failure_line();
+	failure_segment();
 	verdicts();
 	huge_line();
 	return check_done("test_gtest");
