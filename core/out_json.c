@@ -2,6 +2,7 @@
  * out_json.c: the results document (see out_json.h and
  * schema/results.schema.json).
  */
+#include "jsonw.h"
 #include "out_json.h"
 #include "buf.h"
 
@@ -11,51 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* jansson rejects invalid UTF-8; test output may hold any bytes. */
 static json_t *jstr(const char *s)
 {
-	struct buf b = BUF_INIT((size_t)-2);
-	const unsigned char *p = (const unsigned char *)s;
-	json_t *j;
-
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	if (j)
-		return j;
-	while (*p) {
-		size_t n = 0, k;
-		unsigned cp;
-
-		if (*p < 0x80) {
-			n = 1;
-		} else if ((*p & 0xE0) == 0xC0 && *p >= 0xC2) {
-			n = 2;
-		} else if ((*p & 0xF0) == 0xE0) {
-			n = 3;
-		} else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4) {
-			n = 4;
-		}
-		for (k = 1; k < n; k++)
-			if ((p[k] & 0xC0) != 0x80)
-				n = 0;
-		if (n == 3) {
-			cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6);
-			if (cp < 0x800 || (cp >= 0xD800 && cp < 0xE000))
-				n = 0;
-		}
-		if (n == 4) {
-			cp = ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12);
-			if (cp < 0x10000 || cp > 0x10FFFF)
-				n = 0;
-		}
-		if (n ? buf_add(&b, p, n) : buf_adds(&b, "\xEF\xBF\xBD"))
-			BUG("utf-8 repair");
-		p += n ? n : 1;
-	}
-	j = json_string(buf_str(&b));
-	buf_release(&b);
-	return j ? j : json_string("");
+	return jsonw_str(s);
 }
 
 static void set(json_t *o, const char *k, json_t *v)

@@ -12,6 +12,7 @@
  *     totals in store.c and schema/002_reporter.sql.
  *   - Text reaches JSON only through jstr() (valid UTF-8 guaranteed).
  */
+#include "jsonw.h"
 #include "store_query.h"
 #include "store_int.h"
 #include "buf.h"
@@ -52,31 +53,9 @@ int store_q_not_found(const struct err *err)
 	return err && !strncmp(err->msg, "no such ", 8);
 }
 
-/* A JSON string of s (null for NULL), invalid UTF-8 replaced by U+FFFD. */
 static json_t *jstr(const char *s)
 {
-	struct buf b = BUF_INIT((size_t)-2);
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n, i = 0;
-	unsigned long cp;
-	json_t *j;
-
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	if (j)
-		return j;
-	n = strlen(s);
-	while (i < n) {
-		size_t k = utf8_seq(u + i, n - i, &cp);
-
-		if (k ? buf_add(&b, s + i, k) : buf_adds(&b, utf8_replacement))
-			BUG("utf-8 repair");
-		i += k ? k : 1;
-	}
-	j = json_string(buf_str(&b));
-	buf_release(&b);
-	return j ? j : json_string("");
+	return jsonw_str(s);
 }
 
 static const char *col_text(sqlite3_stmt *st, int i)
@@ -1086,7 +1065,7 @@ static int run_test_cells(struct store *s, long long gid, unsigned flags,
 	}
 	for (i = 0; i < n; i++)
 		if (v[i].worst_cell)
-			set(v[i].obj, "worst_cell", json_string(
+			set(v[i].obj, "worst_cell", jstr(
 				v[i].worst_cell));
 	ret = 0;
 out:

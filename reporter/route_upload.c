@@ -4,6 +4,7 @@
  * comment current.  Nothing is written for a request that fails any
  * check: every 4xx leaves the database as it was.
  */
+#include "core/jsonw.h"
 #include "server.h"
 #include "comment.h"
 #include "core/gz.h"
@@ -47,11 +48,11 @@ static json_t *comment_json(const struct comment_outcome *c)
 	json_t *o = json_pack("{s:s}", "status", c->status);
 
 	if (c->markdown)
-		json_object_set_new(o, "markdown", json_string(c->markdown));
+		json_object_set_new(o, "markdown", jsonw_str(c->markdown));
 	if (c->url)
-		json_object_set_new(o, "url", json_string(c->url));
+		json_object_set_new(o, "url", jsonw_str(c->url));
 	if (c->error)
-		json_object_set_new(o, "error", json_string(c->error));
+		json_object_set_new(o, "error", jsonw_str(c->error));
 	return o;
 }
 

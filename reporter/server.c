@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 
+#include "core/jsonw.h"
 #include "server.h"
 #include "html.h"
 
@@ -143,7 +144,7 @@ void reply_error(struct reply *p, unsigned status, const char *field,
 	va_end(ap);
 	e = json_pack("{s:i,s:s}", "status", (int)status, "message", msg);
 	if (field && *field)
-		json_object_set_new(e, "field", json_string(field));
+		json_object_set_new(e, "field", jsonw_str(field));
 	reply_json(p, status, json_pack("{s:o}", "error", e));
 }
 
