@@ -1004,7 +1004,8 @@ out:
 	" ORDER BY res.test_id, min(res.run_id), min(res.cell_idx)"
 
 static int run_test_cells(struct store *s, long long gid, unsigned flags,
-			  struct mtest *v, size_t n, struct err *err)
+			  const char *ids, struct mtest *v, size_t n,
+			  struct err *err)
 {
 	static const char all[] = RUN_TEST_CELLS_SQL("");
 	/* Only the failing tests' rows: primary-key lookups, not the
@@ -1013,14 +1014,18 @@ static int run_test_cells(struct store *s, long long gid, unsigned flags,
 		" AND res.test_id IN (SELECT v.test_id FROM runs r2"
 		" JOIN verdicts v ON v.run_id = r2.id WHERE r2.group_id = ?1"
 		" AND v.status IN ('failed', 'flaky'))");
-	const char *sql = (flags & STORE_Q_FAILING) ? failing : all;
+	/* One page: only its tests' rows (primary-key lookups). */
+	static const char page[] = RUN_TEST_CELLS_SQL(
+		" AND res.test_id IN (SELECT value FROM json_each(?2))");
+	const char *sql = ids ? page : (flags & STORE_Q_FAILING) ? failing : all;
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int rc, ret = -1;
 
 	if (prepare(s, sql, &st, err))
 		goto out;
-	if (sqlite3_bind_int64(st, 1, gid) != SQLITE_OK) {
+	if (sqlite3_bind_int64(st, 1, gid) != SQLITE_OK ||
+	    (ids && store_bind_text(st, 2, ids) != SQLITE_OK)) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
@@ -1073,21 +1078,26 @@ out:
 	return ret;
 }
 
-static int run_failures(struct store *s, long long gid, struct mtest *v,
-			size_t n, struct err *err)
+#define RUN_FAILURES_SQL(only) \
+	"SELECT f.test_id, c.name, f.kind, f.file, f.line, f.message," \
+	" f.signature, f.count, f.rerun, f.seed, f.output" \
+	" FROM runs r JOIN failures f ON f.run_id = r.id" \
+	" JOIN cells c ON c.run_id = f.run_id AND c.idx = f.cell_idx" \
+	" WHERE r.group_id = ?1" only " ORDER BY f.test_id, f.id"
+
+static int run_failures(struct store *s, long long gid, const char *ids,
+			struct mtest *v, size_t n, struct err *err)
 {
-	static const char sql[] =
-		"SELECT f.test_id, c.name, f.kind, f.file, f.line, f.message,"
-		" f.signature, f.count, f.rerun, f.seed, f.output"
-		" FROM runs r JOIN failures f ON f.run_id = r.id"
-		" JOIN cells c ON c.run_id = f.run_id AND c.idx = f.cell_idx"
-		" WHERE r.group_id = ?1 ORDER BY f.test_id, f.id";
+	static const char all[] = RUN_FAILURES_SQL("");
+	static const char page[] = RUN_FAILURES_SQL(
+		" AND f.test_id IN (SELECT value FROM json_each(?2))");
 	sqlite3_stmt *st = NULL;
 	int rc, ret = -1;
 
-	if (prepare(s, sql, &st, err))
+	if (prepare(s, ids ? page : all, &st, err))
 		goto out;
-	if (sqlite3_bind_int64(st, 1, gid) != SQLITE_OK) {
+	if (sqlite3_bind_int64(st, 1, gid) != SQLITE_OK ||
+	    (ids && store_bind_text(st, 2, ids) != SQLITE_OK)) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
@@ -1165,6 +1175,7 @@ json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 	struct mtest *v = NULL;
 	size_t n = 0;
 	long long total = 0;
+	char *ids = NULL, *idp;
 	int ok = 0;
 
 	if (snap_begin(s, err))
@@ -1175,9 +1186,23 @@ json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 	    (limit >= 0 && !(flags & STORE_Q_FAILING) &&
 	     run_count(s, group_id, &total, err)) ||
 	    run_verdicts(s, group_id, flags, offset, limit, tests, &v, &n,
-			 err) ||
-	    run_test_cells(s, group_id, flags, v, n, err) ||
-	    run_failures(s, group_id, v, n, err))
+			 err))
+		goto out;
+	/* A page names its tests: the rows read are the page's, not the
+	 * run's (a JSON array of ids, for json_each). */
+	if (limit >= 0) {
+		size_t i;
+
+		ids = xcalloc(n * 21 + 3, 1);
+		idp = ids;
+		*idp++ = '[';
+		for (i = 0; i < n; i++)
+			idp += sprintf(idp, "%s%lld", i ? "," : "", v[i].id);
+		*idp++ = ']';
+		*idp = '\0';
+	}
+	if (run_test_cells(s, group_id, flags, ids, v, n, err) ||
+	    run_failures(s, group_id, ids, v, n, err))
 		goto out;
 	if (limit >= 0 && !(flags & STORE_Q_FAILING)) {
 		json_t *pg = json_object();
@@ -1194,6 +1219,7 @@ json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 	set(o, "tests", json_incref(tests));
 	ok = 1;
 out:
+	free(ids);
 	free(v);
 	snap_end(s);
 fail:
