@@ -918,17 +918,31 @@ out:
 	" sum(v.rerun_failures), sum(v.seconds), max(v.new_flaky)" \
 	" FROM runs r JOIN verdicts v ON v.run_id = r.id" \
 	" JOIN tests t ON t.id = v.test_id" \
-	" WHERE r.group_id = ?1 GROUP BY v.test_id" having \
-	" ORDER BY 4 - w, t.package, t.name LIMIT ?2 OFFSET ?3"
+	" WHERE r.group_id = ?1 AND v.test_id > ?3 GROUP BY v.test_id" having \
+	" ORDER BY 4 - w, t.package, t.name LIMIT ?2"
+
+/* One page, keyset by test id: O(page) whatever the run's size. */
+#define RUN_VERDICTS_PAGE_SQL \
+	"SELECT v.test_id, t.package, t.name," \
+	" max(" RANK_SQL("v.status") ") AS w," \
+	" sum(v.executions), sum(v.passes), sum(v.failures)," \
+	" sum(v.skips), sum(v.notrun), sum(v.rerun_passes)," \
+	" sum(v.rerun_failures), sum(v.seconds), max(v.new_flaky)" \
+	" FROM runs r JOIN verdicts v ON v.run_id = r.id" \
+	" JOIN tests t ON t.id = v.test_id" \
+	" WHERE r.group_id = ?1 AND v.test_id > ?3 GROUP BY v.test_id" \
+	" ORDER BY v.test_id LIMIT ?2"
 
 static int run_verdicts(struct store *s, long long gid, unsigned flags,
-			long long offset, long long limit,
+			long long offset, long long limit, long long *more,
 			json_t *tests, struct mtest **vp, size_t *np,
 			struct err *err)
 {
 	static const char all[] = RUN_VERDICTS_SQL("");
 	static const char failing[] = RUN_VERDICTS_SQL(" HAVING w >= 3");
-	const char *sql = (flags & STORE_Q_FAILING) ? failing : all;
+	static const char page[] = RUN_VERDICTS_PAGE_SQL;
+	const char *sql = limit >= 0 ? page :
+			  (flags & STORE_Q_FAILING) ? failing : all;
 	sqlite3_stmt *st = NULL;
 	struct mtest *v = NULL;
 	size_t n = 0, alloc = 0;
@@ -937,8 +951,8 @@ static int run_verdicts(struct store *s, long long gid, unsigned flags,
 	if (prepare(s, sql, &st, err))
 		goto out;
 	if (sqlite3_bind_int64(st, 1, gid) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, limit) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, offset) != SQLITE_OK) {
+	    sqlite3_bind_int64(st, 2, limit >= 0 ? limit + 1 : -1) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, limit >= 0 ? offset : -1) != SQLITE_OK) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
@@ -950,6 +964,12 @@ static int run_verdicts(struct store *s, long long gid, unsigned flags,
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
+		/* The row past the page: there is a next page after the
+		 * last one kept. */
+		if (limit >= 0 && (long long)n == limit) {
+			*more = v[n - 1].id;
+			break;
+		}
 		o = json_object();
 		set(o, "package", jcol(st, 1));
 		set(o, "name", jcol(st, 2));
@@ -1174,7 +1194,7 @@ json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 	json_t *o = json_object(), *tests = json_array();
 	struct mtest *v = NULL;
 	size_t n = 0;
-	long long total = 0;
+	long long total = 0, more = 0;
 	char *ids = NULL, *idp;
 	int ok = 0;
 
@@ -1185,8 +1205,8 @@ json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 	    run_cells(s, group_id, o, err) ||
 	    (limit >= 0 && !(flags & STORE_Q_FAILING) &&
 	     run_count(s, group_id, &total, err)) ||
-	    run_verdicts(s, group_id, flags, offset, limit, tests, &v, &n,
-			 err))
+	    run_verdicts(s, group_id, flags, offset, limit, &more, tests, &v,
+			 &n, err))
 		goto out;
 	/* A page names its tests: the rows read are the page's, not the
 	 * run's (a JSON array of ids, for json_each). */
@@ -1207,11 +1227,10 @@ json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 	if (limit >= 0 && !(flags & STORE_Q_FAILING)) {
 		json_t *pg = json_object();
 
-		set(pg, "offset", json_integer((json_int_t)offset));
+		set(pg, "cursor", json_integer((json_int_t)offset));
 		set(pg, "limit", json_integer((json_int_t)limit));
 		set(pg, "total", json_integer((json_int_t)total));
-		set(pg, "next", offset + (long long)n < total ?
-		    json_integer((json_int_t)(offset + (long long)n)) :
+		set(pg, "next", more ? json_integer((json_int_t)more) :
 		    json_null());
 		set(o, "page", pg);
 	}

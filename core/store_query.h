@@ -149,10 +149,12 @@ json_t *store_q_run_ex(struct store *s, long long group_id, unsigned flags,
 		       struct err *err);
 
 /*
- * One page of a run: the tests [offset, offset + limit) of the verdict
- * table's order (limit -1: all), and "page": {"offset", "limit", "total",
- * "next"} ("next" the offset of the next page, null after the last) --
- * so a read of a 100k-test run costs one page, not the run.
+ * One page of a run: up to limit tests whose id is above `offset` (the
+ * cursor: 0 for the first page), in test-id order (limit -1: every test,
+ * in the verdict table's order, and no "page"), and "page": {"cursor",
+ * "limit", "total", "next"} ("next" the cursor of the next page, null
+ * after the last) -- keyset paging: a page costs O(page), whatever the
+ * run's size.
  */
 json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 			 long long offset, long long limit, struct err *err);
