@@ -85,7 +85,12 @@ def uploader():
 
 th = threading.Thread(target=uploader)
 th.start()
-time.sleep(0.3)
+# Not by the clock: prune and backup start once uploads are under way.
+for _ in range(600):
+    with lock:
+        if len(acked) >= 3 or errors:
+            break
+    time.sleep(0.05)
 p = subprocess.run([REPORTER, "prune", "--db", DB, "--keep", "100"], capture_output=True)
 check(p.returncode == 0 and b"pruned 30 runs" in p.stdout,
       "prune while serving: %r %r" % (p.stdout, p.stderr))

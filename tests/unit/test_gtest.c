@@ -132,6 +132,23 @@ static void huge_line(void)
 }
 
 /* The failure line: the first log block that reads like a failure. */
+/* One stream (one process that exited 1) into a fresh, finished r. */
+static void feed_one(struct results *r, const char *s)
+{
+	struct gtest_agg *a;
+	struct cell c;
+
+	results_init(r);
+	memset(&c, 0, sizeof(c));
+	c.name = cellname;
+	results_add_cell(r, &c);
+	a = gtest_agg_new(r, 0, 0, 0);
+	gtest_agg_feed(a, s, strlen(s));
+	gtest_agg_finish(a, 1, NULL);
+	gtest_agg_free(a);
+	results_finish(r);
+}
+
 static void failure_line(void)
 {
 	static const char *s =
@@ -143,19 +160,9 @@ static void failure_line(void)
 		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestC\",\"Output\":\"    c_test.go:6: cleanup done\\n\"}\n"
 		"{\"Action\":\"fail\",\"Package\":\"p\",\"Test\":\"TestC\"}\n";
 	struct results r;
-	struct gtest_agg *a;
-	struct cell c;
 	struct test *t;
 
-	results_init(&r);
-	memset(&c, 0, sizeof(c));
-	c.name = cellname;
-	results_add_cell(&r, &c);
-	a = gtest_agg_new(&r, 0, 0, 0);
-	gtest_agg_feed(a, s, strlen(s));
-	gtest_agg_finish(a, 1, NULL);
-	gtest_agg_free(a);
-	results_finish(&r);
+	feed_one(&r, s);
 	t = results_test(&r, "p", "TestC", 0);
 	CHECK(t && t->nfails == 1 && t->fails[0].line == 4);
 	CHECK(t && t->nfails == 1 &&
@@ -176,19 +183,9 @@ static void failure_segment(void)
 		"{\"Action\":\"output\",\"Package\":\"p\",\"Test\":\"TestP\",\"Output\":\"    p_test.go:11: want /tmp\\n\"}\n"
 		"{\"Action\":\"fail\",\"Package\":\"p\",\"Test\":\"TestP\"}\n";
 	struct results r;
-	struct gtest_agg *a;
-	struct cell c;
 	struct test *t;
 
-	results_init(&r);
-	memset(&c, 0, sizeof(c));
-	c.name = cellname;
-	results_add_cell(&r, &c);
-	a = gtest_agg_new(&r, 0, 0, 0);
-	gtest_agg_feed(a, s, strlen(s));
-	gtest_agg_finish(a, 1, NULL);
-	gtest_agg_free(a);
-	results_finish(&r);
+	feed_one(&r, s);
 	t = results_test(&r, "p", "TestP", 0);
 	CHECK(t && t->nfails == 1 && t->fails[0].line == 11);
 	results_release(&r);
