@@ -1,20 +1,26 @@
 #!/bin/sh
 # install-deps.sh: the Debian/Ubuntu packages flake-action builds and tests
-# with.  Run as root (or with sudo).  Idempotent.
+# with.  Idempotent.  As root it installs directly (a root container has no
+# sudo); as another user it re-runs itself through sudo.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
-if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps.sh: run as root (sudo $0)" >&2
-	exit 2
-fi
-apt-get update -qq
-# Go: a go already on PATH that is new enough (1.19+; e.g. /usr/local/go,
-# actions/setup-go) is kept, never shadowed by Debian's older one.
-go_ok=
-if command -v go >/dev/null 2>&1; then
+# Go: a go already on the caller's PATH that is new enough (1.19+; e.g.
+# /usr/local/go, actions/setup-go) is kept, never shadowed by Debian's
+# older one.  Decided before sudo, whose PATH may not have it.
+go_ok=${FLAKE_HAVE_GO:-}
+if [ -z "$go_ok" ] && command -v go >/dev/null 2>&1; then
 	minor=$(go env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9][0-9]*\).*/\1/p')
 	[ -n "$minor" ] && [ "$minor" -ge 19 ] && go_ok=1
 fi
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo DEBIAN_FRONTEND=noninteractive FLAKE_HAVE_GO="$go_ok" \
+			sh "$0" "$@"
+	fi
+	echo "install-deps.sh: needs root to install packages, and there is no sudo: run it as root" >&2
+	exit 2
+fi
+apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config git ca-certificates python3 \
 	libjansson-dev libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev \
@@ -46,4 +52,4 @@ apt-get install -y -qq --no-install-recommends chromium >/dev/null
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
-echo "install-deps.sh: done ($(go version))"
+echo "install-deps.sh: done ($(go version 2>/dev/null || echo "go not on root's PATH"))"
