@@ -3,6 +3,7 @@
  * (see upload.h).
  */
 #include "retry.h"
+#include "version.h"
 #include "upload.h"
 #include "buf.h"
 #include "gz.h"
@@ -141,7 +142,8 @@ int upload_results(const struct upload_opts *o, const char *doc, size_t len,
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, gz.data);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)gz.len);
-		curl_easy_setopt(c, CURLOPT_USERAGENT, "flake-collector/0.1");
+		curl_easy_setopt(c, CURLOPT_USERAGENT,
+				 "flake-collector/" FLAKE_VERSION);
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout_s > 0 ? o->timeout_s : 60L);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
