@@ -971,16 +971,8 @@ int in_json_results(const char *doc, size_t len, struct results *r,
 	c.depth = 0;
 	if (read_root(&c, r, BIT(R_TESTS) | BIT(R_PACKAGES)))
 		goto out;
-	for (i = 0; i < r->ntests; i++) {
-		struct test *t = r->tests[i];
-		size_t k;
-		int all = t->nfails > 0;
-
-		t->package_level = !strcmp(t->name, RESULTS_PACKAGE_TEST);
-		for (k = 0; k < t->nfails; k++)
-			all &= t->fails[k].kind == FAIL_REPEAT;
-		t->repeat = all;
-	}
+	for (i = 0; i < r->ntests; i++)
+		r->tests[i]->repeat = test_fails_are_repeat(r->tests[i]);
 	results_count(r);
 	r->finished = 1;
 	ret = 0;

@@ -256,7 +256,17 @@ static struct test *results_test_exact(struct results *r, const char *package,
 
 int test_is_package(const struct test *t)
 {
-	return t->package_level || !strcmp(t->name, RESULTS_PACKAGE_TEST);
+	return !strcmp(t->name, RESULTS_PACKAGE_TEST);
+}
+
+int test_fails_are_repeat(const struct test *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfails; i++)
+		if (t->fails[i].kind != FAIL_REPEAT)
+			return 0;
+	return t->nfails > 0;
 }
 
 struct test *results_package_test(struct results *r, const char *package)
@@ -268,7 +278,6 @@ struct test *results_package_test(struct results *r, const char *package)
 	if (t)
 		return t;
 	t = results_test(r, package, RESULTS_PACKAGE_TEST, 1);
-	t->package_level = 1;
 	p = results_package(r, package, 1);
 	for (i = 0; i < p->ncells; i++) {
 		struct pkg_cell *pc = &p->cells[i];
@@ -845,14 +854,8 @@ static void derive_test(struct results *r, struct test *t)
 	derive_notrun(r, t);
 	if (!t->repeat)
 		derive_repeat(t);
-	if (!t->repeat && t->nfails) {
-		/* Read back (in_json): the kinds say it. */
-		int all = 1;
-
-		for (i = 0; i < t->nfails; i++)
-			all &= t->fails[i].kind == FAIL_REPEAT;
-		t->repeat = all;
-	}
+	if (!t->repeat)
+		t->repeat = test_fails_are_repeat(t);
 	t->executions = t->passes = t->failures = t->skips = t->notrun = 0;
 	t->rerun_passes = t->rerun_failures = 0;
 	t->seconds = 0;

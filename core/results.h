@@ -141,7 +141,6 @@ struct test {
 	int new_flaky;		/* set by the caller from history */
 	int verify_runs, verify_fails;	/* --verify-repro outcome */
 	double seconds;		/* derived: total elapsed */
-	int package_level;	/* the RESULTS_PACKAGE_TEST of its package */
 	int repeat;		/* derived: the failures are a state leak across
 				 * executions of one process (FAIL_REPEAT) */
 	int first_fails;	/* derived with repeat: 1 when the first
@@ -151,6 +150,10 @@ struct test {
 
 /* Is t the package-level pseudo test (RESULTS_PACKAGE_TEST)? */
 int test_is_package(const struct test *t);
+
+/* 1 when t has failures and every one is FAIL_REPEAT: a state leak, as a
+ * read-back document (in_json) tells it. */
+int test_fails_are_repeat(const struct test *t);
 
 enum pkg_status {
 	PKG_OK,			/* the package's processes ran to completion */

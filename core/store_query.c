@@ -910,7 +910,7 @@ out:
 }
 
 /* The merged verdicts: one object per test, in the document's order. */
-#define RUN_VERDICTS_SQL(having) \
+#define RUN_VERDICTS_GROUPED \
 	"SELECT v.test_id, t.package, t.name," \
 	" max(" RANK_SQL("v.status") ") AS w," \
 	" sum(v.executions), sum(v.passes), sum(v.failures)," \
@@ -918,20 +918,12 @@ out:
 	" sum(v.rerun_failures), sum(v.seconds), max(v.new_flaky)" \
 	" FROM runs r JOIN verdicts v ON v.run_id = r.id" \
 	" JOIN tests t ON t.id = v.test_id" \
-	" WHERE r.group_id = ?1 AND v.test_id > ?3 GROUP BY v.test_id" having \
-	" ORDER BY 4 - w, t.package, t.name LIMIT ?2"
-
+	" WHERE r.group_id = ?1 AND v.test_id > ?3 GROUP BY v.test_id"
+#define RUN_VERDICTS_SQL(having) \
+	RUN_VERDICTS_GROUPED having " ORDER BY 4 - w, t.package, t.name LIMIT ?2"
 /* One page, keyset by test id: O(page) whatever the run's size. */
 #define RUN_VERDICTS_PAGE_SQL \
-	"SELECT v.test_id, t.package, t.name," \
-	" max(" RANK_SQL("v.status") ") AS w," \
-	" sum(v.executions), sum(v.passes), sum(v.failures)," \
-	" sum(v.skips), sum(v.notrun), sum(v.rerun_passes)," \
-	" sum(v.rerun_failures), sum(v.seconds), max(v.new_flaky)" \
-	" FROM runs r JOIN verdicts v ON v.run_id = r.id" \
-	" JOIN tests t ON t.id = v.test_id" \
-	" WHERE r.group_id = ?1 AND v.test_id > ?3 GROUP BY v.test_id" \
-	" ORDER BY v.test_id LIMIT ?2"
+	RUN_VERDICTS_GROUPED " ORDER BY v.test_id LIMIT ?2"
 
 static int run_verdicts(struct store *s, long long gid, unsigned flags,
 			long long offset, long long limit, long long *more,

@@ -10,6 +10,8 @@ import os, signal, socket, subprocess, sys, time
 bindir, work = sys.argv[1], sys.argv[2]
 REPORTER = os.path.join(bindir, "flake-reporter")
 DB = os.path.join(work, "edge.db")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testdocs import doc_for, token_and_server  # noqa: E402
 failures, checks = [], 0
 
 
@@ -21,17 +23,7 @@ def check(cond, what):
         print("FAIL:", what)
 
 
-tok = subprocess.run([REPORTER, "token", "create", "--db", DB, "acme/api"],
-                     stdout=subprocess.PIPE, check=True).stdout.decode().strip()
-portfile = os.path.join(work, "port")
-proc = subprocess.Popen([REPORTER, "serve", "--db", DB, "--listen", "127.0.0.1:0",
-                         "--port-file", portfile, "--max-body-mb", "64"],
-                        stderr=open(os.path.join(work, "server.log"), "w"))
-for _ in range(200):
-    if os.path.exists(portfile) and open(portfile).read().strip():
-        break
-    time.sleep(0.05)
-port = int(open(portfile).read())
+tok, proc, port = token_and_server(REPORTER, DB, work, args=("--max-body-mb", "64"))
 
 
 def rss_kb():
@@ -154,8 +146,6 @@ check(st == 200, "a normal query still works (%r)" % st)
 
 # 7. Canonical identifiers: one spelling of a shard; run keys that cannot
 #    collide; token creation refuses what could never upload.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testdocs import doc_for  # noqa: E402
 import http.client, json  # noqa: E402
 
 

@@ -8,7 +8,7 @@ usage: maint_test.py BINDIR WORKDIR"""
 import http.client, json, os, signal, sqlite3, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testdocs import doc_for  # noqa: E402
+from testdocs import doc_for, token_and_server  # noqa: E402
 
 bindir, work = sys.argv[1], sys.argv[2]
 REPORTER = os.path.join(bindir, "flake-reporter")
@@ -24,17 +24,7 @@ def check(cond, what):
         print("FAIL:", what)
 
 
-tok = subprocess.run([REPORTER, "token", "create", "--db", DB, "acme/api"],
-                     stdout=subprocess.PIPE, check=True).stdout.decode().strip()
-portfile = os.path.join(work, "port")
-proc = subprocess.Popen([REPORTER, "serve", "--db", DB, "--listen", "127.0.0.1:0",
-                         "--port-file", portfile],
-                        stderr=open(os.path.join(work, "server.log"), "w"))
-for _ in range(200):
-    if os.path.exists(portfile) and open(portfile).read().strip():
-        break
-    time.sleep(0.05)
-port = int(open(portfile).read())
+tok, proc, port = token_and_server(REPORTER, DB, work, args=())
 
 
 def upload(doc):

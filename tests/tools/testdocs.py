@@ -40,3 +40,21 @@ def doc_for(repo, run_id, job, tests, cells=("GOMAXPROCS=1",), pr=None,
                        "shuffle": False, "stress": 0, "wall_ms": 10} for c in cells],
             "tests": out, "packages": [{"package": "example.com/p", "status": "ok",
                                        "error": None}]}
+
+
+def token_and_server(reporter, db, work, repo="acme/api", args=()):
+    """Creates an upload token for repo in db, then starts `reporter serve`
+    on a free loopback port (its log in work/server.log).  Returns
+    (token, process, port)."""
+    import os, subprocess, time
+    tok = subprocess.run([reporter, "token", "create", "--db", db, repo],
+                         stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+    portfile = os.path.join(work, "port")
+    proc = subprocess.Popen([reporter, "serve", "--db", db, "--listen", "127.0.0.1:0",
+                             "--port-file", portfile] + list(args),
+                            stderr=open(os.path.join(work, "server.log"), "w"))
+    for _ in range(200):
+        if os.path.exists(portfile) and open(portfile).read().strip():
+            break
+        time.sleep(0.05)
+    return tok, proc, int(open(portfile).read())
