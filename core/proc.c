@@ -26,6 +26,25 @@ static void child_fail(const char *what, const char *arg)
 	_exit(127);
 }
 
+/*
+ * A pipe whose ends are not inherited by any child but the one they are
+ * dup2()ed into: go test's test binaries get the descriptors its own
+ * parent left open and none of go's (os/exec's TestExtraFiles skips itself
+ * when it finds another), so the collector must not hand one child the
+ * pipes of the others running beside it.
+ */
+static int pipe_cloexec(int fds[2])
+{
+	if (pipe(fds))
+		return -1;
+	if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) || fcntl(fds[1], F_SETFD, FD_CLOEXEC)) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	return 0;
+}
+
 int proc_spawn(struct proc *p, const char *const *argv,
 	       const struct proc_opts *o, struct err *err)
 {
@@ -35,9 +54,9 @@ int proc_spawn(struct proc *p, const char *const *argv,
 
 	if (!o)
 		o = &none;
-	if (pipe(out))
+	if (pipe_cloexec(out))
 		return err_sys(err, "cannot create a pipe");
-	if (!o->merge_stderr && pipe(errp)) {
+	if (!o->merge_stderr && pipe_cloexec(errp)) {
 		close(out[0]);
 		close(out[1]);
 		return err_sys(err, "cannot create a pipe");
@@ -56,13 +75,15 @@ int proc_spawn(struct proc *p, const char *const *argv,
 	}
 	if (pid == 0) {
 		size_t i;
-		int devnull = open("/dev/null", O_RDONLY);
+		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (o->new_pgrp)
 			setpgid(0, 0);
-		if (devnull >= 0) {
+		if (devnull > 0) {
 			dup2(devnull, 0);
 			close(devnull);
+		} else if (devnull == 0) {
+			fcntl(0, F_SETFD, 0);	/* it is stdin already */
 		}
 		dup2(out[1], 1);
 		dup2(o->merge_stderr ? out[1] : errp[1], 2);

@@ -29,7 +29,10 @@ struct proc_opts {
 	int new_pgrp;			/* own process group (for killing) */
 };
 
-/* Starts argv[0] (searched in PATH).  Returns 0, or -1 with err set; a
+/* Starts argv[0] (searched in PATH) with stdin on /dev/null and stdout and
+ * stderr on the pipes.  Like go test's children it inherits what the
+ * caller's parent left open, never the caller's own pipes or files (all
+ * close-on-exec).  Returns 0, or -1 with err set; a
  * program that is not found is reported by the child as exit status 127
  * with a message on its stderr. */
 int proc_spawn(struct proc *p, const char *const *argv,

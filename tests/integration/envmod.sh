@@ -2,7 +2,8 @@
 # The real collector over tests/fixtures/envmod: the classes where a
 # collector can disagree with `go test` -- package-level failures (TestMain
 # before/after m.Run, init and package-variable panics, os.Exit outside a
-# test, a signal, an intermittent one), the test environment (PWD), state
+# test, a signal, an intermittent one), the test environment (PWD, the
+# descriptors a test binary inherits: with_fd9.py), state
 # leaks across -count (repeat), a timeout -- and every printed repro
 # command run as printed (also from a symlinked working directory).
 set -eu
@@ -12,7 +13,8 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/state"
 cd "$FLAKE_TOP/tests/fixtures/envmod"
 rc=0
-ENVMOD_STATE="$work/state" "$FLAKE_BIN/flake-collector" run --race off \
+ENVMOD_STATE="$work/state" ENVMOD_FDS=9 python3 "$FLAKE_TOP/tests/tools/with_fd9.py" \
+	"$FLAKE_BIN/flake-collector" run --race off \
 	--gomaxprocs 1,2 --count 3 --rerun 2 --timeout 4s --no-history \
 	--json "$work/results.json" --junit "$work/junit.xml" \
 	--comment never >"$work/stdout" 2>"$work/stderr" || rc=$?
@@ -22,7 +24,8 @@ echo "exit status $rc"
 # The same module through go test -json and analyze: the same package
 # failures from a stream.
 mkdir -p "$work/state2"
-ENVMOD_STATE="$work/state2" GOMAXPROCS=2 go test -json -count=1 -timeout 4s \
+ENVMOD_STATE="$work/state2" ENVMOD_FDS=9 GOMAXPROCS=2 \
+	python3 "$FLAKE_TOP/tests/tools/with_fd9.py" go test -json -count=1 -timeout 4s \
 	./... >"$work/gotest.json" 2>&1 || true
 arc=0
 "$FLAKE_BIN/flake-collector" analyze --cell GOMAXPROCS=2 --comment never \

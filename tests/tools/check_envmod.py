@@ -72,6 +72,9 @@ check(flip["status"] == "flaky", "an intermittent package failure is flaky: %s" 
 check(flip["repro"].startswith("sh -c 'for i in $(seq "), "flaky package repro loops: %r" % flip["repro"])
 # The environment: PWD as go test sets it.
 check(t("pwd", "TestPWD")["status"] == "passed", "TestPWD passes (PWD is the package directory)")
+fds = t("fds", "TestOnlyInheritedFDs")
+check(fds["status"] == "passed", "a test binary gets the parent's descriptor 9 and none of the "
+      "collector's: %s %r" % (fds["status"], [d["message"] for d in fds["failure_details"]][:1]))
 # State leaks across executions.
 reg = t("repeat", "TestRegister")
 check(reg["status"] == "passed", "first-passes-then-fails: passed as go test sees it (%s)" % reg["status"])
@@ -108,6 +111,8 @@ x = atests.get(("signal", PKG), {})
 check(x and kinds(x) == ["crash"] and "signal: killed" in x["failure_details"][0]["message"],
       "analyze: the signal named (go test prints it): %r" % (x and x["failure_details"][:1]))
 check(atests.get(("pwd", "TestPWD"), {}).get("status") == "passed", "go test passes TestPWD")
+check(atests.get(("fds", "TestOnlyInheritedFDs"), {}).get("status") == "passed",
+      "go test passes TestOnlyInheritedFDs (the reference for the descriptors)")
 check(not os.path.exists(os.path.join(mod, ".flake")), "analyze wrote no history")
 
 # Repro commands run as printed, from where the collector ran.

@@ -1,0 +1,3 @@
+build-dev/core/cli.o: core/cli.c core/cli.h core/err.h
+core/cli.h:
+core/err.h:

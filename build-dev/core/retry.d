@@ -1,0 +1,2 @@
+build-dev/core/retry.o: core/retry.c core/retry.h
+core/retry.h:

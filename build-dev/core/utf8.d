@@ -1,0 +1,3 @@
+build-dev/core/utf8.o: core/utf8.c core/utf8.h core/buf.h
+core/utf8.h:
+core/buf.h:
