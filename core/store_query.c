@@ -10,9 +10,10 @@
  *   - Merged verdicts rank statuses with RANK_SQL (failed 4 > flaky 3 >
  *     passed 2 > skipped 1 > notrun 0), the same order as the run groups'
  *     totals in store.c and schema/002_reporter.sql.
- *   - Text reaches JSON only through jstr() (valid UTF-8 guaranteed).
+ *   - The reads fill typed structs (store_query.h); none makes JSON
+ *     (store_json.c does).  Text columns reach them through col_dup()
+ *     (valid UTF-8).
  */
-#include "jsonw.h"
 #include "store_query.h"
 #include "store_int.h"
 #include "buf.h"
@@ -53,51 +54,9 @@ int store_q_not_found(const struct err *err)
 	return err && !strncmp(err->msg, "no such ", 8);
 }
 
-static json_t *jstr(const char *s)
-{
-	return jsonw_str(s);
-}
-
 static const char *col_text(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
-}
-
-/* Column i as a JSON string, or null. */
-static json_t *jcol(sqlite3_stmt *st, int i)
-{
-	return jstr(col_text(st, i));
-}
-
-static json_t *jint(sqlite3_stmt *st, int i)
-{
-	return json_integer(sqlite3_column_int64(st, i));
-}
-
-/* Column i as an integer, null when NULL (or 0 when zero_null). */
-static json_t *jint_or_null(sqlite3_stmt *st, int i, int zero_null)
-{
-	if (sqlite3_column_type(st, i) == SQLITE_NULL ||
-	    (zero_null && !sqlite3_column_int64(st, i)))
-		return json_null();
-	return jint(st, i);
-}
-
-static json_t *jbool(sqlite3_stmt *st, int i)
-{
-	return json_boolean(sqlite3_column_int64(st, i) != 0);
-}
-
-static void set(json_t *o, const char *k, json_t *v)
-{
-	if (!v || json_object_set_new(o, k, v))
-		BUG("json_object_set_new(%s) failed", k);
-}
-
-static void push(json_t *a, json_t *v)
-{
-	if (!v || json_array_append_new(a, v))
-		BUG("json_array_append_new failed");
 }
 
 static int prepare(struct store *s, const char *sql, sqlite3_stmt **st,
@@ -147,43 +106,38 @@ static int step_rows(struct store *s, sqlite3_stmt *st, int *rc,
 	return store_db_err(s, "cannot read history in", err);
 }
 
-/* --- the flake rows ---------------------------------------------------- */
+/* --- typed rows ---------------------------------------------------------- */
 
-static json_t *flaky_json(const char *commit, const char *at)
+/* Column i as a new valid UTF-8 string, NULL when NULL. */
+static char *col_dup(sqlite3_stmt *st, int i)
 {
-	json_t *o;
-
-	if (!at)
-		return json_null();
-	o = json_object();
-	set(o, "commit", jstr(commit));
-	set(o, "at", jstr(at));
-	return o;
+	return utf8_dup(col_text(st, i));
 }
 
-/* The fields of one flake row, into o. */
-static void row_fields(json_t *o, const struct flake_row *f)
+static long long col_int(sqlite3_stmt *st, int i)
 {
-	char rt[STATS_RATE_MAX];
+	return sqlite3_column_int64(st, i);
+}
 
-	if (stats_format_rate(rt, sizeof(rt), f->failures, f->executions))
-		snprintf(rt, sizeof(rt), "n/a");
-	set(o, "id", json_integer(f->test_id));
-	set(o, "package", jstr(f->package));
-	set(o, "name", jstr(f->name));
-	set(o, "executions", json_integer(f->executions));
-	set(o, "failures", json_integer(f->failures));
-	set(o, "runs", json_integer(f->runs));
-	set(o, "flaky_runs", json_integer(f->flaky_runs));
-	set(o, "failed_runs", json_integer(f->failed_runs));
-	set(o, "rate", json_real(f->rate));
-	set(o, "rate_lo", json_real(f->lo));
-	set(o, "rate_hi", json_real(f->hi));
-	set(o, "rate_text", jstr(rt));
-	set(o, "first_flaky", flaky_json(f->first_flaky_commit,
-					 f->first_flaky_at));
-	set(o, "last_flaky", flaky_json(f->last_flaky_commit,
-					f->last_flaky_at));
+/* Grows *v (of *n elements, capacity *cap) by one zeroed element. */
+static void *grow(void *v, size_t *n, size_t *cap, size_t size)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		v = xrealloc(v, *cap * size);
+	}
+	memset((char *)v + *n * size, 0, size);
+	(*n)++;
+	return v;
+}
+
+#define GROW(v, n, cap) ((v) = grow((v), &(n), &(cap), sizeof(*(v))), \
+			 &(v)[(n) - 1])
+
+void store_q_rate_text(const struct flake_row *f, char *out, size_t size)
+{
+	if (stats_format_rate(out, size, f->failures, f->executions))
+		snprintf(out, size, "n/a");
 }
 
 /* --- repositories ------------------------------------------------------- */
@@ -194,7 +148,8 @@ static void row_fields(json_t *o, const struct flake_row *f)
 	"  WHERE repo_id = p.id AND day >= " from " AND day < " to \
 	"  AND (failures > 0 OR failed_runs > 0) AND flaky_runs > 0)"
 
-json_t *store_q_repos(struct store *s, long long now_unix, struct err *err)
+int store_q_repo_list(struct store *s, long long now_unix,
+		      struct q_repos *out, struct err *err)
 {
 	static const char sql[] =
 		"SELECT p.name,"
@@ -208,15 +163,16 @@ json_t *store_q_repos(struct store *s, long long now_unix, struct err *err)
 		"  WHERE g.repo_id = p.id)"
 		" FROM repos p ORDER BY p.name";
 	sqlite3_stmt *st = NULL;
-	json_t *out = NULL, *list = json_array();
 	char d30[16], d7[16], d14[16];
-	int rc;
+	size_t cap = 0;
+	int rc, ret = -1;
 
+	memset(out, 0, sizeof(*out));
 	store_window_start(30, now_unix, d30, sizeof(d30));
 	store_window_start(7, now_unix, d7, sizeof(d7));
 	store_window_start(14, now_unix, d14, sizeof(d14));
 	if (snap_begin(s, err))
-		goto fail;
+		return -1;
 	if (prepare(s, sql, &st, err))
 		goto out;
 	if (store_bind_text(st, 1, d30) != SQLITE_OK ||
@@ -226,40 +182,46 @@ json_t *store_q_repos(struct store *s, long long now_unix, struct err *err)
 		goto out;
 	}
 	for (;;) {
-		json_t *o;
+		struct q_repo *r;
 
 		if (step_rows(s, st, &rc, err))
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
-		o = json_object();
-		set(o, "repository", jcol(st, 0));
-		set(o, "runs_30d", jint(st, 1));
-		set(o, "infra_runs_30d", jint(st, 2));
-		set(o, "flaky_tests", jint(st, 3));
-		set(o, "flaky_tests_prev", jint(st, 4));
-		set(o, "trend", json_integer(sqlite3_column_int64(st, 3) -
-					     sqlite3_column_int64(st, 4)));
-		set(o, "last_run_at", jcol(st, 5));
-		push(list, o);
+		r = GROW(out->v, out->n, cap);
+		r->repository = col_dup(st, 0);
+		r->runs_30d = col_int(st, 1);
+		r->infra_runs_30d = col_int(st, 2);
+		r->flaky_tests = col_int(st, 3);
+		r->flaky_tests_prev = col_int(st, 4);
+		r->last_run_at = col_dup(st, 5);
 	}
-	out = json_object();
-	set(out, "repos", list);
-	list = NULL;
+	ret = 0;
 out:
 	sqlite3_finalize(st);
 	snap_end(s);
-fail:
-	json_decref(list);
-	return out;
+	if (ret)
+		store_q_repos_release(out);
+	return ret;
+}
+
+void store_q_repos_release(struct q_repos *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i].repository);
+		free(r->v[i].last_run_at);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
 }
 
 /* --- the flake table ---------------------------------------------------- */
 
 /* Run groups of repository rid started in the window, on branch. */
-static int group_counts(struct store *s, long long rid, const char *branch,
-			int window_days, long long now_unix, json_t *o,
-			struct err *err)
+static int group_counts(struct store *s, long long rid, struct q_flakes *f,
+			long long now_unix, struct err *err)
 {
 	static const char sql[] =
 		"SELECT count(*), coalesce(sum(infra), 0) FROM run_groups"
@@ -269,61 +231,63 @@ static int group_counts(struct store *s, long long rid, const char *branch,
 	char start[16];
 	int rc, ret = -1;
 
-	store_window_start(window_days, now_unix, start, sizeof(start));
+	store_window_start(f->window_days, now_unix, start, sizeof(start));
 	if (prepare(s, sql, &st, err))
 		return -1;
 	if (sqlite3_bind_int64(st, 1, rid) != SQLITE_OK ||
 	    store_bind_text(st, 2, start) != SQLITE_OK ||
-	    store_bind_text(st, 3, branch) != SQLITE_OK) {
+	    store_bind_text(st, 3, f->branch) != SQLITE_OK) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
 	if (step_rows(s, st, &rc, err))
 		goto out;
-	set(o, "runs", rc == SQLITE_ROW ? jint(st, 0) : json_integer(0));
-	set(o, "infra_runs", rc == SQLITE_ROW ? jint(st, 1) : json_integer(0));
+	f->runs = rc == SQLITE_ROW ? col_int(st, 0) : 0;
+	f->infra_runs = rc == SQLITE_ROW ? col_int(st, 1) : 0;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
 	return ret;
 }
 
-json_t *store_q_tests(struct store *s, const char *repo, const char *branch,
-		      int window_days, long long now_unix, int all,
-		      struct err *err)
-{
-	struct flake_row *rows = NULL;
-	size_t n = 0, i;
-	long long rid = 0;
-	json_t *o = NULL, *tests;
+static int trends(struct store *s, long long rid, struct q_flakes *f,
+		  long long now_unix, struct err *err);
 
+int store_q_flakes(struct store *s, const char *repo, const char *branch,
+		   int window_days, long long now_unix, unsigned flags,
+		   struct q_flakes *out, struct err *err)
+{
+	long long rid = 0;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
 	if (snap_begin(s, err))
-		return NULL;
+		return -1;
+	out->repository = utf8_dup(repo);
+	out->branch = utf8_dup(branch);
+	out->window_days = window_days > 0 ? window_days : 0;
 	if (repo_known(s, repo, &rid, err) ||
 	    store_flake_table(s, repo, branch, window_days, now_unix,
-			      all ? STORE_FLAKE_ALL : 0, &rows, &n, err))
+			      flags & STORE_Q_ALL ? STORE_FLAKE_ALL : 0,
+			      &out->rows, &out->n, err) ||
+	    group_counts(s, rid, out, now_unix, err) ||
+	    ((flags & STORE_Q_TRENDS) && trends(s, rid, out, now_unix, err)))
 		goto out;
-	o = json_object();
-	set(o, "repository", jstr(repo));
-	set(o, "window_days", json_integer(window_days > 0 ? window_days : 0));
-	set(o, "branch", jstr(branch));
-	if (group_counts(s, rid, branch, window_days, now_unix, o, err)) {
-		json_decref(o);
-		o = NULL;
-		goto out;
-	}
-	tests = json_array();
-	for (i = 0; i < n; i++) {
-		json_t *t = json_object();
-
-		row_fields(t, &rows[i]);
-		push(tests, t);
-	}
-	set(o, "tests", tests);
+	ret = 0;
 out:
-	store_flake_rows_free(rows, n);
 	snap_end(s);
-	return o;
+	if (ret)
+		store_q_flakes_release(out);
+	return ret;
+}
+
+void store_q_flakes_release(struct q_flakes *f)
+{
+	free(f->repository);
+	free(f->branch);
+	store_flake_rows_free(f->rows, f->n);
+	free(f->spark);
+	memset(f, 0, sizeof(*f));
 }
 
 /* --- one test ----------------------------------------------------------- */
@@ -366,10 +330,9 @@ static void day_text(long long day, char *out, size_t size)
 		strftime(out, size, "%Y-%m-%d", &tm);
 }
 
-/* "daily": every day of the window, zeros filled. */
-static int test_daily(struct store *s, long long rid, long long tid,
-		      const char *branch, int window_days, long long now_unix,
-		      json_t *o, struct err *err)
+/* The daily series: every day of the window, zeros filled. */
+static int test_daily(struct store *s, long long rid, struct q_test *t,
+		      long long now_unix, struct err *err)
 {
 	static const char sql[] =
 		"SELECT day, sum(executions), sum(failures), sum(runs),"
@@ -377,66 +340,61 @@ static int test_daily(struct store *s, long long rid, long long tid,
 		" WHERE repo_id = ?1 AND test_id = ?2 AND day >= ?3"
 		" AND (?4 IS NULL OR branch = ?4) GROUP BY day ORDER BY day";
 	sqlite3_stmt *st = NULL;
-	json_t *a = json_array();
-	char start[16], ds[16];
+	char start[16];
 	long long today = now_unix / 86400, first, d;
+	size_t cap = 0;
 	int rc, ret = -1;
 
-	store_window_start(window_days, now_unix, start, sizeof(start));
+	store_window_start(t->window_days, now_unix, start, sizeof(start));
 	if (prepare(s, sql, &st, err))
 		goto out;
 	if (sqlite3_bind_int64(st, 1, rid) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, tid) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, t->row.test_id) != SQLITE_OK ||
 	    store_bind_text(st, 3, start) != SQLITE_OK ||
-	    store_bind_text(st, 4, branch) != SQLITE_OK) {
+	    store_bind_text(st, 4, t->branch) != SQLITE_OK) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
 	if (step_rows(s, st, &rc, err))
 		goto out;
-	if (window_days > 0)
-		first = today - (window_days - 1);
+	if (t->window_days > 0)
+		first = today - (t->window_days - 1);
 	else if (rc != SQLITE_ROW || parse_day(col_text(st, 0), &first))
 		first = today;
 	if (first < today - (Q_MAX_DAYS - 1))
 		first = today - (Q_MAX_DAYS - 1);
 	for (d = first; d <= today; d++) {
-		json_t *e = json_object();
+		struct q_day *e = GROW(t->daily, t->ndaily, cap);
 		int hit;
 
-		day_text(d, ds, sizeof(ds));
-		while (rc == SQLITE_ROW && strcmp(col_text(st, 0), ds) < 0)
-			if (step_rows(s, st, &rc, err)) {
-				json_decref(e);
+		day_text(d, e->day, sizeof(e->day));
+		while (rc == SQLITE_ROW && strcmp(col_text(st, 0), e->day) < 0)
+			if (step_rows(s, st, &rc, err))
 				goto out;
-			}
-		hit = rc == SQLITE_ROW && !strcmp(col_text(st, 0), ds);
-		set(e, "day", jstr(ds));
-		set(e, "executions", hit ? jint(st, 1) : json_integer(0));
-		set(e, "failures", hit ? jint(st, 2) : json_integer(0));
-		set(e, "runs", hit ? jint(st, 3) : json_integer(0));
-		set(e, "flaky_runs", hit ? jint(st, 4) : json_integer(0));
-		set(e, "failed_runs", hit ? jint(st, 5) : json_integer(0));
-		push(a, e);
-		if (hit && step_rows(s, st, &rc, err))
+		hit = rc == SQLITE_ROW && !strcmp(col_text(st, 0), e->day);
+		if (!hit)
+			continue;
+		e->executions = col_int(st, 1);
+		e->failures = col_int(st, 2);
+		e->runs = col_int(st, 3);
+		e->flaky_runs = col_int(st, 4);
+		e->failed_runs = col_int(st, 5);
+		if (step_rows(s, st, &rc, err))
 			goto out;
 	}
-	set(o, "daily", a);
-	a = NULL;
 	ret = 0;
 out:
-	json_decref(a);
 	sqlite3_finalize(st);
 	return ret;
 }
 
 /*
- * "cells": from the test's verdicts (index verdicts_test) to its result
+ * The cells: from the test's verdicts (index verdicts_test) to its result
  * rows (primary key) of the window's non-infra uploads where it counted.
  * CROSS JOIN fixes that order: the test's own rows drive the query.
  */
-static int test_cells(struct store *s, long long tid, const char *branch,
-		      const char *start, json_t *o, struct err *err)
+static int test_cells(struct store *s, struct q_test *t, const char *start,
+		      struct err *err)
 {
 	static const char sql[] =
 		"SELECT c.name, sum(res.passes + res.failures) AS n,"
@@ -451,43 +409,39 @@ static int test_cells(struct store *s, long long tid, const char *branch,
 		" GROUP BY c.name"
 		" ORDER BY CAST(k AS REAL) / max(n, 1) DESC, k DESC, c.name";
 	sqlite3_stmt *st = NULL;
-	json_t *a = json_array();
+	size_t cap = 0;
 	int rc, ret = -1;
 
 	if (prepare(s, sql, &st, err))
 		goto out;
-	if (sqlite3_bind_int64(st, 1, tid) != SQLITE_OK ||
+	if (sqlite3_bind_int64(st, 1, t->row.test_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, start) != SQLITE_OK ||
-	    store_bind_text(st, 3, branch) != SQLITE_OK) {
+	    store_bind_text(st, 3, t->branch) != SQLITE_OK) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
 	for (;;) {
-		json_t *e;
+		struct q_cell_rate *e;
 
 		if (step_rows(s, st, &rc, err))
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
-		e = json_object();
-		set(e, "cell", jcol(st, 0));
-		set(e, "executions", jint(st, 1));
-		set(e, "failures", jint(st, 2));
-		push(a, e);
+		e = GROW(t->cells, t->ncells, cap);
+		e->cell = col_dup(st, 0);
+		e->executions = col_int(st, 1);
+		e->failures = col_int(st, 2);
 	}
-	set(o, "cells", a);
-	a = NULL;
 	ret = 0;
 out:
-	json_decref(a);
 	sqlite3_finalize(st);
 	return ret;
 }
 
-/* "signatures": through failures_test; the sample is the latest row. */
-static int test_signatures(struct store *s, long long tid,
-			   const char *branch, const char *start, json_t *o,
-			   struct err *err)
+/* The top failure causes, through failures_test; the sample is the
+ * latest row. */
+static int test_signatures(struct store *s, struct q_test *t,
+			   const char *start, struct err *err)
 {
 	static const char sql[] =
 		"WITH g AS (SELECT f.kind, f.signature, sum(f.count) AS n,"
@@ -501,47 +455,42 @@ static int test_signatures(struct store *s, long long tid,
 		" x.output FROM g JOIN failures x ON x.id = g.last"
 		" ORDER BY g.n DESC, g.signature, g.kind LIMIT ?4";
 	sqlite3_stmt *st = NULL;
-	json_t *a = json_array();
+	size_t cap = 0;
 	int rc, ret = -1;
 
 	if (prepare(s, sql, &st, err))
 		goto out;
-	if (sqlite3_bind_int64(st, 1, tid) != SQLITE_OK ||
+	if (sqlite3_bind_int64(st, 1, t->row.test_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, start) != SQLITE_OK ||
-	    store_bind_text(st, 3, branch) != SQLITE_OK ||
+	    store_bind_text(st, 3, t->branch) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 4, Q_TOP_SIGNATURES) != SQLITE_OK) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
 	for (;;) {
-		json_t *e;
+		struct q_signature *e;
 
 		if (step_rows(s, st, &rc, err))
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
-		e = json_object();
-		set(e, "signature", jcol(st, 0));
-		set(e, "kind", jcol(st, 1));
-		set(e, "count", jint(st, 2));
-		set(e, "file", jcol(st, 3));
-		set(e, "line", jint_or_null(st, 4, 1));
-		set(e, "sample", jcol(st, 5));
-		set(e, "output", jcol(st, 6));
-		push(a, e);
+		e = GROW(t->signatures, t->nsignatures, cap);
+		e->signature = col_dup(st, 0);
+		e->kind = col_dup(st, 1);
+		e->count = col_int(st, 2);
+		e->file = col_dup(st, 3);
+		e->line = col_int(st, 4);
+		e->sample = col_dup(st, 5);
+		e->output = col_dup(st, 6);
 	}
-	set(o, "signatures", a);
-	a = NULL;
 	ret = 0;
 out:
-	json_decref(a);
 	sqlite3_finalize(st);
 	return ret;
 }
 
-/* "recent_runs": the test's latest uploads, merged per group. */
-static int test_recent(struct store *s, long long tid, const char *branch,
-		       json_t *o, struct err *err)
+/* The test's latest uploads, merged per group. */
+static int test_recent(struct store *s, struct q_test *t, struct err *err)
 {
 	static const char sql[] =
 		"SELECT g.id, g.commit_sha, g.branch, g.pr,"
@@ -553,62 +502,58 @@ static int test_recent(struct store *s, long long tid, const char *branch,
 		" WHERE ?2 IS NULL OR coalesce(g.branch, '') = ?2"
 		" GROUP BY g.id ORDER BY g.started_at DESC, g.id DESC LIMIT ?4";
 	sqlite3_stmt *st = NULL;
-	json_t *a = json_array();
+	size_t cap = 0;
 	int rc, ret = -1;
 
 	if (prepare(s, sql, &st, err))
 		goto out;
-	if (sqlite3_bind_int64(st, 1, tid) != SQLITE_OK ||
-	    store_bind_text(st, 2, branch) != SQLITE_OK ||
+	if (sqlite3_bind_int64(st, 1, t->row.test_id) != SQLITE_OK ||
+	    store_bind_text(st, 2, t->branch) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 3, Q_RECENT_UPLOADS) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 4, Q_RECENT_RUNS) != SQLITE_OK) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
 	for (;;) {
-		json_t *e;
+		struct q_recent_run *e;
 
 		if (step_rows(s, st, &rc, err))
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
-		e = json_object();
-		set(e, "run_id", jint(st, 0));
-		set(e, "commit", jcol(st, 1));
-		set(e, "branch", jcol(st, 2));
-		set(e, "pr", jint_or_null(st, 3, 0));
-		set(e, "status", json_string(rank_name(
-			sqlite3_column_int(st, 4))));
-		set(e, "at", jcol(st, 5));
-		set(e, "infra", jbool(st, 6));
-		push(a, e);
+		e = GROW(t->recent, t->nrecent, cap);
+		e->run_id = col_int(st, 0);
+		e->commit = col_dup(st, 1);
+		e->branch = col_dup(st, 2);
+		e->pr = col_int(st, 3);
+		e->status = rank_name(sqlite3_column_int(st, 4));
+		e->at = col_dup(st, 5);
+		e->infra = col_int(st, 6) != 0;
 	}
-	set(o, "recent_runs", a);
-	a = NULL;
 	ret = 0;
 out:
-	json_decref(a);
 	sqlite3_finalize(st);
 	return ret;
 }
 
-json_t *store_q_test(struct store *s, const char *repo, long long test_id,
-		     const char *branch, int window_days, long long now_unix,
-		     struct err *err)
+int store_q_test_read(struct store *s, const char *repo, long long test_id,
+		      const char *branch, int window_days, long long now_unix,
+		      struct q_test *out, struct err *err)
 {
-	struct flake_row row;
 	long long rid = 0;
 	char start[16];
-	json_t *o = NULL;
-	int rc;
+	int rc, ret = -1;
 
-	memset(&row, 0, sizeof(row));
+	memset(out, 0, sizeof(*out));
 	if (snap_begin(s, err))
-		return NULL;
+		return -1;
+	out->repository = utf8_dup(repo);
+	out->branch = utf8_dup(branch);
+	out->window_days = window_days > 0 ? window_days : 0;
 	if (repo_known(s, repo, &rid, err))
 		goto out;
 	rc = store_flake_test(s, repo, test_id, branch, window_days, now_unix,
-			      &row, err);
+			      &out->row, err);
 	if (rc < 0)
 		goto out;
 	if (rc > 0) {
@@ -616,23 +561,47 @@ json_t *store_q_test(struct store *s, const char *repo, long long test_id,
 		goto out;
 	}
 	store_window_start(window_days, now_unix, start, sizeof(start));
-	o = json_object();
-	row_fields(o, &row);
-	set(o, "repository", jstr(repo));
-	set(o, "window_days", json_integer(window_days > 0 ? window_days : 0));
-	set(o, "branch", jstr(branch));
-	if (test_daily(s, rid, test_id, branch, window_days, now_unix, o,
-		       err) ||
-	    test_cells(s, test_id, branch, start, o, err) ||
-	    test_signatures(s, test_id, branch, start, o, err) ||
-	    test_recent(s, test_id, branch, o, err)) {
-		json_decref(o);
-		o = NULL;
-	}
+	if (test_daily(s, rid, out, now_unix, err) ||
+	    test_cells(s, out, start, err) ||
+	    test_signatures(s, out, start, err) ||
+	    test_recent(s, out, err))
+		goto out;
+	ret = 0;
 out:
-	store_flake_row_release(&row);
 	snap_end(s);
-	return o;
+	if (ret)
+		store_q_test_release(out);
+	return ret;
+}
+
+void store_q_test_release(struct q_test *t)
+{
+	size_t i;
+
+	free(t->repository);
+	free(t->branch);
+	store_flake_row_release(&t->row);
+	free(t->daily);
+	for (i = 0; i < t->ncells; i++)
+		free(t->cells[i].cell);
+	free(t->cells);
+	for (i = 0; i < t->nsignatures; i++) {
+		struct q_signature *g = &t->signatures[i];
+
+		free(g->signature);
+		free(g->kind);
+		free(g->file);
+		free(g->sample);
+		free(g->output);
+	}
+	free(t->signatures);
+	for (i = 0; i < t->nrecent; i++) {
+		free(t->recent[i].commit);
+		free(t->recent[i].branch);
+		free(t->recent[i].at);
+	}
+	free(t->recent);
+	memset(t, 0, sizeof(*t));
 }
 
 /* --- runs ---------------------------------------------------------------- */
@@ -642,8 +611,9 @@ out:
 	" LEFT JOIN runs f ON f.id =" \
 	" (SELECT min(id) FROM runs WHERE group_id = g.id)"
 
-json_t *store_q_runs(struct store *s, const char *repo, int limit,
-		     long long before_group_id, struct err *err)
+int store_q_run_list(struct store *s, const char *repo, int limit,
+		     long long before_group_id, struct q_runs *out,
+		     struct err *err)
 {
 	static const char sql[] =
 		"SELECT g.id, g.commit_sha, g.branch, g.base_branch, g.pr,"
@@ -654,16 +624,18 @@ json_t *store_q_runs(struct store *s, const char *repo, int limit,
 		" WHERE g.repo_id = ?1 AND (?2 <= 0 OR g.id < ?2)"
 		" ORDER BY g.id DESC LIMIT ?3";
 	sqlite3_stmt *st = NULL;
-	json_t *o = NULL, *list = json_array();
-	long long rid = 0, last = 0;
-	int rc, count = 0;
+	long long rid = 0;
+	size_t cap = 0;
+	int rc, ret = -1;
 
+	memset(out, 0, sizeof(*out));
 	if (limit <= 0)
 		limit = Q_RUNS_DEFAULT;
 	if (limit > Q_RUNS_MAX)
 		limit = Q_RUNS_MAX;
 	if (snap_begin(s, err))
-		goto fail;
+		return -1;
+	out->repository = utf8_dup(repo);
 	if (repo_known(s, repo, &rid, err) || prepare(s, sql, &st, err))
 		goto out;
 	if (sqlite3_bind_int64(st, 1, rid) != SQLITE_OK ||
@@ -673,61 +645,71 @@ json_t *store_q_runs(struct store *s, const char *repo, int limit,
 		goto out;
 	}
 	for (;;) {
-		json_t *e, *t;
+		struct q_run_row *e;
 
 		if (step_rows(s, st, &rc, err))
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
-		e = json_object();
-		t = json_object();
-		last = sqlite3_column_int64(st, 0);
-		count++;
-		set(e, "run_id", jint(st, 0));
-		set(e, "commit", jcol(st, 1));
-		set(e, "branch", jcol(st, 2));
-		set(e, "base_branch", jcol(st, 3));
-		set(e, "pr", jint_or_null(st, 4, 0));
-		set(e, "started_at", jcol(st, 5));
-		set(e, "gh_run_id", jcol(st, 6));
-		set(e, "run_attempt", jint_or_null(st, 7, 0));
-		set(e, "workflow", jcol(st, 8));
-		set(e, "event", jcol(st, 9));
-		set(e, "uploads", jint(st, 10));
-		set(e, "infra", jbool(st, 11));
-		set(t, "tests", jint(st, 12));
-		set(t, "failed", jint(st, 13));
-		set(t, "flaky", jint(st, 14));
-		set(t, "passed", jint(st, 15));
-		set(t, "skipped", jint(st, 16));
-		set(t, "notrun", jint(st, 17));
-		set(e, "totals", t);
-		push(list, e);
+		e = GROW(out->v, out->n, cap);
+		e->run_id = col_int(st, 0);
+		e->commit = col_dup(st, 1);
+		e->branch = col_dup(st, 2);
+		e->base_branch = col_dup(st, 3);
+		e->pr = col_int(st, 4);
+		e->started_at = col_dup(st, 5);
+		e->gh_run_id = col_dup(st, 6);
+		e->run_attempt = col_int(st, 7);
+		e->workflow = col_dup(st, 8);
+		e->event = col_dup(st, 9);
+		e->uploads = col_int(st, 10);
+		e->infra = col_int(st, 11) != 0;
+		e->totals.tests = col_int(st, 12);
+		e->totals.failed = col_int(st, 13);
+		e->totals.flaky = col_int(st, 14);
+		e->totals.passed = col_int(st, 15);
+		e->totals.skipped = col_int(st, 16);
+		e->totals.notrun = col_int(st, 17);
 	}
-	o = json_object();
-	set(o, "repository", jstr(repo));
-	set(o, "runs", list);
-	list = NULL;
-	set(o, "next_before", count == limit ? json_integer(last) :
-	    json_null());
+	if (out->n == (size_t)limit)
+		out->next_before = out->v[out->n - 1].run_id;
+	ret = 0;
 out:
 	sqlite3_finalize(st);
 	snap_end(s);
-fail:
-	json_decref(list);
-	return o;
+	if (ret)
+		store_q_runs_release(out);
+	return ret;
+}
+
+void store_q_runs_release(struct q_runs *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		struct q_run_row *e = &r->v[i];
+
+		free(e->commit);
+		free(e->branch);
+		free(e->base_branch);
+		free(e->started_at);
+		free(e->gh_run_id);
+		free(e->workflow);
+		free(e->event);
+	}
+	free(r->v);
+	free(r->repository);
+	memset(r, 0, sizeof(*r));
 }
 
 /* --- one merged run ------------------------------------------------------ */
 
-/* A test of the merged verdict table, found by id while merging. */
+/* A test of the verdict table by id, for merging its cells and failures. */
 struct mtest {
 	long long id;
-	json_t *obj;		/* borrowed from the tests array */
-	json_t *cells, *fails;	/* borrowed from obj */
+	size_t idx;		/* in q_run.tests */
 	double worst;		/* worst cell's rate (2: failed), -1 none */
-	int worst_failures;
-	const char *worst_cell;	/* borrowed from cells */
+	long long worst_failures;
 };
 
 static int cmp_mtest(const void *a, const void *b)
@@ -746,7 +728,7 @@ static struct mtest *mtest_find(struct mtest *v, size_t n, long long id)
 	return bsearch(&key, v, n, sizeof(*v), cmp_mtest);
 }
 
-static int run_meta(struct store *s, long long gid, json_t *o,
+static int run_meta(struct store *s, long long gid, struct q_run *o,
 		    struct err *err)
 {
 	static const char sql[] =
@@ -759,7 +741,6 @@ static int run_meta(struct store *s, long long gid, json_t *o,
 		" FROM run_groups g JOIN repos p ON p.id = g.repo_id"
 		FIRST_UPLOAD " WHERE g.id = ?1";
 	sqlite3_stmt *st = NULL;
-	json_t *t;
 	int rc, ret = -1;
 
 	if (prepare(s, sql, &st, err))
@@ -774,35 +755,33 @@ static int run_meta(struct store *s, long long gid, json_t *o,
 		err_set(err, "no such run %lld", gid);
 		goto out;
 	}
-	set(o, "run_id", jint(st, 0));
-	set(o, "repository", jcol(st, 1));
-	set(o, "commit", jcol(st, 2));
-	set(o, "branch", jcol(st, 3));
-	set(o, "base_branch", jcol(st, 4));
-	set(o, "pr", jint_or_null(st, 5, 0));
-	set(o, "started_at", jcol(st, 6));
-	set(o, "created_at", jint(st, 7));
-	set(o, "gh_run_id", jcol(st, 8));
-	set(o, "run_attempt", jint_or_null(st, 9, 0));
-	set(o, "workflow", jcol(st, 10));
-	set(o, "event", jcol(st, 11));
-	set(o, "infra", jbool(st, 12));
-	t = json_object();
-	set(t, "tests", jint(st, 13));
-	set(t, "executions", jint(st, 14));
-	set(t, "failed", jint(st, 15));
-	set(t, "flaky", jint(st, 16));
-	set(t, "passed", jint(st, 17));
-	set(t, "skipped", jint(st, 18));
-	set(t, "notrun", jint(st, 19));
-	set(o, "totals", t);
+	o->run_id = col_int(st, 0);
+	o->repository = col_dup(st, 1);
+	o->commit = col_dup(st, 2);
+	o->branch = col_dup(st, 3);
+	o->base_branch = col_dup(st, 4);
+	o->pr = col_int(st, 5);
+	o->started_at = col_dup(st, 6);
+	o->created_at = col_int(st, 7);
+	o->gh_run_id = col_dup(st, 8);
+	o->run_attempt = col_int(st, 9);
+	o->workflow = col_dup(st, 10);
+	o->event = col_dup(st, 11);
+	o->infra = col_int(st, 12) != 0;
+	o->totals.tests = col_int(st, 13);
+	o->totals.executions = col_int(st, 14);
+	o->totals.failed = col_int(st, 15);
+	o->totals.flaky = col_int(st, 16);
+	o->totals.passed = col_int(st, 17);
+	o->totals.skipped = col_int(st, 18);
+	o->totals.notrun = col_int(st, 19);
 	ret = 0;
 out:
 	sqlite3_finalize(st);
 	return ret;
 }
 
-static int run_uploads(struct store *s, long long gid, json_t *o,
+static int run_uploads(struct store *s, long long gid, struct q_run *o,
 		       struct err *err)
 {
 	static const char sql[] =
@@ -810,7 +789,7 @@ static int run_uploads(struct store *s, long long gid, json_t *o,
 		" wall_ms, tests, executions, infra FROM runs"
 		" WHERE group_id = ?1 ORDER BY id";
 	sqlite3_stmt *st = NULL;
-	json_t *a = json_array();
+	size_t cap = 0;
 	int rc, ret = -1;
 
 	if (prepare(s, sql, &st, err))
@@ -820,37 +799,34 @@ static int run_uploads(struct store *s, long long gid, json_t *o,
 		goto out;
 	}
 	for (;;) {
-		json_t *e;
+		struct q_upload *e;
 
 		if (step_rows(s, st, &rc, err))
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
-		e = json_object();
-		set(e, "upload_id", jint(st, 0));
-		set(e, "job", jcol(st, 1));
-		set(e, "shard", jcol(st, 2));
-		set(e, "started_at", jcol(st, 3));
-		set(e, "go_version", jcol(st, 4));
-		set(e, "goos", jcol(st, 5));
-		set(e, "goarch", jcol(st, 6));
-		set(e, "wall_ms", jint(st, 7));
-		set(e, "tests", jint(st, 8));
-		set(e, "executions", jint(st, 9));
-		set(e, "infra", jbool(st, 10));
-		push(a, e);
+		e = GROW(o->uploads, o->nuploads, cap);
+		e->upload_id = col_int(st, 0);
+		e->job = col_dup(st, 1);
+		e->shard = col_dup(st, 2);
+		e->started_at = col_dup(st, 3);
+		e->go_version = col_dup(st, 4);
+		e->goos = col_dup(st, 5);
+		e->goarch = col_dup(st, 6);
+		e->wall_ms = col_int(st, 7);
+		e->tests = col_int(st, 8);
+		e->executions = col_int(st, 9);
+		e->infra = col_int(st, 10) != 0;
 	}
-	set(o, "uploads", a);
-	a = NULL;
 	ret = 0;
 out:
-	json_decref(a);
 	sqlite3_finalize(st);
 	return ret;
 }
 
-/* The union of the uploads' cells by name; wall_ms summed. */
-static int run_cells(struct store *s, long long gid, json_t *o,
+/* The union of the uploads' cells by name; wall_ms summed.  A run has a
+ * handful of cells: a linear search merges them. */
+static int run_cells(struct store *s, long long gid, struct q_run *o,
 		     struct err *err)
 {
 	static const char sql[] =
@@ -858,7 +834,7 @@ static int run_cells(struct store *s, long long gid, json_t *o,
 		" c.stress, c.wall_ms FROM runs r JOIN cells c"
 		" ON c.run_id = r.id WHERE r.group_id = ?1 ORDER BY r.id, c.idx";
 	sqlite3_stmt *st = NULL;
-	json_t *a = json_array(), *by_name = json_object();
+	size_t cap = 0, i;
 	int rc, ret = -1;
 
 	if (prepare(s, sql, &st, err))
@@ -869,47 +845,36 @@ static int run_cells(struct store *s, long long gid, json_t *o,
 	}
 	for (;;) {
 		const char *name;
-		json_t *e, *w;
+		struct q_cell *e;
 
 		if (step_rows(s, st, &rc, err))
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
 		name = col_text(st, 0) ? col_text(st, 0) : "";
-		e = json_object_get(by_name, name);
-		if (e) {
-			w = json_object_get(e, "wall_ms");
-			set(e, "wall_ms", json_integer(json_integer_value(w) +
-						       sqlite3_column_int64(st,
-									    6)));
+		for (i = 0; i < o->ncells && strcmp(o->cells[i].name, name); i++)
+			;
+		if (i < o->ncells) {
+			o->cells[i].wall_ms += col_int(st, 6);
 			continue;
 		}
-		e = json_object();
-		set(e, "name", jstr(name));
-		set(e, "race", sqlite3_column_int(st, 1) < 0 ? json_null() :
-		    jbool(st, 1));
-		set(e, "gomaxprocs", jint_or_null(st, 2, 1));
-		set(e, "count", jint(st, 3));
-		set(e, "shuffle", jbool(st, 4));
-		set(e, "stress", jint(st, 5));
-		set(e, "wall_ms", jint(st, 6));
-		push(a, e);
-		/* A second reference: the name index (keys need not be
-		 * valid UTF-8 for json_object_set_nocheck). */
-		if (json_object_set_nocheck(by_name, name, e))
-			BUG("cell index");
+		e = GROW(o->cells, o->ncells, cap);
+		e->name = utf8_dup(name);
+		e->race = sqlite3_column_int(st, 1) < 0 ? -1 :
+			  col_int(st, 1) != 0;
+		e->gomaxprocs = col_int(st, 2);
+		e->count = col_int(st, 3);
+		e->shuffle = col_int(st, 4) != 0;
+		e->stress = col_int(st, 5);
+		e->wall_ms = col_int(st, 6);
 	}
-	set(o, "cells", a);
-	a = NULL;
 	ret = 0;
 out:
-	json_decref(a);
-	json_decref(by_name);
 	sqlite3_finalize(st);
 	return ret;
 }
 
-/* The merged verdicts: one object per test, in the document's order. */
+/* The merged verdicts: one row per test, in the document's order. */
 #define RUN_VERDICTS_GROUPED \
 	"SELECT v.test_id, t.package, t.name," \
 	" max(" RANK_SQL("v.status") ") AS w," \
@@ -926,9 +891,8 @@ out:
 	RUN_VERDICTS_GROUPED " ORDER BY v.test_id LIMIT ?2"
 
 static int run_verdicts(struct store *s, long long gid, unsigned flags,
-			long long offset, long long limit, long long *more,
-			json_t *tests, struct mtest **vp, size_t *np,
-			struct err *err)
+			long long offset, long long limit, struct q_run *o,
+			struct mtest **vp, struct err *err)
 {
 	static const char all[] = RUN_VERDICTS_SQL("");
 	static const char failing[] = RUN_VERDICTS_SQL(" HAVING w >= 3");
@@ -936,8 +900,8 @@ static int run_verdicts(struct store *s, long long gid, unsigned flags,
 	const char *sql = limit >= 0 ? page :
 			  (flags & STORE_Q_FAILING) ? failing : all;
 	sqlite3_stmt *st = NULL;
-	struct mtest *v = NULL;
-	size_t n = 0, alloc = 0;
+	struct mtest *v;
+	size_t cap = 0, i;
 	int rc, ret = -1;
 
 	if (prepare(s, sql, &st, err))
@@ -949,8 +913,7 @@ static int run_verdicts(struct store *s, long long gid, unsigned flags,
 		goto out;
 	}
 	for (;;) {
-		json_t *o;
-		struct mtest *m;
+		struct q_run_test *t;
 
 		if (step_rows(s, st, &rc, err))
 			goto out;
@@ -958,48 +921,36 @@ static int run_verdicts(struct store *s, long long gid, unsigned flags,
 			break;
 		/* The row past the page: there is a next page after the
 		 * last one kept. */
-		if (limit >= 0 && (long long)n == limit) {
-			*more = v[n - 1].id;
+		if (limit >= 0 && (long long)o->ntests == limit) {
+			o->next = o->tests[o->ntests - 1].id;
 			break;
 		}
-		o = json_object();
-		set(o, "package", jcol(st, 1));
-		set(o, "name", jcol(st, 2));
-		set(o, "status", json_string(rank_name(
-			sqlite3_column_int(st, 3))));
-		set(o, "executions", jint(st, 4));
-		set(o, "passes", jint(st, 5));
-		set(o, "failures", jint(st, 6));
-		set(o, "skips", jint(st, 7));
-		set(o, "notrun", jint(st, 8));
-		set(o, "rerun_passes", jint(st, 9));
-		set(o, "rerun_failures", jint(st, 10));
-		set(o, "seconds", json_real(sqlite3_column_double(st, 11)));
-		set(o, "new_flaky", jbool(st, 12));
-		set(o, "worst_cell", json_null());
-		set(o, "where", json_null());
-		set(o, "repro", json_null());
-		set(o, "cells", json_array());
-		set(o, "failure_details", json_array());
-		push(tests, o);
-		xgrow((void **)&v, &alloc, n + 1, sizeof(*v));
-		m = &v[n++];
-		m->id = sqlite3_column_int64(st, 0);
-		m->obj = o;
-		m->cells = json_object_get(o, "cells");
-		m->fails = json_object_get(o, "failure_details");
-		m->worst = -1.0;
-		m->worst_failures = 0;
-		m->worst_cell = NULL;
+		t = GROW(o->tests, o->ntests, cap);
+		t->id = col_int(st, 0);
+		t->package = col_dup(st, 1);
+		t->name = col_dup(st, 2);
+		t->status = rank_name(sqlite3_column_int(st, 3));
+		t->executions = col_int(st, 4);
+		t->passes = col_int(st, 5);
+		t->failures = col_int(st, 6);
+		t->skips = col_int(st, 7);
+		t->notrun = col_int(st, 8);
+		t->rerun_passes = col_int(st, 9);
+		t->rerun_failures = col_int(st, 10);
+		t->seconds = sqlite3_column_double(st, 11);
+		t->new_flaky = col_int(st, 12) != 0;
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_mtest);
+	v = xcalloc(o->ntests + 1, sizeof(*v));
+	for (i = 0; i < o->ntests; i++) {
+		v[i].id = o->tests[i].id;
+		v[i].idx = i;
+		v[i].worst = -1.0;
+	}
+	if (o->ntests)
+		qsort(v, o->ntests, sizeof(*v), cmp_mtest);
 	*vp = v;
-	*np = n;
-	v = NULL;
 	ret = 0;
 out:
-	free(v);
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -1016,7 +967,7 @@ out:
 	" ORDER BY res.test_id, min(res.run_id), min(res.cell_idx)"
 
 static int run_test_cells(struct store *s, long long gid, unsigned flags,
-			  const char *ids, struct mtest *v, size_t n,
+			  const char *ids, struct q_run *o, struct mtest *v,
 			  struct err *err)
 {
 	static const char all[] = RUN_TEST_CELLS_SQL("");
@@ -1031,7 +982,6 @@ static int run_test_cells(struct store *s, long long gid, unsigned flags,
 		" AND res.test_id IN (SELECT value FROM json_each(?2))");
 	const char *sql = ids ? page : (flags & STORE_Q_FAILING) ? failing : all;
 	sqlite3_stmt *st = NULL;
-	size_t i;
 	int rc, ret = -1;
 
 	if (prepare(s, sql, &st, err))
@@ -1043,47 +993,48 @@ static int run_test_cells(struct store *s, long long gid, unsigned flags,
 	}
 	for (;;) {
 		struct mtest *m;
-		json_t *c, *name;
-		int w, passes, failures;
+		struct q_run_test *t;
+		struct q_test_cell *c;
+		int w;
 		double rate;
 
 		if (step_rows(s, st, &rc, err))
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
-		m = mtest_find(v, n, sqlite3_column_int64(st, 0));
+		m = mtest_find(v, o->ntests, col_int(st, 0));
 		if (!m)
 			continue;
+		t = &o->tests[m->idx];
+		/* Appended in one pass: the capacity doubles whenever the
+		 * count reaches a power of two. */
+		if ((t->ncells & (t->ncells - 1)) == 0)
+			t->cells = xrealloc(t->cells, (t->ncells ? 2 * t->ncells : 1) *
+					    sizeof(*t->cells));
+		c = &t->cells[t->ncells++];
+		memset(c, 0, sizeof(*c));
 		w = sqlite3_column_int(st, 2);
-		passes = sqlite3_column_int(st, 3);
-		failures = sqlite3_column_int(st, 4);
-		c = json_object();
-		name = jcol(st, 1);
-		set(c, "cell", name);
-		set(c, "status", json_string(rank_name(w)));
-		set(c, "passes", json_integer(passes));
-		set(c, "failures", json_integer(failures));
-		set(c, "skips", jint(st, 5));
-		set(c, "notrun", jint(st, 6));
-		set(c, "rerun_passes", jint(st, 7));
-		set(c, "rerun_failures", jint(st, 8));
-		push(m->cells, c);
-		if (!failures)
+		c->cell = col_dup(st, 1);
+		c->status = rank_name(w);
+		c->passes = col_int(st, 3);
+		c->failures = col_int(st, 4);
+		c->skips = col_int(st, 5);
+		c->notrun = col_int(st, 6);
+		c->rerun_passes = col_int(st, 7);
+		c->rerun_failures = col_int(st, 8);
+		if (!c->failures)
 			continue;
 		/* As results_finish(): a failed cell outranks any rate. */
-		rate = w == 4 ? 2.0 : (double)failures /
-		       (double)(passes + failures);
+		rate = w == 4 ? 2.0 : (double)c->failures /
+		       (double)(c->passes + c->failures);
 		if (rate > m->worst || (rate == m->worst &&
-					failures > m->worst_failures)) {
+					c->failures > m->worst_failures)) {
 			m->worst = rate;
-			m->worst_failures = failures;
-			m->worst_cell = json_string_value(name);
+			m->worst_failures = c->failures;
+			free(t->worst_cell);
+			t->worst_cell = xstrdup(c->cell ? c->cell : "");
 		}
 	}
-	for (i = 0; i < n; i++)
-		if (v[i].worst_cell)
-			set(v[i].obj, "worst_cell", jstr(
-				v[i].worst_cell));
 	ret = 0;
 out:
 	sqlite3_finalize(st);
@@ -1098,7 +1049,7 @@ out:
 	" WHERE r.group_id = ?1" only " ORDER BY f.test_id, f.id"
 
 static int run_failures(struct store *s, long long gid, const char *ids,
-			struct mtest *v, size_t n, struct err *err)
+			struct q_run *o, struct mtest *v, struct err *err)
 {
 	static const char all[] = RUN_FAILURES_SQL("");
 	static const char page[] = RUN_FAILURES_SQL(
@@ -1115,38 +1066,38 @@ static int run_failures(struct store *s, long long gid, const char *ids,
 	}
 	for (;;) {
 		struct mtest *m;
-		json_t *d;
+		struct q_run_test *t;
+		struct q_failure *d;
 
 		if (step_rows(s, st, &rc, err))
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
-		m = mtest_find(v, n, sqlite3_column_int64(st, 0));
+		m = mtest_find(v, o->ntests, col_int(st, 0));
 		if (!m)
 			continue;
-		d = json_object();
-		set(d, "cell", jcol(st, 1));
-		set(d, "kind", jcol(st, 2));
-		set(d, "file", jcol(st, 3));
-		set(d, "line", jint_or_null(st, 4, 1));
-		set(d, "message", jcol(st, 5));
-		set(d, "signature", jcol(st, 6));
-		set(d, "count", jint(st, 7));
-		set(d, "rerun", jbool(st, 8));
-		if (sqlite3_column_int64(st, 9))
-			set(d, "shuffle_seed", jint(st, 9));
-		set(d, "output", jcol(st, 10));
-		push(m->fails, d);
+		t = &o->tests[m->idx];
+		if ((t->nfailures & (t->nfailures - 1)) == 0)
+			t->failures_v = xrealloc(t->failures_v,
+						 (t->nfailures ? 2 * t->nfailures : 1) *
+						 sizeof(*t->failures_v));
+		d = &t->failures_v[t->nfailures++];
+		memset(d, 0, sizeof(*d));
+		d->cell = col_dup(st, 1);
+		d->kind = col_dup(st, 2);
+		d->file = col_dup(st, 3);
+		d->line = col_int(st, 4);
+		d->message = col_dup(st, 5);
+		d->signature = col_dup(st, 6);
+		d->count = col_int(st, 7);
+		d->rerun = col_int(st, 8) != 0;
+		d->shuffle_seed = col_int(st, 9);
+		d->output = col_dup(st, 10);
 	}
 	ret = 0;
 out:
 	sqlite3_finalize(st);
 	return ret;
-}
-
-json_t *store_q_run(struct store *s, long long group_id, struct err *err)
-{
-	return store_q_run_ex(s, group_id, 0, err);
 }
 
 /* The number of tests in a run group (for its pages). */
@@ -1167,79 +1118,109 @@ static int run_count(struct store *s, long long gid, long long *out,
 	}
 	if (step_rows(s, st, &rc, err))
 		goto out;
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
 	return ret;
 }
 
-json_t *store_q_run_ex(struct store *s, long long group_id, unsigned flags,
-		       struct err *err)
+int store_q_run_read(struct store *s, long long group_id, unsigned flags,
+		     long long offset, long long limit, struct q_run *out,
+		     struct err *err)
 {
-	return store_q_run_page(s, group_id, flags, 0, -1, err);
-}
-
-json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
-			 long long offset, long long limit, struct err *err)
-{
-	json_t *o = json_object(), *tests = json_array();
 	struct mtest *v = NULL;
-	size_t n = 0;
-	long long total = 0, more = 0;
 	char *ids = NULL, *idp;
-	int ok = 0;
+	int ret = -1;
 
+	memset(out, 0, sizeof(*out));
 	if (snap_begin(s, err))
-		goto fail;
-	if (run_meta(s, group_id, o, err) ||
-	    run_uploads(s, group_id, o, err) ||
-	    run_cells(s, group_id, o, err) ||
-	    (limit >= 0 && !(flags & STORE_Q_FAILING) &&
-	     run_count(s, group_id, &total, err)) ||
-	    run_verdicts(s, group_id, flags, offset, limit, &more, tests, &v,
-			 &n, err))
+		return -1;
+	out->paged = limit >= 0 && !(flags & STORE_Q_FAILING);
+	out->cursor = offset;
+	out->limit = limit;
+	if (run_meta(s, group_id, out, err) ||
+	    run_uploads(s, group_id, out, err) ||
+	    run_cells(s, group_id, out, err) ||
+	    (out->paged && run_count(s, group_id, &out->total, err)) ||
+	    run_verdicts(s, group_id, flags, offset, limit, out, &v, err))
 		goto out;
 	/* A page names its tests: the rows read are the page's, not the
 	 * run's (a JSON array of ids, for json_each). */
 	if (limit >= 0) {
 		size_t i;
 
-		ids = xcalloc(n * 21 + 3, 1);
+		ids = xcalloc(out->ntests * 21 + 3, 1);
 		idp = ids;
 		*idp++ = '[';
-		for (i = 0; i < n; i++)
-			idp += sprintf(idp, "%s%lld", i ? "," : "", v[i].id);
+		for (i = 0; i < out->ntests; i++)
+			idp += sprintf(idp, "%s%lld", i ? "," : "",
+				       out->tests[i].id);
 		*idp++ = ']';
 		*idp = '\0';
 	}
-	if (run_test_cells(s, group_id, flags, ids, v, n, err) ||
-	    run_failures(s, group_id, ids, v, n, err))
+	if (run_test_cells(s, group_id, flags, ids, out, v, err) ||
+	    run_failures(s, group_id, ids, out, v, err))
 		goto out;
-	if (limit >= 0 && !(flags & STORE_Q_FAILING)) {
-		json_t *pg = json_object();
-
-		set(pg, "cursor", json_integer((json_int_t)offset));
-		set(pg, "limit", json_integer((json_int_t)limit));
-		set(pg, "total", json_integer((json_int_t)total));
-		set(pg, "next", more ? json_integer((json_int_t)more) :
-		    json_null());
-		set(o, "page", pg);
-	}
-	/* Last, as in the results document. */
-	set(o, "tests", json_incref(tests));
-	ok = 1;
+	ret = 0;
 out:
 	free(ids);
 	free(v);
 	snap_end(s);
-fail:
-	json_decref(tests);
-	if (!ok) {
-		json_decref(o);
-		o = NULL;
+	if (ret)
+		store_q_run_release(out);
+	return ret;
+}
+
+void store_q_run_release(struct q_run *r)
+{
+	size_t i, k;
+
+	free(r->repository);
+	free(r->commit);
+	free(r->branch);
+	free(r->base_branch);
+	free(r->started_at);
+	free(r->gh_run_id);
+	free(r->workflow);
+	free(r->event);
+	for (i = 0; i < r->nuploads; i++) {
+		struct q_upload *u = &r->uploads[i];
+
+		free(u->job);
+		free(u->shard);
+		free(u->started_at);
+		free(u->go_version);
+		free(u->goos);
+		free(u->goarch);
 	}
-	return o;
+	free(r->uploads);
+	for (i = 0; i < r->ncells; i++)
+		free(r->cells[i].name);
+	free(r->cells);
+	for (i = 0; i < r->ntests; i++) {
+		struct q_run_test *t = &r->tests[i];
+
+		free(t->package);
+		free(t->name);
+		free(t->worst_cell);
+		for (k = 0; k < t->ncells; k++)
+			free(t->cells[k].cell);
+		free(t->cells);
+		for (k = 0; k < t->nfailures; k++) {
+			struct q_failure *f = &t->failures_v[k];
+
+			free(f->cell);
+			free(f->kind);
+			free(f->file);
+			free(f->message);
+			free(f->signature);
+			free(f->output);
+		}
+		free(t->failures_v);
+	}
+	free(r->tests);
+	memset(r, 0, sizeof(*r));
 }
 
 /* --- the PR comparison --------------------------------------------------- */
@@ -1585,26 +1566,25 @@ static int fixed_count(struct store *s, long long rid, const char *branch,
 	}
 	if (step_rows(s, st, &rc, err))
 		goto out;
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
 	return ret;
 }
 
+/* Test tid's failures per day of the window into v[0..days). */
 static int spark(struct store *s, long long rid, long long tid,
 		 const char *branch, const char *start, int days,
-		 long long now_unix, json_t *t, struct err *err)
+		 long long now_unix, long long *v, struct err *err)
 {
 	static const char sql[] =
 		"SELECT day, sum(failures) FROM daily WHERE repo_id = ?1"
 		" AND test_id = ?2 AND day >= ?3 AND (?4 IS NULL OR branch = ?4)"
 		" GROUP BY day ORDER BY day";
 	sqlite3_stmt *st = NULL;
-	json_t *a = json_array();
-	long long *v = xcalloc((size_t)days, sizeof(*v));
-	long long start_t = now_unix - (long long)(days - 1) * 86400;
-	int rc, i, ret = -1;
+	long long first = now_unix / 86400 - (days - 1), day;
+	int rc, ret = -1;
 
 	if (prepare(s, sql, &st, err))
 		goto out;
@@ -1616,74 +1596,47 @@ static int spark(struct store *s, long long rid, long long tid,
 		goto out;
 	}
 	for (;;) {
-		const char *day;
-		struct tm tm;
-		char buf[16];
-
 		if (step_rows(s, st, &rc, err))
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
-		day = (const char *)sqlite3_column_text(st, 0);
-		for (i = 0; day && i < days; i++) {
-			time_t tt = (time_t)(start_t + (long long)i * 86400);
-
-			gmtime_r(&tt, &tm);
-			strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-			if (!strcmp(buf, day)) {
-				v[i] += sqlite3_column_int64(st, 1);
-				break;
-			}
-		}
+		if (!parse_day(col_text(st, 0), &day) && day >= first &&
+		    day < first + days)
+			v[day - first] += col_int(st, 1);
 	}
-	for (i = 0; i < days; i++)
-		push(a, json_integer(v[i]));
-	set(t, "daily_failures", json_incref(a));
 	ret = 0;
 out:
-	json_decref(a);
-	free(v);
 	sqlite3_finalize(st);
 	return ret;
 }
 
-int store_q_trends(struct store *s, const char *repo, const char *branch,
-		   int window_days, long long now_unix, json_t *doc,
-		   struct err *err)
+static int trends(struct store *s, long long rid, struct q_flakes *f,
+		  long long now_unix, struct err *err)
 {
 	char start[16], prev[16];
-	json_t *tests = json_object_get(doc, "tests"), *t;
-	long long rid = 0, fixed = 0, nnew = 0, known = 0;
+	int days = f->window_days > 0 ? f->window_days : 30;
 	size_t i;
-	int ret = -1, days = window_days > 0 ? window_days : 30;
 
 	store_window_start(days, now_unix, start, sizeof(start));
 	store_window_start(2 * days, now_unix, prev, sizeof(prev));
-	if (snap_begin(s, err))
+	if (fixed_count(s, rid, f->branch, prev, start, &f->fixed, err))
 		return -1;
-	if (repo_known(s, repo, &rid, err) ||
-	    fixed_count(s, rid, branch, prev, start, &fixed, err))
-		goto out;
-	json_array_foreach(tests, i, t) {
-		const char *first = json_string_value(json_object_get(
-			json_object_get(t, "first_flaky"), "at"));
+	for (i = 0; i < f->n; i++) {
+		const char *first = f->rows[i].first_flaky_at;
 
-		if (json_integer_value(json_object_get(t, "flaky_runs")) > 0) {
-			if (first && strcmp(first, start) >= 0)
-				nnew++;
-			else
-				known++;
-		}
-		if (i < STORE_Q_SPARK_MAX &&
-		    spark(s, rid, json_integer_value(json_object_get(t, "id")),
-			  branch, start, days, now_unix, t, err))
-			goto out;
+		if (f->rows[i].flaky_runs <= 0)
+			continue;
+		if (first && strcmp(first, start) >= 0)
+			f->new_flaky++;
+		else
+			f->known_flaky++;
 	}
-	set(doc, "flakes", json_pack("{s:I,s:I,s:I}", "new", (json_int_t)nnew,
-				      "known", (json_int_t)known,
-				      "fixed", (json_int_t)fixed));
-	ret = 0;
-out:
-	snap_end(s);
-	return ret;
+	f->spark_days = days;
+	f->nspark = f->n < STORE_Q_SPARK_MAX ? f->n : STORE_Q_SPARK_MAX;
+	f->spark = xcalloc(f->nspark * (size_t)days + 1, sizeof(*f->spark));
+	for (i = 0; i < f->nspark; i++)
+		if (spark(s, rid, f->rows[i].test_id, f->branch, start, days,
+			  now_unix, f->spark + i * (size_t)days, err))
+			return -1;
+	return 0;
 }

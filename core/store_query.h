@@ -22,8 +22,10 @@
  * (store_q_not_found() tells): the server answers 404; anything else is a
  * database failure (500/503).
  *
- * Lifecycle: 1. json_t *j = store_q_tests(s, ...); 2. serialize it;
- * 3. json_decref(j).  One thread at a time per store (store.h).
+ * Lifecycle: typed: 1. struct q_flakes f; store_q_flakes(s, ..., &f, err);
+ * 2. read f; 3. store_q_flakes_release(&f).  JSON: 1. json_t *j =
+ * store_q_tests(s, ...); 2. serialize it; 3. json_decref(j).  One thread
+ * at a time per store (store.h).
  */
 #ifndef CORE_STORE_QUERY_H
 #define CORE_STORE_QUERY_H
@@ -38,6 +40,243 @@
 
 /* 1 when err holds a "no such ..." message of these queries, else 0. */
 int store_q_not_found(const struct err *err);
+
+/* --- typed reads ------------------------------------------------------
+ *
+ * The pages read these structs; the JSON answers below are made from the
+ * same structs in one place (store_json.c), so a field has one name in C
+ * and one in JSON and a mistyped one does not compile.  Text is valid
+ * UTF-8: the upload parser (json_pull) and results_canon_name() admit
+ * nothing else, and these reads and the JSON answers repair what an older
+ * store may hold (utf8_dup(), jsonw_str()); NULL where the JSON says null.
+ * Every struct is
+ * owned by the caller and freed with its *_release(); a failed read
+ * leaves it zeroed (releasing it is still allowed).
+ */
+
+/* Distinct tests by merged verdict. */
+struct q_totals {
+	long long tests, executions, failed, flaky, passed, skipped, notrun;
+};
+
+/* A repository's headline numbers (the home page, the badge). */
+struct q_repo {
+	char *repository;
+	long long runs_30d, infra_runs_30d;	/* run groups, last 30 days */
+	long long flaky_tests;		/* flaky in the last 7 days */
+	long long flaky_tests_prev;	/* in the 7 days before those */
+	char *last_run_at;		/* NULL: no run yet */
+};
+
+struct q_repos {
+	struct q_repo *v;
+	size_t n;
+};
+
+/* Every repository by name (shape: store_q_repos()).  0, or -1 with err. */
+int store_q_repo_list(struct store *s, long long now_unix,
+		      struct q_repos *out, struct err *err);
+void store_q_repos_release(struct q_repos *r);
+
+/* Flags of store_q_flakes(). */
+enum store_q_flake_flags {
+	STORE_Q_ALL = 1 << 0,		/* STORE_FLAKE_ALL */
+	STORE_Q_TRENDS = 1 << 1,	/* fill the trend fields */
+};
+
+/* The flake table of a repository (shape: store_q_tests()). */
+struct q_flakes {
+	char *repository, *branch;	/* branch NULL: all branches */
+	int window_days;		/* 0: all time */
+	long long runs, infra_runs;
+	struct flake_row *rows;
+	size_t n;
+	/* With STORE_Q_TRENDS, for the repository page: tests flaky in the
+	 * window whose first flaky time falls in it (new) or before it
+	 * (known); tests whose last flaky time falls in the window before
+	 * this one (fixed: flaky then, not since); and for the first nspark
+	 * rows the failures per day of the window, oldest first. */
+	long long new_flaky, known_flaky, fixed;
+	int spark_days;			/* counts per sparkline */
+	size_t nspark;			/* rows with one: min(n, STORE_Q_SPARK_MAX) */
+	long long *spark;		/* row i's day d: spark[i * spark_days + d] */
+};
+
+#define STORE_Q_SPARK_MAX 200
+
+/* 0, or -1 with err set ("no such repository 'x'" when repo is unknown). */
+int store_q_flakes(struct store *s, const char *repo, const char *branch,
+		   int window_days, long long now_unix, unsigned flags,
+		   struct q_flakes *out, struct err *err);
+void store_q_flakes_release(struct q_flakes *f);
+
+/* f's rate as stats_format_rate() words it ("n/a" when it cannot). */
+void store_q_rate_text(const struct flake_row *f, char *out, size_t size);
+
+/* One day of a test's series. */
+struct q_day {
+	char day[16];			/* "2024-05-01" */
+	long long executions, failures, runs, flaky_runs, failed_runs;
+};
+
+/* A cell's share of a test's executions. */
+struct q_cell_rate {
+	char *cell;
+	long long executions, failures;
+};
+
+/* A failure cause of a test. */
+struct q_signature {
+	char *signature, *kind, *file;	/* file NULL: unknown */
+	long long count, line;		/* line 0: unknown */
+	char *sample, *output;
+};
+
+/* A run group a test ran in. */
+struct q_recent_run {
+	long long run_id, pr;		/* pr 0: none */
+	char *commit, *branch, *at;
+	const char *status;		/* static: "failed", "flaky", ... */
+	int infra;
+};
+
+/* One test's detail (shape: store_q_test()). */
+struct q_test {
+	char *repository, *branch;
+	int window_days;
+	struct flake_row row;
+	struct q_day *daily;
+	size_t ndaily;
+	struct q_cell_rate *cells;
+	size_t ncells;
+	struct q_signature *signatures;
+	size_t nsignatures;
+	struct q_recent_run *recent;
+	size_t nrecent;
+};
+
+/* 0, or -1 with err set ("no such repository", "no such test N in 'r'"). */
+int store_q_test_read(struct store *s, const char *repo, long long test_id,
+		      const char *branch, int window_days, long long now_unix,
+		      struct q_test *out, struct err *err);
+void store_q_test_release(struct q_test *t);
+
+/* A run group in a repository's list. */
+struct q_run_row {
+	long long run_id, pr, run_attempt;	/* 0: none */
+	char *commit, *branch, *base_branch, *started_at;
+	char *gh_run_id, *workflow, *event;	/* the first upload's */
+	long long uploads;
+	int infra;
+	struct q_totals totals;			/* executions not counted */
+};
+
+/* A page of run groups (shape: store_q_runs()). */
+struct q_runs {
+	char *repository;
+	struct q_run_row *v;
+	size_t n;
+	long long next_before;		/* 0: the last page */
+};
+
+/* 0, or -1 with err set ("no such repository"). */
+int store_q_run_list(struct store *s, const char *repo, int limit,
+		     long long before_group_id, struct q_runs *out,
+		     struct err *err);
+void store_q_runs_release(struct q_runs *r);
+
+/* An upload of a merged run. */
+struct q_upload {
+	long long upload_id, wall_ms, tests, executions;
+	char *job, *shard, *started_at, *go_version, *goos, *goarch;
+	int infra;
+};
+
+/* A cell of a merged run: the union by name (wall_ms summed). */
+struct q_cell {
+	char *name;
+	int race;			/* 0, 1; -1: unknown */
+	long long gomaxprocs;		/* 0: not set */
+	long long count, stress, wall_ms;
+	int shuffle;
+};
+
+/* A test's verdict in one cell, merged over the uploads. */
+struct q_test_cell {
+	char *cell;
+	const char *status;		/* static */
+	long long passes, failures, skips, notrun, rerun_passes,
+		  rerun_failures;
+};
+
+/* One failure of a test. */
+struct q_failure {
+	char *cell, *kind, *file, *message, *signature, *output;
+	long long line;			/* 0: unknown */
+	long long count;
+	long long shuffle_seed;		/* 0: none */
+	int rerun;
+};
+
+/* A test of a merged run's verdict table. */
+struct q_run_test {
+	long long id;			/* tests.id */
+	char *package, *name;
+	const char *status;		/* static: the worst of its uploads */
+	long long executions, passes, failures, skips, notrun,
+		  rerun_passes, rerun_failures;
+	double seconds;
+	int new_flaky;
+	char *worst_cell;		/* NULL: no cell failed */
+	struct q_test_cell *cells;
+	size_t ncells;
+	struct q_failure *failures_v;
+	size_t nfailures;
+};
+
+/* A merged run (shape: store_q_run()). */
+struct q_run {
+	long long run_id, pr, run_attempt;	/* pr, run_attempt 0: none */
+	char *repository, *commit, *branch, *base_branch, *started_at;
+	long long created_at;			/* unix */
+	char *gh_run_id, *workflow, *event;	/* the first upload's */
+	int infra;
+	struct q_totals totals;
+	struct q_upload *uploads;
+	size_t nuploads;
+	struct q_cell *cells;
+	size_t ncells;
+	struct q_run_test *tests;
+	size_t ntests;
+	/* A page (limit >= 0, without STORE_Q_FAILING): */
+	int paged;
+	long long cursor, limit, total, next;	/* next 0: the last page */
+};
+
+/* Flags of the run reads. */
+enum store_q_flags {
+	/* Only the tests whose merged verdict is failed or flaky (the PR
+	 * comment's table); totals still count every test. */
+	STORE_Q_FAILING = 1 << 0,
+};
+
+/*
+ * The merged run group_id.  limit < 0: every test (or every failing one),
+ * in the verdict table's order.  limit >= 0: up to limit tests whose id
+ * is above offset (the cursor: 0 for the first page), in test-id order,
+ * with paged, cursor, limit, total and next set -- keyset paging: a page
+ * costs O(page), whatever the run's size.  0, or -1 with err set ("no
+ * such run N").
+ */
+int store_q_run_read(struct store *s, long long group_id, unsigned flags,
+		     long long offset, long long limit, struct q_run *out,
+		     struct err *err);
+void store_q_run_release(struct q_run *r);
+
+/* --- the JSON answers (docs/API.md), made from the typed reads ---------
+ * Each returns a new reference (caller json_decref's), or NULL with err
+ * set as its typed read.
+ */
 
 /*
  * Every repository, by name, with headline numbers for the home page:
@@ -137,24 +376,11 @@ json_t *store_q_runs(struct store *s, const char *repo, int limit,
  */
 json_t *store_q_run(struct store *s, long long group_id, struct err *err);
 
-/* Flags of store_q_run_ex(). */
-enum store_q_flags {
-	/* Only the tests whose merged verdict is failed or flaky (the PR
-	 * comment's table); totals still count every test. */
-	STORE_Q_FAILING = 1 << 0,
-};
-
-/* store_q_run() with flags (enum store_q_flags). */
-json_t *store_q_run_ex(struct store *s, long long group_id, unsigned flags,
-		       struct err *err);
-
 /*
- * One page of a run: up to limit tests whose id is above `offset` (the
- * cursor: 0 for the first page), in test-id order (limit -1: every test,
- * in the verdict table's order, and no "page"), and "page": {"cursor",
- * "limit", "total", "next"} ("next" the cursor of the next page, null
- * after the last) -- keyset paging: a page costs O(page), whatever the
- * run's size.
+ * One page of a run (store_q_run_read()) with "page": {"cursor", "limit",
+ * "total", "next"} ("next" the cursor of the next page, null after the
+ * last); limit -1: every test, in the verdict table's order, and no
+ * "page".
  */
 json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 			 long long offset, long long limit, struct err *err);
@@ -162,20 +388,6 @@ json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 /* The run endpoint's page size: default and maximum. */
 #define STORE_Q_RUN_PAGE 1000
 #define STORE_Q_RUN_PAGE_MAX 5000
-
-/*
- * For the repository page: adds to doc (a store_q_tests() answer for the
- * same repo, branch and window) "flakes": {"new", "known", "fixed"} --
- * tests flaky in the window whose first flaky time falls in it (new) or
- * before it (known), and tests whose last flaky time falls in the window
- * before this one (fixed: flaky then, not since) -- and to each of its
- * first STORE_Q_SPARK_MAX tests "daily_failures": one count per day of
- * the window, oldest first, for a sparkline.  0, or -1 with err set.
- */
-#define STORE_Q_SPARK_MAX 200
-int store_q_trends(struct store *s, const char *repo, const char *branch,
-		   int window_days, long long now_unix, json_t *doc,
-		   struct err *err);
 
 /* How a test of a PR's run compares with the base branch. */
 enum compare_class {

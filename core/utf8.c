@@ -2,6 +2,9 @@
  * utf8.c: UTF-8 validation helpers (see utf8.h).
  */
 #include "utf8.h"
+#include "err.h"
+
+#include <string.h>
 
 const char utf8_replacement[] = "\xEF\xBF\xBD";
 
@@ -82,4 +85,27 @@ int utf8_put(struct buf *b, unsigned cp)
 		n = 4;
 	}
 	return buf_add(b, u, n);
+}
+
+char *utf8_dup(const char *s)
+{
+	struct buf b = BUF_INIT((size_t)-2);
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, i = 0;
+	unsigned long cp;
+	char *ret;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	while (i < n) {
+		size_t k = utf8_seq(u + i, n - i, &cp);
+
+		if (k ? buf_add(&b, s + i, k) : buf_adds(&b, utf8_replacement))
+			BUG("utf-8 repair of %zu bytes", n);
+		i += k ? k : 1;
+	}
+	ret = xstrdup(buf_str(&b));
+	buf_release(&b);
+	return ret;
 }

@@ -23,6 +23,10 @@ size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp);
  * inside a UTF-8 sequence. */
 size_t utf8_prefix(const char *s, size_t n, size_t max);
 
+/* A new copy of s (caller frees) with every invalid byte replaced by
+ * U+FFFD, the one repair rule of every output; NULL for NULL. */
+char *utf8_dup(const char *s);
+
 /* Appends code point cp as UTF-8; 0, or -1 (b unchanged) past its limit. */
 int utf8_put(struct buf *b, unsigned cp) __attribute__((warn_unused_result));
 

@@ -148,15 +148,15 @@ void html_rate_bar(struct html *h, double rate, double lo, double hi)
 		  "height=\"10\"/></svg>", clamp01(rate) * 98);
 }
 
-void html_sparkline(struct html *h, const json_t *values)
+void html_sparkline(struct html *h, const long long *values, size_t n)
 {
-	size_t n = json_array_size(values), i;
 	long long max = 0, total = 0;
+	size_t i;
 
 	if (!n)
 		return;
 	for (i = 0; i < n; i++) {
-		long long v = json_integer_value(json_array_get(values, i));
+		long long v = values[i];
 
 		total += v;
 		if (v > max)
@@ -167,7 +167,7 @@ void html_sparkline(struct html *h, const json_t *values)
 		  "days\"><title>%lld failures in %zu days</title><polyline "
 		  "points=\"", 2 * n, 2 * n, total, n, total, n);
 	for (i = 0; i < n; i++) {
-		long long v = json_integer_value(json_array_get(values, i));
+		long long v = values[i];
 
 		html_rawf(h, "%s%zu,%.1f", i ? " " : "", 2 * i + 1,
 			  15.0 - (max ? 14.0 * (double)v / (double)max : 0.0));
@@ -293,23 +293,3 @@ void html_query_failed(struct reply *p, const struct err *err)
 		html_error_page(p, 500, "a database query failed");
 }
 
-const char *hj_str(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-long long hj_int(const json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (json_is_integer(v))
-		return (long long)json_integer_value(v);
-	if (json_is_real(v))
-		return (long long)json_real_value(v);
-	return 0;
-}
-
-double hj_real(const json_t *o, const char *key)
-{
-	return json_number_value(json_object_get(o, key));
-}

@@ -56,9 +56,9 @@ void html_pr(struct html *h, const char *repo, long long pr);
 void html_rate_bar(struct html *h, double rate, double lo, double hi);
 /* A status word as a coloured label (failed, flaky, passed, ...). */
 void html_status(struct html *h, const char *status);
-/* An inline SVG sparkline of daily counts (a JSON array of integers),
- * labelled with their total; nothing for an empty array. */
-void html_sparkline(struct html *h, const json_t *values);
+/* An inline SVG sparkline of daily counts values[0..n), labelled with
+ * their total; nothing when n is 0. */
+void html_sparkline(struct html *h, const long long *values, size_t n);
 
 /*
  * Opens the document: doctype, <head> with the title (escaped), the CSS
@@ -89,11 +89,6 @@ int html_id_param(const char *s, long long *out);
 struct store *html_store(const struct request *q, struct reply *p);
 /* A failed query: a 404 page for "no such ...", else a 500 page. */
 void html_query_failed(struct reply *p, const struct err *err);
-
-/* JSON readers that tolerate absence: NULL, 0 or 0.0 when missing. */
-const char *hj_str(const json_t *o, const char *key);
-long long hj_int(const json_t *o, const char *key);
-double hj_real(const json_t *o, const char *key);
 
 /* Pages (page_*.c). */
 void page_home(const struct request *q, struct reply *p);

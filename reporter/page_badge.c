@@ -54,7 +54,7 @@ void page_badge(const struct request *q, struct reply *p)
 	char repo[512], value[32];
 	struct err err = ERR_INIT;
 	struct store *s;
-	json_t *j, *r;
+	struct q_repos repos;
 	size_t i, n = strlen(q->params[1]);
 	long long flaky = -1;
 	struct request q2 = *q;
@@ -77,19 +77,17 @@ void page_badge(const struct request *q, struct reply *p)
 		return;
 	}
 	if (!(s = server_store(q->cfg, &err)) ||
-	    !(j = store_q_repos(s, (long long)time(NULL), &err))) {
+	    store_q_repo_list(s, (long long)time(NULL), &repos, &err)) {
 		badge(p, 503, "unavailable", "#9f9f9f");
 		return;
 	}
-	json_array_foreach(json_object_get(j, "repos"), i, r) {
-		const char *rn = hj_str(r, "repository");
-
-		if (rn && !strcmp(rn, repo)) {
-			flaky = hj_int(r, "flaky_tests");
+	for (i = 0; i < repos.n; i++) {
+		if (!strcmp(repos.v[i].repository, repo)) {
+			flaky = repos.v[i].flaky_tests;
 			break;
 		}
 	}
-	json_decref(j);
+	store_q_repos_release(&repos);
 	if (flaky < 0) {
 		badge(p, 404, "unknown", "#9f9f9f");
 		return;

@@ -1,6 +1,6 @@
 /*
  * page_home.c: GET / -- every repository with its headline numbers
- * (store_q_repos()): flaky tests in the last 7 days and the change from
+ * (store_q_repo_list()): flaky tests in the last 7 days and the change from
  * the 7 days before, runs in 30 days, the last run, and its badge.
  */
 #include "html.h"
@@ -8,10 +8,10 @@
 
 #include <time.h>
 
-static void repo_row(struct html *h, const json_t *r)
+static void repo_row(struct html *h, const struct q_repo *r)
 {
-	const char *name = hj_str(r, "repository");
-	long long trend = hj_int(r, "trend");
+	const char *name = r->repository;
+	long long trend = r->flaky_tests - r->flaky_tests_prev;
 
 	html_raw(h, "<tr data-name=\"");
 	html_text(h, name);
@@ -20,7 +20,7 @@ static void repo_row(struct html *h, const json_t *r)
 	html_raw(h, "\">");
 	html_text(h, name);
 	html_rawf(h, "</a></th><td class=\"num\" data-v=\"%lld\">%lld</td>",
-		  hj_int(r, "flaky_tests"), hj_int(r, "flaky_tests"));
+		  r->flaky_tests, r->flaky_tests);
 	html_rawf(h, "<td class=\"num\" data-v=\"%lld\">", trend);
 	if (trend > 0)
 		html_rawf(h, "<span class=\"up\">\xE2\x96\xB2 +%lld</span>", trend);
@@ -30,9 +30,9 @@ static void repo_row(struct html *h, const json_t *r)
 		html_raw(h, "0");
 	html_rawf(h, "</td><td class=\"num\" data-v=\"%lld\">%lld</td>"
 		  "<td class=\"num\" data-v=\"%lld\">%lld</td><td>",
-		  hj_int(r, "runs_30d"), hj_int(r, "runs_30d"),
-		  hj_int(r, "infra_runs_30d"), hj_int(r, "infra_runs_30d"));
-	html_time(h, hj_str(r, "last_run_at"));
+		  r->runs_30d, r->runs_30d, r->infra_runs_30d,
+		  r->infra_runs_30d);
+	html_time(h, r->last_run_at);
 	html_raw(h, "</td><td><img src=\"/badge/");
 	html_text(h, name);
 	html_raw(h, ".svg\" alt=\"flaky tests badge of ");
@@ -45,20 +45,19 @@ void page_home(const struct request *q, struct reply *p)
 	struct err err = ERR_INIT;
 	struct store *s;
 	struct html h;
-	json_t *j, *repos, *r;
+	struct q_repos repos;
 	size_t i;
 
 	if (!(s = html_store(q, p)))
 		return;
-	if (!(j = store_q_repos(s, (long long)time(NULL), &err))) {
+	if (store_q_repo_list(s, (long long)time(NULL), &repos, &err)) {
 		html_query_failed(p, &err);
 		return;
 	}
-	repos = json_object_get(j, "repos");
 	html_init(&h, p);
 	html_head(&h, "Repositories", NULL);
 	html_raw(&h, "<h1>Repositories</h1>\n");
-	if (!json_array_size(repos)) {
+	if (!repos.n) {
 		html_raw(&h, "<p>No repository yet: create an upload token with "
 			 "<code>flake-reporter token create OWNER/REPO</code> "
 			 "and point the collector at this server.</p>\n");
@@ -73,11 +72,11 @@ void page_home(const struct request *q, struct reply *p)
 			 "<th scope=\"col\" class=\"num\">Infra runs (30d)</th>"
 			 "<th scope=\"col\">Last run</th>"
 			 "<th scope=\"col\">Badge</th></tr></thead>\n<tbody>\n");
-		json_array_foreach(repos, i, r)
-			repo_row(&h, r);
+		for (i = 0; i < repos.n; i++)
+			repo_row(&h, &repos.v[i]);
 		html_raw(&h, "</tbody>\n</table>\n");
 	}
 	html_foot(&h);
-	json_decref(j);
+	store_q_repos_release(&repos);
 	html_send(&h, 200);
 }

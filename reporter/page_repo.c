@@ -1,6 +1,6 @@
 /*
  * page_repo.c: GET /{owner}/{repo} -- the repository's tests ranked by
- * flake rate (store_q_tests()), with GET-form filters that work without
+ * flake rate (store_q_flakes()), with GET-form filters that work without
  * JavaScript: window (7d/30d/90d), branch, q (a case-insensitive
  * substring of package or name, filtered here), all (also tests that
  * never failed).  Each row: the rate as a bar with its 95% interval,
@@ -33,40 +33,41 @@ static int contains_ci(const char *hay, const char *needle)
 	return n == 0;
 }
 
-static void test_row(struct html *h, const char *repo, const json_t *t)
+/* Row i of the table f. */
+static void test_row(struct html *h, const struct q_flakes *f, size_t i)
 {
-	const json_t *ff = json_object_get(t, "first_flaky");
-	const json_t *lf = json_object_get(t, "last_flaky");
+	const struct flake_row *t = &f->rows[i];
+	char rt[STATS_RATE_MAX];
 
+	store_q_rate_text(t, rt, sizeof(rt));
 	html_raw(h, "<tr data-name=\"");
-	html_text(h, hj_str(t, "package"));
+	html_text(h, t->package);
 	html_raw(h, " ");
-	html_text(h, hj_str(t, "name"));
+	html_text(h, t->name);
 	html_raw(h, "\"><td class=\"name\"><a href=\"/");
-	html_text(h, repo);
-	html_rawf(h, "/tests/%lld\">", hj_int(t, "id"));
-	html_text(h, hj_str(t, "name"));
+	html_text(h, f->repository);
+	html_rawf(h, "/tests/%lld\">", t->test_id);
+	html_text(h, t->name);
 	html_raw(h, "</a></td><td class=\"name muted\">");
-	html_text(h, hj_str(t, "package"));
-	html_rawf(h, "</td><td data-v=\"%.6f\">", hj_real(t, "rate"));
-	if (hj_int(t, "executions") > 0) {
-		html_rate_bar(h, hj_real(t, "rate"), hj_real(t, "rate_lo"),
-			      hj_real(t, "rate_hi"));
+	html_text(h, t->package);
+	html_rawf(h, "</td><td data-v=\"%.6f\">", t->rate);
+	if (t->executions > 0) {
+		html_rate_bar(h, t->rate, t->lo, t->hi);
 		html_raw(h, " ");
 	}
-	html_text(h, hj_str(t, "rate_text"));
-	html_rawf(h, "</td><td data-v=\"%lld\">", hj_int(t, "failures"));
-	html_sparkline(h, json_object_get(t, "daily_failures"));
-	html_rawf(h, "</td><td class=\"num\" data-v=\"%lld\">%lld/%lld</td>"
-		  "<td class=\"num\" data-v=\"%lld\">%lld</td>"
-		  "<td class=\"num\" data-v=\"%lld\">%lld/%lld</td><td>",
-		  hj_int(t, "flaky_runs"), hj_int(t, "flaky_runs"),
-		  hj_int(t, "runs"), hj_int(t, "failed_runs"),
-		  hj_int(t, "failed_runs"), hj_int(t, "failures"),
-		  hj_int(t, "failures"), hj_int(t, "executions"));
-	html_time(h, json_is_object(ff) ? hj_str(ff, "at") : NULL);
+	html_text(h, rt);
+	html_rawf(h, "</td><td data-v=\"%ld\">", t->failures);
+	if (i < f->nspark)
+		html_sparkline(h, f->spark + i * (size_t)f->spark_days,
+			       (size_t)f->spark_days);
+	html_rawf(h, "</td><td class=\"num\" data-v=\"%ld\">%ld/%ld</td>"
+		  "<td class=\"num\" data-v=\"%ld\">%ld</td>"
+		  "<td class=\"num\" data-v=\"%ld\">%ld/%ld</td><td>",
+		  t->flaky_runs, t->flaky_runs, t->runs, t->failed_runs,
+		  t->failed_runs, t->failures, t->failures, t->executions);
+	html_time(h, t->first_flaky_at);
 	html_raw(h, "</td><td>");
-	html_time(h, json_is_object(lf) ? hj_str(lf, "at") : NULL);
+	html_time(h, t->last_flaky_at);
 	html_raw(h, "</td></tr>\n");
 }
 
@@ -98,11 +99,11 @@ static void filters(struct html *h, const char *repo, int days,
 static void recent_runs(struct html *h, struct store *s, const char *repo)
 {
 	struct err err = ERR_INIT;
-	json_t *j = store_q_runs(s, repo, 10, 0, &err), *r;
+	struct q_runs runs;
 	size_t i;
 
 	html_raw(h, "<h2>Recent runs</h2>\n");
-	if (!j) {
+	if (store_q_run_list(s, repo, 10, 0, &runs, &err)) {
 		html_raw(h, "<p class=\"muted\">The runs cannot be read now.</p>\n");
 		return;
 	}
@@ -113,29 +114,27 @@ static void recent_runs(struct html *h, struct store *s, const char *repo)
 		 "<th scope=\"col\" class=\"num\">Flaky</th>"
 		 "<th scope=\"col\" class=\"num\">Tests</th></tr></thead>\n"
 		 "<tbody>\n");
-	json_array_foreach(json_object_get(j, "runs"), i, r) {
-		const json_t *t = json_object_get(r, "totals");
+	for (i = 0; i < runs.n; i++) {
+		const struct q_run_row *r = &runs.v[i];
 
 		html_raw(h, "<tr><td><a href=\"/");
 		html_text(h, repo);
 		html_rawf(h, "/runs/%lld\">#%lld</a>%s</td><td>",
-			  hj_int(r, "run_id"), hj_int(r, "run_id"),
-			  json_is_true(json_object_get(r, "infra")) ?
+			  r->run_id, r->run_id, r->infra ?
 			  " <span class=\"muted\">(infra)</span>" : "");
-		html_time(h, hj_str(r, "started_at"));
+		html_time(h, r->started_at);
 		html_raw(h, "</td><td>");
-		html_text(h, hj_str(r, "branch"));
+		html_text(h, r->branch);
 		html_raw(h, "</td><td>");
-		html_commit(h, repo, hj_str(r, "commit"));
+		html_commit(h, repo, r->commit);
 		html_raw(h, "</td><td>");
-		html_pr(h, repo, hj_int(r, "pr"));
+		html_pr(h, repo, r->pr);
 		html_rawf(h, "</td><td class=\"num\">%lld</td><td class=\"num\">"
 			  "%lld</td><td class=\"num\">%lld</td></tr>\n",
-			  hj_int(t, "failed"), hj_int(t, "flaky"),
-			  hj_int(t, "tests"));
+			  r->totals.failed, r->totals.flaky, r->totals.tests);
 	}
 	html_raw(h, "</tbody>\n</table>\n");
-	json_decref(j);
+	store_q_runs_release(&runs);
 }
 
 void page_repo(const struct request *q, struct reply *p)
@@ -144,7 +143,7 @@ void page_repo(const struct request *q, struct reply *p)
 	struct err err = ERR_INIT;
 	struct store *s;
 	struct html h;
-	json_t *j, *tests, *t;
+	struct q_flakes f;
 	const char *w = req_query(q, "window"), *branch = req_query(q, "branch");
 	const char *search = req_query(q, "q"), *a = req_query(q, "all");
 	int days = 30, all = a && *a && strcmp(a, "0");
@@ -170,21 +169,14 @@ void page_repo(const struct request *q, struct reply *p)
 	}
 	if (!(s = html_store(q, p)))
 		return;
-	if (!(j = store_q_tests(s, repo, branch, days, (long long)time(NULL),
-				all, &err))) {
+	if (store_q_flakes(s, repo, branch, days, (long long)time(NULL),
+			   STORE_Q_TRENDS | (all ? STORE_Q_ALL : 0), &f, &err)) {
 		html_query_failed(p, &err);
 		return;
 	}
-	if (store_q_trends(s, repo, branch, days, (long long)time(NULL), j,
-			   &err)) {
-		json_decref(j);
-		html_query_failed(p, &err);
-		return;
-	}
-	tests = json_object_get(j, "tests");
-	json_array_foreach(tests, i, t) {
-		flaky += hj_int(t, "flaky_runs") > 0;
-		failed += hj_int(t, "failed_runs") > 0;
+	for (i = 0; i < f.n; i++) {
+		flaky += f.rows[i].flaky_runs > 0;
+		failed += f.rows[i].failed_runs > 0;
 	}
 	html_init(&h, p);
 	html_head(&h, repo, repo);
@@ -202,10 +194,8 @@ void page_repo(const struct request *q, struct reply *p)
 		  "<div><strong>%lld</strong>known flaky</div>"
 		  "<div><strong>%lld</strong>fixed</div></div>\n"
 		  "<p class=\"muted\">Last %d days, ", flaky, failed,
-		  hj_int(j, "runs"), hj_int(j, "infra_runs"),
-		  hj_int(json_object_get(j, "flakes"), "new"),
-		  hj_int(json_object_get(j, "flakes"), "known"),
-		  hj_int(json_object_get(j, "flakes"), "fixed"), days);
+		  f.runs, f.infra_runs, f.new_flaky, f.known_flaky, f.fixed,
+		  days);
 	if (branch) {
 		html_raw(&h, "branch <code>");
 		html_text(&h, branch);
@@ -230,11 +220,11 @@ void page_repo(const struct request *q, struct reply *p)
 		 "<th scope=\"col\" class=\"num\">Failures</th>"
 		 "<th scope=\"col\">First flaky</th>"
 		 "<th scope=\"col\">Last flaky</th></tr></thead>\n<tbody>\n");
-	json_array_foreach(tests, i, t) {
-		if (!contains_ci(hj_str(t, "name"), search) &&
-		    !contains_ci(hj_str(t, "package"), search))
+	for (i = 0; i < f.n; i++) {
+		if (!contains_ci(f.rows[i].name, search) &&
+		    !contains_ci(f.rows[i].package, search))
 			continue;
-		test_row(&h, repo, t);
+		test_row(&h, &f, i);
 		shown++;
 	}
 	html_raw(&h, "</tbody>\n</table>\n");
@@ -242,6 +232,6 @@ void page_repo(const struct request *q, struct reply *p)
 		html_raw(&h, "<p>No test matches.</p>\n");
 	recent_runs(&h, s, repo);
 	html_foot(&h);
-	json_decref(j);
+	store_q_flakes_release(&f);
 	html_send(&h, 200);
 }

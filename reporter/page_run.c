@@ -1,15 +1,20 @@
 /*
  * page_run.c: GET /{owner}/{repo}/runs/{id} -- one merged run
- * (store_q_run()): its metadata with GitHub links, the uploads (jobs,
- * shards), and the verdict table the PR comment shows: test, package,
- * status, failures/executions, worst cell, first failure signature.
- * A run of another repository than the path's is "not found".
+ * (store_q_run_read()): its metadata with GitHub links, the uploads
+ * (jobs, shards), and the verdict table the PR comment shows: test,
+ * package, status, failures/executions, worst cell, first failure
+ * signature.  ?all=1 shows every test, a page of PAGE_TESTS at a time
+ * (&cursor= as the API's), so a page costs the same whatever the run's
+ * size.  A run of another repository than the path's is "not found".
  */
 #include "html.h"
 #include "core/store_query.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define PAGE_TESTS 1000
 
 static void meta_str(struct html *h, const char *label, const char *v)
 {
@@ -20,35 +25,35 @@ static void meta_str(struct html *h, const char *label, const char *v)
 	html_raw(h, "</dd>");
 }
 
-static void run_meta(struct html *h, const char *repo, const json_t *j)
+static void run_meta(struct html *h, const char *repo, const struct q_run *j)
 {
-	const json_t *t = json_object_get(j, "totals");
+	const struct q_totals *t = &j->totals;
 
 	html_raw(h, "<dl class=\"meta\"><dt>Commit</dt><dd>");
-	html_commit(h, repo, hj_str(j, "commit"));
+	html_commit(h, repo, j->commit);
 	html_raw(h, "</dd>");
-	meta_str(h, "Branch", hj_str(j, "branch"));
-	meta_str(h, "Base branch", hj_str(j, "base_branch"));
-	if (hj_int(j, "pr") > 0) {
+	meta_str(h, "Branch", j->branch);
+	meta_str(h, "Base branch", j->base_branch);
+	if (j->pr > 0) {
 		html_raw(h, "<dt>Pull request</dt><dd>");
-		html_pr(h, repo, hj_int(j, "pr"));
+		html_pr(h, repo, j->pr);
 		html_raw(h, "</dd>");
 	}
 	html_raw(h, "<dt>Started</dt><dd>");
-	html_time(h, hj_str(j, "started_at"));
+	html_time(h, j->started_at);
 	html_raw(h, "</dd>");
-	meta_str(h, "Workflow", hj_str(j, "workflow"));
-	meta_str(h, "Event", hj_str(j, "event"));
-	if (hj_str(j, "gh_run_id")) {
+	meta_str(h, "Workflow", j->workflow);
+	meta_str(h, "Event", j->event);
+	if (j->gh_run_id) {
 		html_raw(h, "<dt>GitHub run</dt><dd><a href=\"https://github.com/");
 		html_text(h, repo);
 		html_raw(h, "/actions/runs/");
-		html_url(h, hj_str(j, "gh_run_id"));
-		html_rawf(h, "/attempts/%lld\">", hj_int(j, "run_attempt"));
-		html_text(h, hj_str(j, "gh_run_id"));
-		html_rawf(h, "</a> (attempt %lld)</dd>", hj_int(j, "run_attempt"));
+		html_url(h, j->gh_run_id);
+		html_rawf(h, "/attempts/%lld\">", j->run_attempt);
+		html_text(h, j->gh_run_id);
+		html_rawf(h, "</a> (attempt %lld)</dd>", j->run_attempt);
 	}
-	if (json_is_true(json_object_get(j, "infra")))
+	if (j->infra)
 		html_raw(h, "<dt>Infra</dt><dd>yes: an upload failed for "
 			 "infrastructure reasons; its failures do not count as "
 			 "flakes</dd>");
@@ -59,14 +64,12 @@ static void run_meta(struct html *h, const char *repo, const json_t *j)
 		  "<div><strong class=\"st-passed\">%lld</strong>passed</div>"
 		  "<div><strong>%lld</strong>skipped</div>"
 		  "<div><strong>%lld</strong>executions</div></div>\n",
-		  hj_int(t, "tests"), hj_int(t, "failed"), hj_int(t, "flaky"),
-		  hj_int(t, "passed"), hj_int(t, "skipped"),
-		  hj_int(t, "executions"));
+		  t->tests, t->failed, t->flaky, t->passed, t->skipped,
+		  t->executions);
 }
 
-static void uploads(struct html *h, const json_t *ups)
+static void uploads(struct html *h, const struct q_run *j)
 {
-	const json_t *u;
 	size_t i;
 
 	html_raw(h, "<table>\n<thead><tr><th scope=\"col\">Upload</th>"
@@ -77,32 +80,31 @@ static void uploads(struct html *h, const json_t *ups)
 		 "<th scope=\"col\" class=\"num\">Executions</th>"
 		 "<th scope=\"col\" class=\"num\">Wall time</th></tr></thead>\n"
 		 "<tbody>\n");
-	json_array_foreach(ups, i, u) {
-		html_rawf(h, "<tr><td>%lld</td><td>", hj_int(u, "upload_id"));
-		html_text(h, hj_str(u, "job"));
+	for (i = 0; i < j->nuploads; i++) {
+		const struct q_upload *u = &j->uploads[i];
+
+		html_rawf(h, "<tr><td>%lld</td><td>", u->upload_id);
+		html_text(h, u->job);
 		html_raw(h, "</td><td>");
-		html_text(h, hj_str(u, "shard"));
+		html_text(h, u->shard);
 		html_raw(h, "</td><td>");
-		html_time(h, hj_str(u, "started_at"));
+		html_time(h, u->started_at);
 		html_raw(h, "</td><td>");
-		html_text(h, hj_str(u, "go_version"));
+		html_text(h, u->go_version);
 		html_raw(h, "</td><td>");
-		html_text(h, hj_str(u, "goos"));
+		html_text(h, u->goos);
 		html_raw(h, "/");
-		html_text(h, hj_str(u, "goarch"));
+		html_text(h, u->goarch);
 		html_rawf(h, "</td><td class=\"num\">%lld</td><td class=\"num\">"
 			  "%lld</td><td class=\"num\">%.1f s%s</td></tr>\n",
-			  hj_int(u, "tests"), hj_int(u, "executions"),
-			  (double)hj_int(u, "wall_ms") / 1000.0,
-			  json_is_true(json_object_get(u, "infra")) ?
-			  " (infra)" : "");
+			  u->tests, u->executions, (double)u->wall_ms / 1000.0,
+			  u->infra ? " (infra)" : "");
 	}
 	html_raw(h, "</tbody>\n</table>\n");
 }
 
-static void verdicts(struct html *h, const char *repo, const json_t *tests)
+static void verdicts(struct html *h, const char *repo, const struct q_run *j)
 {
-	const json_t *t;
 	size_t i;
 
 	html_raw(h, "<div id=\"filter\" hidden><label>Filter rows "
@@ -113,36 +115,35 @@ static void verdicts(struct html *h, const char *repo, const json_t *tests)
 		 "<th scope=\"col\" class=\"num\">Failures/executions</th>"
 		 "<th scope=\"col\">Worst cell</th>"
 		 "<th scope=\"col\">Signature</th></tr></thead>\n<tbody>\n");
-	json_array_foreach(tests, i, t) {
-		const json_t *fd = json_array_get(json_object_get(t,
-						  "failure_details"), 0);
-		long long k = hj_int(t, "failures"), n = hj_int(t, "executions");
+	for (i = 0; i < j->ntests; i++) {
+		const struct q_run_test *t = &j->tests[i];
+		long long k = t->failures, n = t->executions;
 
 		html_raw(h, "<tr data-name=\"");
-		html_text(h, hj_str(t, "package"));
+		html_text(h, t->package);
 		html_raw(h, " ");
-		html_text(h, hj_str(t, "name"));
+		html_text(h, t->name);
 		html_raw(h, "\"><td class=\"name\"><a href=\"/");
 		html_text(h, repo);
 		html_raw(h, "?all=1&amp;q=");
-		html_url(h, hj_str(t, "name"));
+		html_url(h, t->name);
 		html_raw(h, "\">");
-		html_text(h, hj_str(t, "name"));
+		html_text(h, t->name);
 		html_raw(h, "</a>");
-		if (json_is_true(json_object_get(t, "new_flaky")))
+		if (t->new_flaky)
 			html_raw(h, " <strong>new</strong>");
 		html_raw(h, "</td><td class=\"name muted\">");
-		html_text(h, hj_str(t, "package"));
+		html_text(h, t->package);
 		html_raw(h, "</td><td>");
-		html_status(h, hj_str(t, "status"));
+		html_status(h, t->status);
 		html_rawf(h, "</td><td class=\"num\" data-v=\"%.6f\">%lld/%lld"
 			  "</td><td><code>", n ? (double)k / (double)n : 0.0,
 			  k, n);
-		html_text(h, hj_str(t, "worst_cell"));
+		html_text(h, t->worst_cell);
 		html_raw(h, "</code></td><td>");
-		if (fd) {
+		if (t->nfailures) {
 			html_raw(h, "<code>");
-			html_text(h, hj_str(fd, "signature"));
+			html_text(h, t->failures_v[0].signature);
 			html_raw(h, "</code>");
 		}
 		html_raw(h, "</td></tr>\n");
@@ -156,27 +157,33 @@ void page_run(const struct request *q, struct reply *p)
 	struct err err = ERR_INIT;
 	struct store *s;
 	struct html h;
-	json_t *j, *tot;
-	const char *jr, *all = req_query(q, "all");
+	struct q_run j;
+	const char *all = req_query(q, "all"), *cs = req_query(q, "cursor");
 	int show_all = all && strcmp(all, "0");
-	long long id, shown, total;
+	long long id, shown, total, cursor = 0;
 
 	if (html_repo_param(q, repo, sizeof(repo)) ||
 	    html_id_param(q->params[2], &id)) {
 		html_error_page(p, 404, "no such run");
 		return;
 	}
+	if (cs && html_id_param(cs, &cursor)) {
+		html_error_page(p, 400, "cursor must be a page's next value");
+		return;
+	}
 	if (!(s = html_store(q, p)))
 		return;
-	/* Like the PR comment: failed and flaky tests, unless ?all=1 (a run
-	 * of thousands of passing tests is a megabyte of table). */
-	if (!(j = store_q_run_ex(s, id, show_all ? 0 : STORE_Q_FAILING, &err))) {
+	/* Like the PR comment: failed and flaky tests, unless ?all=1, which
+	 * pages (a run of thousands of passing tests is a megabyte of
+	 * table). */
+	if (store_q_run_read(s, id, show_all ? 0 : STORE_Q_FAILING,
+			     show_all ? cursor : 0, show_all ? PAGE_TESTS : -1,
+			     &j, &err)) {
 		html_query_failed(p, &err);
 		return;
 	}
-	jr = hj_str(j, "repository");
-	if (!jr || strcmp(jr, repo)) {
-		json_decref(j);
+	if (!j.repository || strcmp(j.repository, repo)) {
+		store_q_run_release(&j);
 		html_error_page(p, 404, "no such run in this repository");
 		return;
 	}
@@ -186,15 +193,24 @@ void page_run(const struct request *q, struct reply *p)
 	html_rawf(&h, "<h1>Run #%lld of ", id);
 	html_text(&h, repo);
 	html_raw(&h, "</h1>\n");
-	run_meta(&h, repo, j);
+	run_meta(&h, repo, &j);
 	html_raw(&h, "<h2>Uploads</h2>\n");
-	uploads(&h, json_object_get(j, "uploads"));
+	uploads(&h, &j);
 	html_raw(&h, "<h2>Verdicts</h2>\n");
-	verdicts(&h, repo, json_object_get(j, "tests"));
-	tot = json_object_get(j, "totals");
-	total = json_integer_value(json_object_get(tot, "tests"));
-	shown = (long long)json_array_size(json_object_get(j, "tests"));
-	if (!show_all && total > shown) {
+	verdicts(&h, repo, &j);
+	total = j.totals.tests;
+	shown = (long long)j.ntests;
+	if (show_all) {
+		html_rawf(&h, "<p class=\"muted\">%lld of %lld tests on this "
+			  "page, in test order.", shown, j.total);
+		if (j.next) {
+			html_raw(&h, " <a rel=\"next\" href=\"/");
+			html_text(&h, repo);
+			html_rawf(&h, "/runs/%lld?all=1&amp;cursor=%lld\">"
+				  "Next page</a>", id, j.next);
+		}
+		html_raw(&h, "</p>\n");
+	} else if (total > shown) {
 		html_rawf(&h, "<p>%lld more tests passed or were skipped. "
 			  "<a href=\"/", total - shown);
 		html_text(&h, repo);
@@ -202,6 +218,6 @@ void page_run(const struct request *q, struct reply *p)
 			  id);
 	}
 	html_foot(&h);
-	json_decref(j);
+	store_q_run_release(&j);
 	html_send(&h, 200);
 }

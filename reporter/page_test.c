@@ -40,12 +40,11 @@ static double chart_y(double v)
 	return CHART_T + (CHART_H - CHART_T - CHART_B) * (1 - v);
 }
 
-static void rate_chart(struct html *h, const char *name, const json_t *daily,
-		       int days)
+static void rate_chart(struct html *h, const char *name,
+		       const struct q_day *daily, size_t n, int days)
 {
-	size_t n = json_array_size(daily), i, measured = 0;
+	size_t i, measured = 0;
 	double bw = (CHART_W - CHART_L - CHART_R) / (double)(n ? n : 1) * 0.6;
-	const json_t *d;
 	int first = 1;
 
 	if (bw < 2)
@@ -67,8 +66,9 @@ static void rate_chart(struct html *h, const char *name, const json_t *daily,
 			  CHART_W - CHART_R, y, y, CHART_L - 4, y + 4,
 			  (int)(i * 25));
 	}
-	json_array_foreach(daily, i, d) {
-		long k = (long)hj_int(d, "failures"), e = (long)hj_int(d, "executions");
+	for (i = 0; i < n; i++) {
+		const struct q_day *d = &daily[i];
+		long k = (long)d->failures, e = (long)d->executions;
 		double lo, hi, x = chart_x(i, n);
 
 		if (e <= 0 || stats_wilson(k, e, STATS_Z95, &lo, &hi))
@@ -79,8 +79,9 @@ static void rate_chart(struct html *h, const char *name, const json_t *daily,
 			  chart_y(hi), bw, chart_y(lo) - chart_y(hi));
 	}
 	html_raw(h, "\n<polyline class=\"line\" points=\"");
-	json_array_foreach(daily, i, d) {
-		long k = (long)hj_int(d, "failures"), e = (long)hj_int(d, "executions");
+	for (i = 0; i < n; i++) {
+		const struct q_day *d = &daily[i];
+		long k = (long)d->failures, e = (long)d->executions;
 
 		if (e <= 0)
 			continue;
@@ -89,8 +90,9 @@ static void rate_chart(struct html *h, const char *name, const json_t *daily,
 		first = 0;
 	}
 	html_raw(h, "\"/>\n");
-	json_array_foreach(daily, i, d) {
-		long k = (long)hj_int(d, "failures"), e = (long)hj_int(d, "executions");
+	for (i = 0; i < n; i++) {
+		const struct q_day *d = &daily[i];
+		long k = (long)d->failures, e = (long)d->executions;
 		char rate[STATS_RATE_MAX];
 
 		if (e <= 0)
@@ -100,17 +102,17 @@ static void rate_chart(struct html *h, const char *name, const json_t *daily,
 		html_rawf(h, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" "
 			  "r=\"3\"><title>", chart_x(i, n),
 			  chart_y((double)k / (double)e));
-		html_text(h, hj_str(d, "day"));
+		html_text(h, d->day);
 		html_rawf(h, ": %ld/%ld failed, ", k, e);
 		html_text(h, rate);
 		html_raw(h, "</title></circle>\n");
 	}
 	if (n) {
 		html_rawf(h, "<text x=\"%d\" y=\"%d\">", CHART_L, CHART_H - 8);
-		html_text(h, hj_str(json_array_get(daily, 0), "day"));
+		html_text(h, daily[0].day);
 		html_rawf(h, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
 			  CHART_W - CHART_R, CHART_H - 8);
-		html_text(h, hj_str(json_array_get(daily, n - 1), "day"));
+		html_text(h, daily[n - 1].day);
 		html_raw(h, "</text>\n");
 	}
 	html_raw(h, "</svg>\n");
@@ -118,23 +120,23 @@ static void rate_chart(struct html *h, const char *name, const json_t *daily,
 		html_raw(h, "<p class=\"muted\">No execution in this window.</p>\n");
 }
 
-static void failure_sparkline(struct html *h, const json_t *daily)
+static void failure_sparkline(struct html *h, const struct q_day *daily,
+			      size_t n)
 {
-	size_t n = json_array_size(daily), i;
+	size_t i;
 	long long max = 0;
-	const json_t *d;
 	unsigned w = 3;
 
-	json_array_foreach(daily, i, d)
-		if (hj_int(d, "failures") > max)
-			max = hj_int(d, "failures");
+	for (i = 0; i < n; i++)
+		if (daily[i].failures > max)
+			max = daily[i].failures;
 	html_rawf(h, "<p>Daily failures <svg class=\"spark\" viewBox=\"0 0 %zu 24\" "
 		  "width=\"%zu\" height=\"24\" role=\"img\" aria-label=\"daily "
 		  "failures, at most %lld a day\"><title>daily failures, at most "
 		  "%lld a day</title><line class=\"base\" x1=\"0\" x2=\"%zu\" "
 		  "y1=\"23.5\" y2=\"23.5\"/>", n * w, n * w, max, max, n * w);
-	json_array_foreach(daily, i, d) {
-		long long f = hj_int(d, "failures");
+	for (i = 0; i < n; i++) {
+		long long f = daily[i].failures;
 		double bh = max ? 22.0 * (double)f / (double)max : 0;
 
 		if (f > 0)
@@ -204,23 +206,24 @@ static void grid_td(struct html *h, long long k, long long n)
 	html_rawf(h, " <span class=\"muted\">(%lld/%lld)</span></td>", k, n);
 }
 
-static void cell_grid(struct html *h, const json_t *cells)
+static void cell_grid(struct html *h, const struct q_cell_rate *cells,
+		      size_t ncells)
 {
 	int procs[MAX_PROCS], np = 0, race, pr, r, i, j;
 	struct grid_cell grid[2][MAX_PROCS];
-	const json_t *c;
+	const struct q_cell_rate *c;
 	size_t x;
 	int others = 0;
 
 	memset(grid, 0, sizeof(grid));
-	if (!json_array_size(cells)) {
+	if (!ncells) {
 		html_raw(h, "<p class=\"muted\">No executions by cell in this "
 			 "window.</p>\n");
 		return;
 	}
 	/* Columns: distinct GOMAXPROCS values, ascending (0: not set). */
-	json_array_foreach(cells, x, c) {
-		if (parse_cell(hj_str(c, "cell"), &race, &pr))
+	for (x = 0, c = cells; x < ncells; x++, c = &cells[x]) {
+		if (parse_cell(c->cell, &race, &pr))
 			continue;
 		for (i = 0; i < np && procs[i] != pr; i++)
 			;
@@ -234,8 +237,8 @@ static void cell_grid(struct html *h, const json_t *cells)
 			procs[j] = procs[j - 1];
 			procs[j - 1] = t;
 		}
-	json_array_foreach(cells, x, c) {
-		if (parse_cell(hj_str(c, "cell"), &race, &pr)) {
+	for (x = 0, c = cells; x < ncells; x++, c = &cells[x]) {
+		if (parse_cell(c->cell, &race, &pr)) {
 			others++;
 			continue;
 		}
@@ -245,8 +248,8 @@ static void cell_grid(struct html *h, const json_t *cells)
 			others++;
 			continue;
 		}
-		grid[race][i].n += hj_int(c, "executions");
-		grid[race][i].k += hj_int(c, "failures");
+		grid[race][i].n += c->executions;
+		grid[race][i].k += c->failures;
 		grid[race][i].used = 1;
 	}
 	if (np) {
@@ -277,53 +280,53 @@ static void cell_grid(struct html *h, const json_t *cells)
 	html_raw(h, "<table>\n<caption class=\"muted\">Other cells</caption>\n"
 		 "<thead><tr><th scope=\"col\">Cell</th><th scope=\"col\" "
 		 "class=\"num\">Failure rate</th></tr></thead>\n<tbody>\n");
-	json_array_foreach(cells, x, c) {
+	for (x = 0, c = cells; x < ncells; x++, c = &cells[x]) {
 		int k;
 
-		if (!parse_cell(hj_str(c, "cell"), &race, &pr)) {
+		if (!parse_cell(c->cell, &race, &pr)) {
 			for (k = 0; k < np && procs[k] != pr; k++)
 				;
 			if (k < np)
 				continue;
 		}
 		html_raw(h, "<tr><th scope=\"row\"><code>");
-		html_text(h, hj_str(c, "cell"));
+		html_text(h, c->cell);
 		html_raw(h, "</code></th>");
-		grid_td(h, hj_int(c, "failures"), hj_int(c, "executions"));
+		grid_td(h, c->failures, c->executions);
 		html_raw(h, "</tr>\n");
 	}
 	html_raw(h, "</tbody>\n</table>\n");
 }
 
-static void signatures(struct html *h, const json_t *sigs)
+static void signatures(struct html *h, const struct q_signature *sigs,
+		       size_t n)
 {
-	const json_t *g;
 	size_t i;
 
-	if (!json_array_size(sigs)) {
+	if (!n) {
 		html_raw(h, "<p class=\"muted\">No failure in this window.</p>\n");
 		return;
 	}
-	json_array_foreach(sigs, i, g) {
-		const char *file = hj_str(g, "file"), *out = hj_str(g, "output");
+	for (i = 0; i < n; i++) {
+		const struct q_signature *g = &sigs[i];
+		const char *file = g->file, *out = g->output;
 
 		html_raw(h, "<section class=\"sig\">\n<h3><code>");
-		html_text(h, hj_str(g, "signature"));
+		html_text(h, g->signature);
 		html_raw(h, "</code></h3>\n<p>");
-		html_text(h, hj_str(g, "kind"));
-		html_rawf(h, ", %lld time%s", hj_int(g, "count"),
-			  hj_int(g, "count") == 1 ? "" : "s");
+		html_text(h, g->kind);
+		html_rawf(h, ", %lld time%s", g->count, g->count == 1 ? "" : "s");
 		if (file && *file) {
 			html_raw(h, ", at <code>");
 			html_text(h, file);
-			if (hj_int(g, "line") > 0)
-				html_rawf(h, ":%lld", hj_int(g, "line"));
+			if (g->line > 0)
+				html_rawf(h, ":%lld", g->line);
 			html_raw(h, "</code>");
 		}
 		html_raw(h, "</p>\n");
-		if (hj_str(g, "sample") && *hj_str(g, "sample")) {
+		if (g->sample && *g->sample) {
 			html_raw(h, "<p>Latest message: <q>");
-			html_text(h, hj_str(g, "sample"));
+			html_text(h, g->sample);
 			html_raw(h, "</q></p>\n");
 		}
 		if (out && *out) {
@@ -335,12 +338,12 @@ static void signatures(struct html *h, const json_t *sigs)
 	}
 }
 
-static void recent_runs(struct html *h, const char *repo, const json_t *runs)
+static void recent_runs(struct html *h, const char *repo,
+			const struct q_recent_run *runs, size_t n)
 {
-	const json_t *r;
 	size_t i;
 
-	if (!json_array_size(runs)) {
+	if (!n) {
 		html_raw(h, "<p class=\"muted\">No run.</p>\n");
 		return;
 	}
@@ -349,21 +352,23 @@ static void recent_runs(struct html *h, const char *repo, const json_t *runs)
 		 "<th scope=\"col\">Branch</th><th scope=\"col\">Commit</th>"
 		 "<th scope=\"col\">PR</th><th scope=\"col\">Status</th>"
 		 "</tr></thead>\n<tbody>\n");
-	json_array_foreach(runs, i, r) {
-		html_rawf(h, "<tr><td data-v=\"%lld\"><a href=\"/", hj_int(r, "run_id"));
+	for (i = 0; i < n; i++) {
+		const struct q_recent_run *r = &runs[i];
+
+		html_rawf(h, "<tr><td data-v=\"%lld\"><a href=\"/", r->run_id);
 		html_text(h, repo);
-		html_rawf(h, "/runs/%lld\">#%lld</a></td><td>", hj_int(r, "run_id"),
-			  hj_int(r, "run_id"));
-		html_time(h, hj_str(r, "at"));
+		html_rawf(h, "/runs/%lld\">#%lld</a></td><td>", r->run_id,
+			  r->run_id);
+		html_time(h, r->at);
 		html_raw(h, "</td><td>");
-		html_text(h, hj_str(r, "branch"));
+		html_text(h, r->branch);
 		html_raw(h, "</td><td>");
-		html_commit(h, repo, hj_str(r, "commit"));
+		html_commit(h, repo, r->commit);
 		html_raw(h, "</td><td>");
-		html_pr(h, repo, hj_int(r, "pr"));
+		html_pr(h, repo, r->pr);
 		html_raw(h, "</td><td>");
-		html_status(h, hj_str(r, "status"));
-		if (json_is_true(json_object_get(r, "infra")))
+		html_status(h, r->status);
+		if (r->infra)
 			html_raw(h, " <span class=\"muted\">(infra)</span>");
 		html_raw(h, "</td></tr>\n");
 	}
@@ -371,16 +376,16 @@ static void recent_runs(struct html *h, const char *repo, const json_t *runs)
 }
 
 static void flaky_seen(struct html *h, const char *repo, const char *label,
-		       const json_t *f)
+		       const char *at, const char *commit)
 {
 	html_rawf(h, "<dt>%s</dt><dd>", label);
-	if (!json_is_object(f)) {
+	if (!at) {
 		html_raw(h, "never</dd>");
 		return;
 	}
-	html_time(h, hj_str(f, "at"));
+	html_time(h, at);
 	html_raw(h, " at ");
-	html_commit(h, repo, hj_str(f, "commit"));
+	html_commit(h, repo, commit);
 	html_raw(h, "</dd>");
 }
 
@@ -390,7 +395,8 @@ void page_test(const struct request *q, struct reply *p)
 	struct err err = ERR_INIT;
 	struct store *s;
 	struct html h;
-	json_t *j;
+	struct q_test t;
+	char rt[STATS_RATE_MAX];
 	const char *w = req_query(q, "window"), *branch = req_query(q, "branch");
 	const char *name;
 	long long id;
@@ -409,30 +415,31 @@ void page_test(const struct request *q, struct reply *p)
 		branch = NULL;
 	if (!(s = html_store(q, p)))
 		return;
-	if (!(j = store_q_test(s, repo, id, branch, days, (long long)time(NULL),
-			       &err))) {
+	if (store_q_test_read(s, repo, id, branch, days, (long long)time(NULL),
+			      &t, &err)) {
 		html_query_failed(p, &err);
 		return;
 	}
-	name = hj_str(j, "name");
+	name = t.row.name;
+	store_q_rate_text(&t.row, rt, sizeof(rt));
 	html_init(&h, p);
 	html_head(&h, name, repo);
 	html_raw(&h, "<h1>");
 	html_text(&h, name);
 	html_raw(&h, "</h1>\n<dl class=\"meta\"><dt>Package</dt><dd><code>");
-	html_text(&h, hj_str(j, "package"));
+	html_text(&h, t.row.package);
 	html_raw(&h, "</code></dd><dt>Flake rate</dt><dd>");
-	html_rate_bar(&h, hj_real(j, "rate"), hj_real(j, "rate_lo"),
-		      hj_real(j, "rate_hi"));
+	html_rate_bar(&h, t.row.rate, t.row.lo, t.row.hi);
 	html_raw(&h, " ");
-	html_text(&h, hj_str(j, "rate_text"));
-	html_rawf(&h, "</dd><dt>Failures</dt><dd>%lld of %lld executions</dd>"
-		  "<dt>Runs</dt><dd>%lld flaky, %lld failed, of %lld</dd>",
-		  hj_int(j, "failures"), hj_int(j, "executions"),
-		  hj_int(j, "flaky_runs"), hj_int(j, "failed_runs"),
-		  hj_int(j, "runs"));
-	flaky_seen(&h, repo, "First flaky", json_object_get(j, "first_flaky"));
-	flaky_seen(&h, repo, "Last flaky", json_object_get(j, "last_flaky"));
+	html_text(&h, rt);
+	html_rawf(&h, "</dd><dt>Failures</dt><dd>%ld of %ld executions</dd>"
+		  "<dt>Runs</dt><dd>%ld flaky, %ld failed, of %ld</dd>",
+		  t.row.failures, t.row.executions, t.row.flaky_runs,
+		  t.row.failed_runs, t.row.runs);
+	flaky_seen(&h, repo, "First flaky", t.row.first_flaky_at,
+		   t.row.first_flaky_commit);
+	flaky_seen(&h, repo, "Last flaky", t.row.last_flaky_at,
+		   t.row.last_flaky_commit);
 	html_raw(&h, "</dl>\n<form class=\"filters\" method=\"get\">"
 		 "<label>Window <select name=\"window\">");
 	html_rawf(&h, "<option value=\"7d\"%s>7 days</option><option value=\"30d\"%s>"
@@ -444,15 +451,15 @@ void page_test(const struct request *q, struct reply *p)
 	html_text(&h, branch);
 	html_raw(&h, "\"></label><button type=\"submit\">Apply</button></form>\n"
 		 "<h2>Daily flake rate</h2>\n");
-	rate_chart(&h, name, json_object_get(j, "daily"), days);
-	failure_sparkline(&h, json_object_get(j, "daily"));
+	rate_chart(&h, name, t.daily, t.ndaily, days);
+	failure_sparkline(&h, t.daily, t.ndaily);
 	html_raw(&h, "<h2>By cell</h2>\n");
-	cell_grid(&h, json_object_get(j, "cells"));
+	cell_grid(&h, t.cells, t.ncells);
 	html_raw(&h, "<h2>Failure signatures</h2>\n");
-	signatures(&h, json_object_get(j, "signatures"));
+	signatures(&h, t.signatures, t.nsignatures);
 	html_raw(&h, "<h2>Recent runs</h2>\n");
-	recent_runs(&h, repo, json_object_get(j, "recent_runs"));
+	recent_runs(&h, repo, t.recent, t.nrecent);
 	html_foot(&h);
-	json_decref(j);
+	store_q_test_release(&t);
 	html_send(&h, 200);
 }

@@ -1,6 +1,6 @@
-build-dev/core/jsonw.o: core/jsonw.c core/jsonw.h core/buf.h core/err.h \
- core/utf8.h
+build-dev/core/jsonw.o: core/jsonw.c core/jsonw.h core/err.h core/utf8.h \
+ core/buf.h
 core/jsonw.h:
-core/buf.h:
 core/err.h:
 core/utf8.h:
+core/buf.h:

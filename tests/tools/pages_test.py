@@ -88,6 +88,36 @@ def html_ok(port, path, status=200):
     return body
 
 
+def run_pages(port, tok):
+    """The run page with ?all=1 pages like the API: 1000 tests a page,
+    a next link with the cursor, every test on exactly one page."""
+    names = ["TestMany%04d" % i for i in range(1205)]
+    per = {n: {"GOMAXPROCS=1": (3, 0)} for n in names}
+    per["TestOdd"] = {"GOMAXPROCS=1": (2, 1)}
+    st, r = post(port, "/api/v1/uploads", doc_for("acme/api", "103", "big", per), tok)
+    check(st == 201 and r, "big upload: %d" % st)
+    if not r:
+        return
+    base = "/acme/api/runs/%d" % r["run_id"]
+    body = html_ok(port, base)
+    rows = body.count('<tr data-name="')
+    check(rows == 1 and "TestOdd" in body and "1205 more tests passed" in body,
+          "run page: the failing test only, and a link to all (%d rows)" % rows)
+    seen, path, pages = [], base + "?all=1", 0
+    while path and pages < 5:
+        body = html_ok(port, path)
+        pages += 1
+        part = body.split("<tbody>", 2)[2] if body.count("<tbody>") >= 2 else ""
+        seen += [x.split('"', 1)[0].split(" ", 1)[1]
+                 for x in part.split('<tr data-name="')[1:]]
+        nxt = body.split('rel="next" href="', 1)
+        path = nxt[1].split('"', 1)[0].replace("&amp;", "&") if len(nxt) > 1 else None
+    check(pages == 2, "run page ?all=1: 2 pages of at most 1000 (%d)" % pages)
+    check(sorted(seen) == sorted(names + ["TestOdd"]),
+          "run page ?all=1: every test once over the pages (%d shown)" % len(seen))
+    html_ok(port, base + "?all=1&cursor=x", 400)
+
+
 def main():
     tok = subprocess.run([REPORTER, "token", "create", "--db", DB, "acme/api"],
                          capture_output=True, text=True).stdout.strip()
@@ -170,6 +200,7 @@ def main():
                  "flake_stored_uploads 2", "flake_stored_result_rows 8",
                  "flake_db_size_bytes"):
         check(name in body, "/metrics: has %s" % name)
+    run_pages(port, tok)
     if "--keep" in sys.argv:
         print("port", port)
         proc.wait()

@@ -1,0 +1,8 @@
+build-dev/core/store_json.o: core/store_json.c core/jsonw.h \
+ core/store_query.h core/err.h core/results.h core/stats.h core/store.h
+core/jsonw.h:
+core/store_query.h:
+core/err.h:
+core/results.h:
+core/stats.h:
+core/store.h:
