@@ -1,27 +1,26 @@
 /*
  * github.c: the GitHub REST client (see github.h).
  *
- * One call owns one struct gh: a curl easy handle (reused, so pages and
- * the write share a connection), the request headers, the resolved
- * options and the sleep budget.  gh_call() makes one request with the
- * retry policy; the operations on top (list, create, update) only read
- * the final answer.
+ * One call owns one struct gh: the HTTP client (core/http.h; reused, so
+ * pages and the write share a connection), the request headers, the
+ * resolved options and the retry policy with its sleep budget.  gh_call()
+ * makes one request through http_call() with GitHub's meaning of its
+ * answers (rate limits); the operations on top (list, create, update)
+ * only read the final answer.
  *
  * Invariants:
- *   - The Authorization header is built once into g->headers and is the
+ *   - The Authorization header is built once into g->auth and is the
  *     only place the token is copied to; nothing else formats it.
- *   - g->slept_ms never exceeds g->max_wait_ms: a wait is clamped (for a
- *     backoff) or refused (for a rate limit) before sleeping.
- *   - Every response's headers are reset when its status line arrives, so
- *     an interim "100 Continue" or a retry never leaks stale values.
+ *   - The sleep budget is http.h's: g->pol.slept_ms never exceeds
+ *     g->pol.max_wait_ms, also across the posts of one upsert.
  */
+#include "http.h"
 #include "retry.h"
 #include "version.h"
 #include "github.h"
 #include "ident.h"
 #include "buf.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -42,25 +41,15 @@
 #define GH_BACKOFF_CAP_MS 30000
 #define GH_SECONDARY_WAIT_MS 60000	/* a rate limit that names no time */
 
-struct gh_resp {
-	long status;
-	struct buf body;
-	long long retry_after;		/* seconds; -1 absent */
-	long long rl_remaining;		/* -1 absent */
-	long long rl_reset;		/* epoch seconds; -1 absent */
-	char *next_url;			/* Link rel="next", or NULL */
-};
-
 struct gh {
-	CURL *curl;
-	struct curl_slist *headers;
-	struct curl_slist *json_headers;	/* headers + Content-Type */
+	struct http http;
+	char *auth;			/* "Authorization: Bearer ..." */
+	char *ua;			/* the User-Agent */
+	const char *headers[5];		/* auth, Accept, API version, NULL */
+	const char *json_headers[6];	/* the same + Content-Type */
 	char api[GH_URL_MAX];		/* api_url without trailing '/' */
 	size_t origin_len;		/* bytes of api[] that are the origin */
-	int max_attempts;
-	long long max_wait_ms, slept_ms;
-	struct retry retry;		/* backoff and jitter (core/retry.h) */
-	char curl_err[CURL_ERROR_SIZE];
+	struct http_policy pol;		/* attempts, budget, backoff */
 };
 
 /* The result of one request after its retries. */
@@ -88,33 +77,6 @@ void github_comment_release(struct github_comment *c)
 	c->id = 0;
 }
 
-static void resp_init(struct gh_resp *r)
-{
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->body, GH_BODY_MAX);
-	r->retry_after = r->rl_remaining = r->rl_reset = -1;
-}
-
-/* Forgets the previous answer, keeping the body's storage. */
-static void resp_reset(struct gh_resp *r)
-{
-	r->status = 0;
-	buf_reset(&r->body);
-	r->retry_after = r->rl_remaining = r->rl_reset = -1;
-	FREE_AND_NULL(r->next_url);
-}
-
-static void resp_release(struct gh_resp *r)
-{
-	buf_release(&r->body);
-	FREE_AND_NULL(r->next_url);
-}
-
-static void sleep_ms(long long ms)
-{
-	retry_sleep_ms(ms);
-}
-
 /* Copies GitHub's untrusted text into a short single line. */
 static void clean_copy(char *out, size_t size, const char *s)
 {
@@ -137,7 +99,7 @@ static void clean_copy(char *out, size_t size, const char *s)
  * GitHub's "message" from an error body, with the first entry of
  * "errors" (422) when there is one; "" when the body is no such JSON.
  */
-static void error_message(const struct gh_resp *r, char *out, size_t size)
+static void error_message(const struct http_resp *r, char *out, size_t size)
 {
 	json_t *root, *v, *e;
 	char msg[GH_MSG_MAX + 1] = "", detail[GH_MSG_MAX + 1] = "";
@@ -174,7 +136,7 @@ static void err_copy(struct err *dst, const struct err *src)
 
 /* Sets err to "cannot <what>: HTTP <status>[: <message>]". */
 static int http_error(struct err *err, const char *what,
-		      const struct gh_resp *r)
+		      const struct http_resp *r)
 {
 	char msg[2 * GH_MSG_MAX + 8];
 
@@ -183,94 +145,6 @@ static int http_error(struct err *err, const char *what,
 		return err_set(err, "cannot %s: HTTP %ld: %s", what, r->status,
 			       msg);
 	return err_set(err, "cannot %s: HTTP %ld", what, r->status);
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct gh_resp *r = arg;
-
-	/* Returning less than given makes curl fail with CURLE_WRITE_ERROR. */
-	if (buf_add(&r->body, p, size * n))
-		return 0;
-	return size * n;
-}
-
-static long long header_number(const char *v, size_t n)
-{
-	return retry_header_seconds(v, n);
-}
-
-/* 1 when s[0..n) starts with the NUL-terminated word w. */
-static int starts_with(const char *s, size_t n, const char *w)
-{
-	size_t k = strlen(w);
-
-	return n >= k && !strncmp(s, w, k);
-}
-
-/* Finds the URL of rel="next" in a Link header value:
- * <https://...&page=2>; rel="next", <https://...&page=5>; rel="last" */
-static void parse_link(struct gh_resp *r, const char *v, size_t n)
-{
-	size_t i = 0, gt, end, k;
-
-	while (i < n) {
-		size_t lt;
-
-		while (i < n && v[i] != '<')
-			i++;
-		if (i == n)
-			return;
-		lt = i + 1;
-		for (gt = lt; gt < n && v[gt] != '>'; gt++)
-			;
-		if (gt == n)
-			return;
-		/* The parameters run from '>' to the next ',' */
-		for (end = gt; end < n && v[end] != ','; end++)
-			;
-		for (k = gt; k < end; k++) {
-			if (starts_with(v + k, end - k, "rel=\"next\"") ||
-			    starts_with(v + k, end - k, "rel=next")) {
-				free(r->next_url);
-				r->next_url = xstrndup(v + lt, gt - lt);
-				return;
-			}
-		}
-		i = end;
-	}
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct gh_resp *r = arg;
-	size_t len = size * n, name_len, vlen;
-	const char *colon, *v;
-
-	if (len >= 5 && !strncmp(p, "HTTP/", 5)) {
-		/* A new response (after 100 Continue, or a retry). */
-		r->retry_after = r->rl_remaining = r->rl_reset = -1;
-		FREE_AND_NULL(r->next_url);
-		return len;
-	}
-	colon = memchr(p, ':', len);
-	if (!colon)
-		return len;
-	name_len = (size_t)(colon - p);
-	v = colon + 1;
-	vlen = len - name_len - 1;
-	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
-			v[vlen - 1] == ' '))
-		vlen--;
-	if (name_len == 11 && !strncasecmp(p, "retry-after", 11))
-		r->retry_after = header_number(v, vlen);
-	else if (name_len == 21 && !strncasecmp(p, "x-ratelimit-remaining", 21))
-		r->rl_remaining = header_number(v, vlen);
-	else if (name_len == 17 && !strncasecmp(p, "x-ratelimit-reset", 17))
-		r->rl_reset = header_number(v, vlen);
-	else if (name_len == 4 && !strncasecmp(p, "link", 4))
-		parse_link(r, v, vlen);
-	return len;
 }
 
 /* Checks the token can go into a header line without changing it. */
@@ -307,65 +181,28 @@ static size_t origin_len(const char *url)
 
 static void gh_release(struct gh *g)
 {
-	if (g->curl)
-		curl_easy_cleanup(g->curl);
-	curl_slist_free_all(g->headers);
-	curl_slist_free_all(g->json_headers);
+	http_close(&g->http);
+	if (g->auth) {
+		/* It held the token: wipe it before freeing. */
+		memset(g->auth, 0, strlen(g->auth));
+		free(g->auth);
+	}
+	free(g->ua);
 	memset(g, 0, sizeof(*g));
 }
 
-static int add_header(struct curl_slist **l, const char *h)
-{
-	struct curl_slist *n = curl_slist_append(*l, h);
-
-	if (!n)
-		return -1;
-	*l = n;
-	return 0;
-}
-
-/* Builds the header lists: the common ones, then the JSON variant. */
-static int gh_headers(struct gh *g, const char *token, const char *ua)
-{
-	struct buf h = BUF_INIT(8192);
-	struct curl_slist **lists[2];
-	int i, rc = -1;
-
-	lists[0] = &g->headers;
-	lists[1] = &g->json_headers;
-	for (i = 0; i < 2; i++) {
-		struct curl_slist **l = lists[i];
-
-		buf_reset(&h);
-		if (buf_addf(&h, "Authorization: Bearer %s", token) ||
-		    add_header(l, buf_str(&h)))
-			goto out;
-		buf_reset(&h);
-		if (buf_addf(&h, "User-Agent: %s", ua) ||
-		    add_header(l, buf_str(&h)) ||
-		    add_header(l, "Accept: application/vnd.github+json") ||
-		    add_header(l, "X-GitHub-Api-Version: " GITHUB_API_VERSION) ||
-		    /* No 100-continue round trip for a small body. */
-		    add_header(l, "Expect:"))
-			goto out;
-	}
-	if (add_header(&g->json_headers, "Content-Type: application/json"))
-		goto out;
-	rc = 0;
-out:
-	/* The buffer held the token: wipe it before freeing. */
-	if (h.data)
-		memset(h.data, 0, h.alloc);
-	buf_release(&h);
-	return rc;
-}
+static long long gh_answer_wait(const struct http_resp *r, void *arg,
+				struct retry *rp, int attempt, int *refused);
+static void gh_describe(const struct http_resp *r, void *arg,
+			struct err *err);
 
 static int gh_init(struct gh *g, const struct github_opts *o,
 		   struct err *err)
 {
 	const char *api = o->api_url && *o->api_url ? o->api_url :
 			  GITHUB_API_URL_DEFAULT;
-	size_t n = strlen(api);
+	size_t n = strlen(api), i = 0;
+	struct buf h = BUF_INIT(8192);
 
 	memset(g, 0, sizeof(*g));
 	while (n && api[n - 1] == '/')
@@ -383,91 +220,39 @@ static int gh_init(struct gh *g, const struct github_opts *o,
 	if (!token_ok(o->token))
 		return err_set(err, "the GitHub token contains a space or "
 			       "control character");
-	g->max_attempts = o->max_attempts > 0 ? o->max_attempts : 5;
-	g->max_wait_ms = o->max_wait_ms >= 0 ? o->max_wait_ms : 60000;
-	retry_init(&g->retry, GH_BACKOFF_MS, GH_BACKOFF_CAP_MS);
-	g->curl = curl_easy_init();
-	if (!g->curl) {
+	g->pol.max_attempts = o->max_attempts > 0 ? o->max_attempts : 5;
+	g->pol.max_wait_ms = o->max_wait_ms >= 0 ? o->max_wait_ms : 60000;
+	g->pol.answer_wait = gh_answer_wait;
+	g->pol.describe = gh_describe;
+	retry_init(&g->pol.retry, GH_BACKOFF_MS, GH_BACKOFF_CAP_MS);
+	if (http_open(&g->http, err))
+		return -1;
+	if (buf_addf(&h, "Authorization: Bearer %s", o->token)) {
+		memset(h.data, 0, h.alloc);
+		buf_release(&h);
 		gh_release(g);
-		return err_set(err, "cannot initialise libcurl");
+		return err_set(err, "the GitHub token is too long");
 	}
-	if (gh_headers(g, o->token, o->user_agent && *o->user_agent ?
-		       o->user_agent : GH_USER_AGENT)) {
-		gh_release(g);
-		return err_set(err, "cannot build the request headers");
-	}
+	g->auth = xstrdup(buf_str(&h));
+	memset(h.data, 0, h.alloc);
+	buf_release(&h);
+	g->ua = xstrdup(o->user_agent && *o->user_agent ? o->user_agent :
+			GH_USER_AGENT);
+	g->headers[i++] = g->auth;
+	g->headers[i++] = "Accept: application/vnd.github+json";
+	g->headers[i++] = "X-GitHub-Api-Version: " GITHUB_API_VERSION;
+	g->headers[i] = NULL;
+	memcpy(g->json_headers, g->headers, i * sizeof(*g->headers));
+	g->json_headers[i] = "Content-Type: application/json";
+	g->json_headers[i + 1] = NULL;
 	return 0;
-}
-
-/* curl errors worth trying again: the network, not our request. */
-static int curl_retryable(CURLcode c)
-{
-	switch (c) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* One attempt.  Returns the CURLcode; r holds the answer on CURLE_OK. */
-static CURLcode gh_once(struct gh *g, const char *method, const char *url,
-			const char *json, struct gh_resp *r)
-{
-	CURL *c = g->curl;
-	CURLcode rc;
-
-	resp_reset(r);
-	curl_easy_reset(c);
-	g->curl_err[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS,
-			 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, g->curl_err);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	if (json) {
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, g->json_headers);
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)strlen(json));
-	} else {
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, g->headers);
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	}
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	return rc;
 }
 
 /*
  * How long a 403/429 asks us to wait, in ms; -1 when it is no rate
  * limit (then it is a hard error).
  */
-static long long rate_limit_wait(const struct gh_resp *r)
+static long long rate_limit_wait(const struct http_resp *r)
 {
 	char msg[2 * GH_MSG_MAX + 8];
 
@@ -488,81 +273,62 @@ static long long rate_limit_wait(const struct gh_resp *r)
 	return -1;
 }
 
-static long long backoff(struct gh *g, int attempt)
+/* GitHub's meaning of a non-2xx answer (http.h's answer_wait). */
+static long long gh_answer_wait(const struct http_resp *r, void *arg,
+				struct retry *rp, int attempt, int *refused)
 {
-	return retry_wait_ms(&g->retry, attempt, -1);
+	long long wait;
+
+	(void)arg;
+	*refused = 0;
+	if (r->status == 403 || r->status == 429) {
+		wait = rate_limit_wait(r);
+		*refused = wait >= 0;
+		return wait;
+	}
+	if (r->status >= 500)
+		return retry_wait_ms(rp, attempt, -1);
+	return -1;
+}
+
+static void gh_describe(const struct http_resp *r, void *arg,
+			struct err *err)
+{
+	http_error(err, arg, r);
 }
 
 /*
- * Makes the request `method url` (with the JSON body json, or none) and
- * retries as github.h describes.  `what` names the step for messages
- * ("list the comments of o/r#5").  With `unsafe` set (a POST), a failure
- * after which the request may have been applied is not retried but
- * returned as GH_UNSURE (err set) for the caller to check first.
- * On GH_OK, r holds the 2xx answer.
+ * Makes the request `method url` (with the JSON body json, or none) with
+ * http_call()'s retries.  `what` names the step for messages ("list the
+ * comments of o/r#5").  With `unsafe` set (a POST), a failure after which
+ * the request may have been applied is not retried but returned as
+ * GH_UNSURE (err set) for the caller to check first.  On GH_OK, r holds
+ * the 2xx answer.
  */
 static enum gh_outcome gh_call(struct gh *g, const char *method,
 			       const char *url, const char *json, int unsafe,
-			       const char *what, struct gh_resp *r,
+			       const char *what, struct http_resp *r,
 			       struct err *err)
 {
-	struct err last = ERR_INIT;
-	int attempt;
+	struct http_req q;
 
-	for (attempt = 1;; attempt++) {
-		CURLcode cc = gh_once(g, method, url, json, r);
-		long long wait;
-		int rate_limited = 0;
-
-		if (cc == CURLE_OK && r->status >= 200 && r->status < 300)
-			return GH_OK;
-		if (cc != CURLE_OK) {
-			err_set(&last, "cannot %s: %s", what, g->curl_err[0] ?
-				g->curl_err : curl_easy_strerror(cc));
-			if (cc == CURLE_WRITE_ERROR)
-				err_set(&last, "cannot %s: the answer is larger "
-					"than %zu bytes", what, GH_BODY_MAX);
-			if (!curl_retryable(cc)) {
-				err_copy(err, &last);
-				return GH_FAILED;
-			}
-			wait = backoff(g, attempt);
-		} else if (r->status == 403 || r->status == 429) {
-			http_error(&last, what, r);
-			wait = rate_limit_wait(r);
-			if (wait < 0) {
-				err_copy(err, &last);
-				return GH_FAILED;
-			}
-			rate_limited = 1;
-		} else if (r->status >= 500) {
-			http_error(&last, what, r);
-			wait = backoff(g, attempt);
-		} else {
-			http_error(err, what, r);
-			return GH_FAILED;
-		}
-		/* A rate-limited request was refused, so it is safe to repeat;
-		 * a 5xx or a lost connection may have done the work. */
-		if (unsafe && !rate_limited) {
-			err_copy(err, &last);
-			return GH_UNSURE;
-		}
-		if (attempt >= g->max_attempts) {
-			err_set(err, "%s (gave up after %d attempts)", last.msg,
-				attempt);
-			return GH_FAILED;
-		}
-		if (wait > g->max_wait_ms - g->slept_ms) {
-			if (rate_limited || g->slept_ms >= g->max_wait_ms) {
-				err_set(err, "%s (a retry would wait past %lld ms "
-					"in all)", last.msg, g->max_wait_ms);
-				return GH_FAILED;
-			}
-			wait = g->max_wait_ms - g->slept_ms;
-		}
-		sleep_ms(wait);
-		g->slept_ms += wait;
+	memset(&q, 0, sizeof(q));
+	q.method = method;
+	q.url = url;
+	q.headers = json ? g->json_headers : g->headers;
+	q.user_agent = g->ua;
+	q.body = json;
+	q.len = json ? strlen(json) : 0;
+	q.what = what;
+	g->pol.unsafe = unsafe;
+	g->pol.arg = (void *)(uintptr_t)what;
+	switch (http_call(&g->http, &q, &g->pol, r, NULL, err)) {
+	case HTTP_OK:
+		return GH_OK;
+	case HTTP_UNSURE:
+		return GH_UNSURE;
+	default:
+		return GH_FAILED;
 	}
 }
 
@@ -595,7 +361,7 @@ static int find_comment(struct gh *g, const char *repo, int issue,
 			const char *marker, struct github_comment *found,
 			struct err *err)
 {
-	struct gh_resp r;
+	struct http_resp r;
 	struct buf url = BUF_INIT(GH_URL_MAX);
 	char what[300];
 	json_t *root = NULL;
@@ -603,7 +369,7 @@ static int find_comment(struct gh *g, const char *repo, int issue,
 
 	snprintf(what, sizeof(what), "list the comments of %s#%d", repo,
 		 issue);
-	resp_init(&r);
+	http_resp_init(&r, GH_BODY_MAX);
 	if (url_of(&url, g, "/repos/%s/issues/%d/comments?per_page=100", repo,
 		   issue)) {
 		err_set(err, "cannot %s: URL too long", what);
@@ -659,13 +425,13 @@ static int find_comment(struct gh *g, const char *repo, int issue,
 	ret = 0;
 out:
 	json_decref(root);
-	resp_release(&r);
+	http_resp_release(&r);
 	buf_release(&url);
 	return ret;
 }
 
 /* Reads id and html_url of the comment GitHub answered with. */
-static int read_comment(const struct gh_resp *r, const char *what,
+static int read_comment(const struct http_resp *r, const char *what,
 			struct github_result *res, struct err *err)
 {
 	json_t *root = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
@@ -726,28 +492,29 @@ static size_t utf8_chars(const char *s)
 static int wait_before_repost(struct gh *g, int posts, struct err *e)
 {
 	struct err last = *e;
-	long long wait = backoff(g, posts);
+	struct http_policy *p = &g->pol;
+	long long wait = retry_wait_ms(&p->retry, posts, -1);
 
-	if (posts >= g->max_attempts) {
+	if (posts >= p->max_attempts) {
 		err_set(e, "%s (gave up after %d attempts)", last.msg, posts);
 		return -1;
 	}
-	if (g->slept_ms >= g->max_wait_ms) {
+	if (p->slept_ms >= p->max_wait_ms) {
 		err_set(e, "%s (a retry would wait past %lld ms in all)",
-			last.msg, g->max_wait_ms);
+			last.msg, p->max_wait_ms);
 		return -1;
 	}
-	if (wait > g->max_wait_ms - g->slept_ms)
-		wait = g->max_wait_ms - g->slept_ms;
-	sleep_ms(wait);
-	g->slept_ms += wait;
+	if (wait > p->max_wait_ms - p->slept_ms)
+		wait = p->max_wait_ms - p->slept_ms;
+	retry_sleep_ms(wait);
+	p->slept_ms += wait;
 	return 0;
 }
 
 /* PATCHes comment c to json unless its body already is body. */
 static int update_comment(struct gh *g, const char *repo, int pr,
 			  struct github_comment *c, const char *body,
-			  const char *json, struct gh_resp *r,
+			  const char *json, struct http_resp *r,
 			  struct github_result *out, struct err *e)
 {
 	struct buf url = BUF_INIT(GH_URL_MAX);
@@ -784,7 +551,7 @@ int github_upsert_comment(const struct github_opts *o, const char *repo,
 	struct github_result out = GITHUB_RESULT_INIT;
 	struct github_comment c = GITHUB_COMMENT_INIT;
 	struct err e = ERR_INIT;
-	struct gh_resp r;
+	struct http_resp r;
 	struct buf url = BUF_INIT(GH_URL_MAX);
 	char what[300];
 	char *json = NULL;
@@ -811,7 +578,7 @@ int github_upsert_comment(const struct github_opts *o, const char *repo,
 		free(json);
 		return -1;
 	}
-	resp_init(&r);
+	http_resp_init(&r, GH_BODY_MAX);
 	snprintf(what, sizeof(what), "create the comment on %s#%d", repo, pr);
 	for (;;) {
 		enum gh_outcome oc;
@@ -851,7 +618,7 @@ out:
 		err_copy(err, &e);
 	github_result_release(&out);
 	github_comment_release(&c);
-	resp_release(&r);
+	http_resp_release(&r);
 	buf_release(&url);
 	gh_release(&g);
 	free(json);

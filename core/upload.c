@@ -1,20 +1,17 @@
 /*
- * upload.c: upload a results document to flake-reporter with retries
- * (see upload.h).
+ * upload.c: upload a results document to flake-reporter (see upload.h)
+ * through the one HTTP client, core/http.h, and its retries.
  */
+#include "http.h"
 #include "retry.h"
 #include "version.h"
 #include "upload.h"
 #include "buf.h"
 #include "gz.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
 
 #define BACKOFF_BASE_MS 500
 #define BACKOFF_CAP_MS 15000
@@ -26,30 +23,6 @@ void upload_result_release(struct upload_result *u)
 	free(u->comment_status);
 	free(u->comment_markdown);
 	memset(u, 0, sizeof(*u));
-}
-
-struct hdrs {
-	long long retry_after;
-};
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-	struct hdrs *h = ud;
-	size_t len = size * n;
-
-	if (len > 12 && !strncasecmp(p, "Retry-After:", 12))
-		h->retry_after = retry_header_seconds(p + 12, len - 12);
-	return len;
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-	struct buf *b = ud;
-	size_t len = size * n, room = b->limit - b->len;
-
-	if (buf_add(b, p, len < room ? len : room))
-		return 0;
-	return len;
 }
 
 static void parse_response(struct upload_result *res)
@@ -84,20 +57,34 @@ static void reporter_message(const char *body, char *out, size_t n)
 	json_decref(j);
 }
 
+/* The reporter's meaning of an error answer (http.h's describe). */
+static void describe(const struct http_resp *r, void *arg, struct err *err)
+{
+	char msg[300];
+
+	(void)arg;
+	reporter_message(buf_str(&r->body), msg, sizeof(msg));
+	err_set(err, "the reporter answered %ld: %s", r->status, msg);
+}
+
 int upload_results(const struct upload_opts *o, const char *doc, size_t len,
 		   struct upload_result *res, struct err *err)
 {
 	struct buf gz = BUF_INIT((size_t)1 << 31), url = BUF_INIT(4096);
 	struct buf auth = BUF_INIT(4096), idem = BUF_INIT(512);
-	int max = o->max_attempts > 0 ? o->max_attempts : 5;
-	long long budget = o->max_wait_ms > 0 ? o->max_wait_ms : 60000;
-	struct retry rp;
-	CURL *c = NULL;
-	int ret = -1, attempt;
+	struct buf what = BUF_INIT(4096);
+	const char *headers[5];
+	struct http_policy pol;
+	struct http_resp r;
+	struct http_req q;
+	struct http h;
+	int ret = -1, nh = 0, opened = 0;
 	size_t ul = strlen(o->url);
 
 	memset(res, 0, sizeof(*res));
-	retry_init(&rp, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+	memset(&pol, 0, sizeof(pol));
+	memset(&q, 0, sizeof(q));
+	http_resp_init(&r, 16u << 20);
 	if (strncmp(o->url, "http://", 7) && strncmp(o->url, "https://", 8)) {
 		err_set(err, "reporter URL must start with http:// or https://, "
 			"not '%s'", o->url);
@@ -113,81 +100,47 @@ int upload_results(const struct upload_opts *o, const char *doc, size_t len,
 		ul--;
 	if (buf_add(&url, o->url, ul) || buf_adds(&url, "/api/v1/uploads") ||
 	    buf_addf(&auth, "Authorization: Bearer %s", o->token) ||
-	    (o->idem_key && buf_addf(&idem, "Idempotency-Key: %s", o->idem_key))) {
+	    (o->idem_key && buf_addf(&idem, "Idempotency-Key: %s", o->idem_key)) ||
+	    buf_addf(&what, "reach the reporter at '%s'", o->url)) {
 		err_set(err, "reporter URL or token too long");
 		goto out;
 	}
-	c = curl_easy_init();
-	if (!c) {
-		err_set(err, "cannot initialise libcurl");
+	if (http_open(&h, err))
 		goto out;
-	}
-	for (attempt = 1; attempt <= max; attempt++) {
-		struct curl_slist *h = NULL;
-		struct buf body = BUF_INIT(16u << 20);
-		struct hdrs hd = { -1 };
-		CURLcode rc;
-		long long wait;
-		int retry;
-
-		h = curl_slist_append(h, "Content-Type: application/json");
-		h = curl_slist_append(h, "Content-Encoding: gzip");
-		h = curl_slist_append(h, "Expect:");
-		h = curl_slist_append(h, auth.data);
-		if (idem.len)
-			h = curl_slist_append(h, idem.data);
-		curl_easy_reset(c);
-		curl_easy_setopt(c, CURLOPT_URL, url.data);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, gz.data);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)gz.len);
-		curl_easy_setopt(c, CURLOPT_USERAGENT,
-				 "flake-collector/" FLAKE_VERSION);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout_s > 0 ? o->timeout_s : 60L);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(c, CURLOPT_HEADERDATA, &hd);
-		rc = curl_easy_perform(c);
-		curl_slist_free_all(h);
-		res->attempts = attempt;
-		res->status = 0;
-		if (rc == CURLE_OK)
-			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->status);
-		free(res->body);
-		res->body = buf_detach(&body, NULL);
-		buf_release(&body);
-		if (rc == CURLE_OK && res->status >= 200 && res->status < 300) {
-			parse_response(res);
-			ret = 0;
-			goto out;
-		}
-		retry = rc != CURLE_OK || res->status >= 500 || res->status == 429;
-		if (rc != CURLE_OK)
-			err_set(err, "cannot reach the reporter at '%s': %s",
-				o->url, curl_easy_strerror(rc));
-		else {
-			char msg[300];
-
-			reporter_message(res->body, msg, sizeof(msg));
-			err_set(err, "the reporter answered %ld: %s", res->status, msg);
-		}
-		if (!retry || attempt == max)
-			break;
-		wait = retry_wait_ms(&rp, attempt, hd.retry_after);
-		if (wait > budget)
-			break;
-		budget -= wait;
-		retry_sleep_ms(wait);
-	}
+	opened = 1;
+	headers[nh++] = "Content-Type: application/json";
+	headers[nh++] = "Content-Encoding: gzip";
+	headers[nh++] = auth.data;
+	if (idem.len)
+		headers[nh++] = idem.data;
+	headers[nh] = NULL;
+	q.method = "POST";
+	q.url = url.data;
+	q.headers = headers;
+	q.user_agent = "flake-collector/" FLAKE_VERSION;
+	q.body = gz.data;
+	q.len = gz.len;
+	q.timeout_s = o->timeout_s > 0 ? o->timeout_s : 60L;
+	q.what = what.data;
+	/* Safe to repeat: the Idempotency-Key makes a repeat a duplicate. */
+	pol.max_attempts = o->max_attempts > 0 ? o->max_attempts : 5;
+	pol.max_wait_ms = o->max_wait_ms > 0 ? o->max_wait_ms : 60000;
+	pol.answer_wait = http_wait_5xx_429;
+	pol.describe = describe;
+	retry_init(&pol.retry, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+	if (http_call(&h, &q, &pol, &r, &res->attempts, err) == HTTP_OK)
+		ret = 0;
+	res->status = r.status;
+	res->body = buf_detach(&r.body, NULL);
+	if (!ret)
+		parse_response(res);
 out:
-	if (c)
-		curl_easy_cleanup(c);
+	if (opened)
+		http_close(&h);
+	http_resp_release(&r);
 	buf_release(&gz);
 	buf_release(&url);
+	buf_release(&what);
 	if (auth.data)
 		memset(auth.data, 0, auth.len);
 	buf_release(&auth);

@@ -1,8 +1,9 @@
-build-dev/core/github.o: core/github.c core/retry.h core/version.h \
- core/github.h core/err.h core/ident.h core/buf.h
+build-dev/core/github.o: core/github.c core/http.h core/buf.h core/err.h \
+ core/retry.h core/version.h core/github.h core/ident.h
+core/http.h:
+core/buf.h:
+core/err.h:
 core/retry.h:
 core/version.h:
 core/github.h:
-core/err.h:
 core/ident.h:
-core/buf.h:

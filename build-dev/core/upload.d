@@ -1,8 +1,9 @@
-build-dev/core/upload.o: core/upload.c core/retry.h core/version.h \
- core/upload.h core/err.h core/buf.h core/gz.h
+build-dev/core/upload.o: core/upload.c core/http.h core/buf.h core/err.h \
+ core/retry.h core/version.h core/upload.h core/gz.h
+core/http.h:
+core/buf.h:
+core/err.h:
 core/retry.h:
 core/version.h:
 core/upload.h:
-core/err.h:
-core/buf.h:
 core/gz.h:
