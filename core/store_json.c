@@ -7,6 +7,7 @@
 #include "store_query.h"
 #include "err.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void set(json_t *o, const char *k, json_t *v)
@@ -303,41 +304,37 @@ static json_t *test_json(const struct q_run_test *t)
 	return o;
 }
 
-json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
-			 long long offset, long long limit, struct err *err)
+/* The run's fields before "tests" (the document's order). */
+static json_t *run_head_json(const struct q_run *r)
 {
-	struct q_run r;
-	json_t *o, *t, *a;
+	json_t *o = json_object(), *t, *a;
 	size_t i;
 
-	if (store_q_run_read(s, group_id, flags, offset, limit, &r, err))
-		return NULL;
-	o = json_object();
-	set(o, "run_id", jint(r.run_id));
-	set(o, "repository", jsonw_str(r.repository));
-	set(o, "commit", jsonw_str(r.commit));
-	set(o, "branch", jsonw_str(r.branch));
-	set(o, "base_branch", jsonw_str(r.base_branch));
-	set(o, "pr", jint_or_null(r.pr));
-	set(o, "started_at", jsonw_str(r.started_at));
-	set(o, "created_at", jint(r.created_at));
-	set(o, "gh_run_id", jsonw_str(r.gh_run_id));
-	set(o, "run_attempt", jint_or_null(r.run_attempt));
-	set(o, "workflow", jsonw_str(r.workflow));
-	set(o, "event", jsonw_str(r.event));
-	set(o, "infra", json_boolean(r.infra));
+	set(o, "run_id", jint(r->run_id));
+	set(o, "repository", jsonw_str(r->repository));
+	set(o, "commit", jsonw_str(r->commit));
+	set(o, "branch", jsonw_str(r->branch));
+	set(o, "base_branch", jsonw_str(r->base_branch));
+	set(o, "pr", jint_or_null(r->pr));
+	set(o, "started_at", jsonw_str(r->started_at));
+	set(o, "created_at", jint(r->created_at));
+	set(o, "gh_run_id", jsonw_str(r->gh_run_id));
+	set(o, "run_attempt", jint_or_null(r->run_attempt));
+	set(o, "workflow", jsonw_str(r->workflow));
+	set(o, "event", jsonw_str(r->event));
+	set(o, "infra", json_boolean(r->infra));
 	t = json_object();
-	set(t, "tests", jint(r.totals.tests));
-	set(t, "executions", jint(r.totals.executions));
-	set(t, "failed", jint(r.totals.failed));
-	set(t, "flaky", jint(r.totals.flaky));
-	set(t, "passed", jint(r.totals.passed));
-	set(t, "skipped", jint(r.totals.skipped));
-	set(t, "notrun", jint(r.totals.notrun));
+	set(t, "tests", jint(r->totals.tests));
+	set(t, "executions", jint(r->totals.executions));
+	set(t, "failed", jint(r->totals.failed));
+	set(t, "flaky", jint(r->totals.flaky));
+	set(t, "passed", jint(r->totals.passed));
+	set(t, "skipped", jint(r->totals.skipped));
+	set(t, "notrun", jint(r->totals.notrun));
 	set(o, "totals", t);
 	a = json_array();
-	for (i = 0; i < r.nuploads; i++) {
-		const struct q_upload *u = &r.uploads[i];
+	for (i = 0; i < r->nuploads; i++) {
+		const struct q_upload *u = &r->uploads[i];
 		json_t *e = json_object();
 
 		set(e, "upload_id", jint(u->upload_id));
@@ -355,8 +352,8 @@ json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 	}
 	set(o, "uploads", a);
 	a = json_array();
-	for (i = 0; i < r.ncells; i++) {
-		const struct q_cell *c = &r.cells[i];
+	for (i = 0; i < r->ncells; i++) {
+		const struct q_cell *c = &r->cells[i];
 		json_t *e = json_object();
 
 		set(e, "name", jsonw_str(c->name));
@@ -370,15 +367,28 @@ json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 		push(a, e);
 	}
 	set(o, "cells", a);
-	if (r.paged) {
+	if (r->paged) {
 		json_t *pg = json_object();
 
-		set(pg, "cursor", jint(r.cursor));
-		set(pg, "limit", jint(r.limit));
-		set(pg, "total", jint(r.total));
-		set(pg, "next", jint_or_null(r.next));
+		set(pg, "cursor", jint(r->cursor));
+		set(pg, "limit", jint(r->limit));
+		set(pg, "total", jint(r->total));
+		set(pg, "next", jint_or_null(r->next));
 		set(o, "page", pg);
 	}
+	return o;
+}
+
+json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
+			 long long offset, long long limit, struct err *err)
+{
+	struct q_run r;
+	json_t *o, *a;
+	size_t i;
+
+	if (store_q_run_read(s, group_id, flags, offset, limit, &r, err))
+		return NULL;
+	o = run_head_json(&r);
 	/* Last, as in the results document. */
 	a = json_array();
 	for (i = 0; i < r.ntests; i++)
@@ -386,6 +396,51 @@ json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 	set(o, "tests", a);
 	store_q_run_release(&r);
 	return o;
+}
+
+#define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
+
+/* Appends j's compact text to out, then decrefs j; -1 past out's limit. */
+static int dump_add(struct buf *out, json_t *j, size_t strip_tail)
+{
+	char *t = json_dumps(j, DUMP_FLAGS);
+	size_t n = t ? strlen(t) : 0;
+	int rc = !t || n < strip_tail || buf_add(out, t, n - strip_tail);
+
+	free(t);
+	json_decref(j);
+	return rc ? -1 : 0;
+}
+
+int store_q_run_page_write(struct store *s, long long group_id,
+			   unsigned flags, long long offset, long long limit,
+			   struct buf *out, struct err *err)
+{
+	struct q_run r;
+	size_t i;
+	int rc = -1;
+
+	if (store_q_run_read(s, group_id, flags, offset, limit, &r, err))
+		return -1;
+	/* The head without its closing brace, then one test at a time:
+	 * the same text as store_q_run_page()'s, never the page's tree. */
+	if (dump_add(out, run_head_json(&r), 1) ||
+	    buf_adds(out, ",\"tests\":["))
+		goto full;
+	for (i = 0; i < r.ntests; i++)
+		if ((i && buf_addc(out, ',')) ||
+		    dump_add(out, test_json(&r.tests[i]), 0))
+			goto full;
+	if (buf_adds(out, "]}\n"))
+		goto full;
+	rc = 0;
+	goto out;
+full:
+	err_set(err, "the answer is larger than %zu bytes", out->limit);
+	rc = -2;
+out:
+	store_q_run_release(&r);
+	return rc;
 }
 
 json_t *store_q_run(struct store *s, long long group_id, struct err *err)

@@ -30,6 +30,7 @@
 #ifndef CORE_STORE_QUERY_H
 #define CORE_STORE_QUERY_H
 
+#include "buf.h"
 #include "err.h"
 #include "results.h"
 #include "stats.h"
@@ -384,6 +385,16 @@ json_t *store_q_run(struct store *s, long long group_id, struct err *err);
  */
 json_t *store_q_run_page(struct store *s, long long group_id, unsigned flags,
 			 long long offset, long long limit, struct err *err);
+
+/*
+ * store_q_run_page()'s text (compact, and a newline) appended to out, one
+ * test at a time: the page is never a tree.  0; -1 with err set as
+ * store_q_run_read(); -2 with err set when out's limit was reached (out
+ * then holds a partial text: discard it).
+ */
+int store_q_run_page_write(struct store *s, long long group_id,
+			   unsigned flags, long long offset, long long limit,
+			   struct buf *out, struct err *err);
 
 /* The run endpoint's page size: default and maximum. */
 #define STORE_Q_RUN_PAGE 1000

@@ -192,5 +192,18 @@ void route_run(const struct request *q, struct reply *p)
 	}
 	if (!(s = store_or_503(q, p)))
 		return;
-	answer(p, store_q_run_page(s, id, 0, cursor, limit, &err), &err);
+	/* Written into the reply a test at a time (no tree of the page). */
+	buf_reset(&p->body);
+	switch (store_q_run_page_write(s, id, 0, cursor, limit, &p->body,
+				       &err)) {
+	case 0:
+		p->status = 200;
+		p->content_type = "application/json; charset=utf-8";
+		break;
+	case -2:
+		reply_error(p, 500, NULL, "response too large");
+		break;
+	default:
+		answer(p, NULL, &err);
+	}
 }

@@ -1,6 +1,6 @@
 build-dev/reporter/page_home.o: reporter/page_home.c reporter/html.h \
  reporter/server.h core/buf.h core/err.h core/store.h core/err.h \
- core/results.h core/store_query.h core/stats.h core/store.h
+ core/results.h core/store_query.h core/buf.h core/stats.h core/store.h
 reporter/html.h:
 reporter/server.h:
 core/buf.h:
@@ -9,5 +9,6 @@ core/store.h:
 core/err.h:
 core/results.h:
 core/store_query.h:
+core/buf.h:
 core/stats.h:
 core/store.h:

@@ -1,6 +1,7 @@
 build-dev/reporter/page_test.o: reporter/page_test.c reporter/html.h \
  reporter/server.h core/buf.h core/err.h core/store.h core/err.h \
- core/results.h core/stats.h core/store_query.h core/stats.h core/store.h
+ core/results.h core/stats.h core/store_query.h core/buf.h core/stats.h \
+ core/store.h
 reporter/html.h:
 reporter/server.h:
 core/buf.h:
@@ -10,5 +11,6 @@ core/err.h:
 core/results.h:
 core/stats.h:
 core/store_query.h:
+core/buf.h:
 core/stats.h:
 core/store.h:

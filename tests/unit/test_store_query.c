@@ -762,6 +762,59 @@ static void test_q_runs(struct world *w)
  * order -- Broken (failed), Flaky and Other (flaky), Stable (passed: 20
  * passes in U1a, 1 skip in U1b), Skip (skipped).
  */
+/*
+ * The run endpoint's streamed text is the tree's text, page by page, and
+ * a reply buffer too small for it is an error, never a cut document.
+ */
+static void test_q_run_write(struct world *w)
+{
+	struct err err = ERR_INIT;
+	long long cursor = 0, limits[] = { 2, 1000 };
+	size_t k;
+	int pages = 0;
+
+	for (k = 0; k < 2; k++) {
+		cursor = 0;
+		pages = 0;
+		do {
+			struct buf b = BUF_INIT(1u << 20);
+			json_t *j = store_q_run_page(w->s, w->a1a.group_id, 0,
+						     cursor, limits[k], &err);
+			char *t = j ? json_dumps(j, JSON_COMPACT |
+						 JSON_PRESERVE_ORDER) : NULL;
+			json_t *next = json_object_get(json_object_get(j, "page"),
+						       "next");
+
+			CHECK(store_q_run_page_write(w->s, w->a1a.group_id, 0,
+						     cursor, limits[k], &b,
+						     &err) == 0);
+			CHECK(t && b.len == strlen(t) + 1 &&
+			      !strncmp(b.data, t, strlen(t)) &&
+			      b.data[b.len - 1] == '\n');
+			cursor = json_is_integer(next) ?
+				 (long long)json_integer_value(next) : 0;
+			pages++;
+			free(t);
+			json_decref(j);
+			buf_release(&b);
+		} while (cursor && pages < 10);
+		/* 5 tests: 3 pages of 2, 1 page of 1000. */
+		CHECK(pages == (k ? 1 : 3));
+	}
+	{
+		struct buf b = BUF_INIT(300);
+
+		CHECK(store_q_run_page_write(w->s, w->a1a.group_id, 0, 0, 1000,
+					     &b, &err) == -2);
+		CHECK(strstr(err.msg, "larger than 300 bytes") != NULL);
+		buf_release(&b);
+		CHECK(store_q_run_page_write(w->s, 999999, 0, 0, 10, &b,
+					     &err) == -1 &&
+		      store_q_not_found(&err));
+		buf_release(&b);
+	}
+}
+
 static void test_q_run(struct world *w)
 {
 	struct err err = ERR_INIT;
@@ -836,6 +889,7 @@ static void test_q_run(struct world *w)
 	j = store_q_run(w->s, 999999, &err);
 	CHECK(j == NULL && store_q_not_found(&err));
 	CHECK(strstr(err.msg, "no such run 999999") != NULL);
+	test_q_run_write(w);
 }
 
 /*
