@@ -47,7 +47,7 @@ static void history_release(struct history *hi)
 }
 
 static struct comment_row *add_row(struct history *hi, const char *package,
-				   const char *name, int klass)
+				   const char *name, enum test_class klass)
 {
 	struct comment_row *row;
 
@@ -88,17 +88,13 @@ static void rows_of_run(struct history *hi, struct results *r)
 		struct test *t = results_test(r, f->package, f->name, 0);
 		struct comment_row *row;
 		struct row_text *tx;
-		int klass;
 
 		if (!t || (t->status != VERDICT_FLAKY &&
 			   t->status != VERDICT_FAILED))
 			continue;
-		if (t->status == VERDICT_FLAKY)
-			klass = t->new_flaky ? COMMENT_NEW : COMMENT_KNOWN;
-		else
-			klass = f->first_flaky_at ? COMMENT_KNOWN :
-				COMMENT_UNKNOWN;
-		row = add_row(hi, f->package, f->name, klass);
+		/* The class is the gate's (publish()); the row adds the
+		 * rate and first-seen texts. */
+		row = add_row(hi, f->package, f->name, t->klass);
 		tx = &hi->text[hi->h.nrows - 1];
 		if (f->executions > 0 && !stats_format_rate(tx->rate,
 				sizeof(tx->rate), f->failures, f->executions))
@@ -126,7 +122,7 @@ static void rows_fixed(struct history *hi, struct results *r)
 			continue;
 		t = results_test(r, f->package, f->name, 0);
 		if (t && t->status == VERDICT_PASSED)
-			add_row(hi, f->package, f->name, COMMENT_FIXED);
+			add_row(hi, f->package, f->name, CLASS_FIXED);
 	}
 }
 

@@ -14,12 +14,14 @@
 #include "core/out_md.h"
 #include "core/report.h"
 #include "core/store.h"
+#include "core/store_query.h"
 #include "core/upload.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* GitHub drops a step summary over 1 MiB whole; keep a margin for what
@@ -31,7 +33,7 @@ enum {
 	O_FAIL_ON, O_QUIET, O_COLOR, O_REPOSITORY, O_COMMIT, O_BRANCH,
 	O_BASE_BRANCH, O_PR, O_RUN_ID, O_RUN_ATTEMPT, O_JOB, O_SHARD,
 	O_REPORTER,
-	O_COMMENT, O_GITHUB_API_URL,
+	O_COMMENT, O_GITHUB_API_URL, O_KNOWN_WINDOW, O_STARTED_AT,
 };
 
 const struct cli_opt publish_cli_opts[] = {
@@ -41,6 +43,10 @@ const struct cli_opt publish_cli_opts[] = {
 	{ "db", O_DB, "PATH", "history database (default .flake/history.db)" },
 	{ "no-history", O_NO_HISTORY, NULL, "do not read or write the history database" },
 	{ "fail-on", O_FAIL_ON, "LIST", "exit 1 on: failed,new-flaky (default), flaky, repeat, none" },
+	{ "known-window", O_KNOWN_WINDOW, "DAYS", "a flake is known when the base branch flaked on it "
+	  "in the last DAYS days (default 30; docs/GATE.md)" },
+	{ "started-at", O_STARTED_AT, "TIME", "when the run started, YYYY-MM-DDTHH:MM:SSZ (default now; "
+	  "for importing older streams)" },
 	{ "quiet", O_QUIET, NULL, "no terminal report" },
 	{ "color", O_COLOR, "WHEN", "auto (default), always, never" },
 	{ "repository", O_REPOSITORY, "OWNER/NAME", "override $GITHUB_REPOSITORY" },
@@ -70,6 +76,7 @@ void publish_opts_init(struct publish_opts *o)
 	o->history = 1;
 	o->db_path = STORE_DEFAULT_PATH;
 	o->fail_on = FAIL_ON_FAILED | FAIL_ON_NEW_FLAKY;
+	o->known_window = STORE_KNOWN_WINDOW_DAYS;
 	o->color = -1;
 	if (o->gha && summary && *summary)
 		o->summary_path = summary;
@@ -103,6 +110,27 @@ static int parse_fail_on(const char *s, unsigned *out, struct err *err)
 	}
 	*out = v;
 	return 0;
+}
+
+/* YYYY-MM-DDTHH:MM:SSZ with plausible fields. */
+static int iso_time_ok(const char *s)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	int mo, d, h, mi, se;
+	size_t i;
+
+	if (strlen(s) != sizeof(pat) - 1)
+		return 0;
+	for (i = 0; pat[i]; i++)
+		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
+			return 0;
+	mo = atoi(s + 5);
+	d = atoi(s + 8);
+	h = atoi(s + 11);
+	mi = atoi(s + 14);
+	se = atoi(s + 17);
+	return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 &&
+	       se < 61;
 }
 
 static int parse_shard(const char *s, struct err *err)
@@ -163,6 +191,17 @@ int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
 		m->run_attempt = (int)v;
 		break;
 	case O_JOB: meta_set(&m->job, arg); break;
+	case O_KNOWN_WINDOW:
+		if (cli_int("known-window", arg, 1, 3650, &v, err))
+			return -1;
+		o->known_window = (int)v;
+		break;
+	case O_STARTED_AT:
+		if (!iso_time_ok(arg))
+			return err_set(err, "option '--started-at' wants "
+				       "YYYY-MM-DDTHH:MM:SSZ, not '%s'", arg);
+		meta_set(&m->started_at, arg);
+		break;
 	case O_REPORTER:
 		if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
 			return err_set(err, "option '--reporter' wants an http:// or "
@@ -269,7 +308,7 @@ out:
  * *markdown (caller frees) is the reporter's rendering when it gave one.
  */
 static int upload(struct results *r, const struct publish_opts *o,
-		  char **markdown)
+		  char **markdown, int *reached)
 {
 	int handled = 0;
 	struct upload_opts uo;
@@ -294,6 +333,10 @@ static int upload(struct results *r, const struct publish_opts *o,
 		fprintf(stderr, "flake-collector: uploaded to the reporter: run %lld%s%s\n",
 			res.run_id, res.run_url ? " " : "",
 			res.run_url ? res.run_url : "");
+		/* The reporter has every runner's history: its classes
+		 * decide (docs/GATE.md). */
+		*reached = res.gate;
+		upload_apply_classes(&res, r);
 		if (res.comment_markdown) {
 			*markdown = res.comment_markdown;
 			res.comment_markdown = NULL;
@@ -308,29 +351,61 @@ static int upload(struct results *r, const struct publish_opts *o,
 	return handled;
 }
 
+/*
+ * The reporter could not be reached (or gave no classes) and the local
+ * history has no run of the comparison branch in the window: nothing
+ * tells a known flake from a new one, so no flake blocks (docs/GATE.md).
+ */
+static void unverified(struct results *r, const struct publish_opts *o)
+{
+	const char *b = store_compare_branch(r);
+	size_t i, n = 0;
+
+	for (i = 0; i < r->ntests; i++)
+		if (r->tests[i]->klass == CLASS_NEW) {
+			results_set_class(r->tests[i], CLASS_UNVERIFIED, NULL);
+			n += r->tests[i]->status == VERDICT_FLAKY;
+		}
+	if (n)
+		fprintf(stderr, "flake-collector: warning: the reporter gave no "
+			"classes and the local history has no run of '%s' in "
+			"the last %d days: %zu flaky test%s unverified and do "
+			"not fail the job (docs/GATE.md)\n", b ? b : "(no branch)",
+			o->known_window, n, n == 1 ? " is" : "s are");
+}
+
 int publish(struct results *r, const struct publish_opts *o, int *tripped,
 	    struct err *err)
 {
 	struct store *st = NULL;
 	struct err e = ERR_INIT;
 	char *markdown = NULL;
-	int failed = 0, color = o->color, comment_done = 0;
+	int failed = 0, color = o->color, comment_done = 0, reached = 0;
+	long long evidence = 0;
 	size_t i;
 
 	*tripped = 0;
-	/* One rule for "new" everywhere (JSON, report, exit status): with no
-	 * history to say otherwise, every flaky test is new. */
-	if (!o->history)
-		for (i = 0; i < r->ntests; i++)
-			r->tests[i]->new_flaky =
-				r->tests[i]->status == VERDICT_FLAKY;
+	/* The gate's classes (docs/GATE.md), one rule everywhere (JSON,
+	 * report, exit status): from the local history, then from the
+	 * reporter when it answers.  With no history to say otherwise,
+	 * every flaky or failed test is new. */
+	for (i = 0; i < r->ntests; i++)
+		if (r->tests[i]->status == VERDICT_FLAKY ||
+		    r->tests[i]->status == VERDICT_FAILED)
+			results_set_class(r->tests[i], CLASS_NEW, NULL);
 	if (o->history) {
 		if (store_open(&st, o->db_path, 0, &e) ||
-		    store_mark_new_flaky(st, r, &e)) {
+		    store_classify(st, r, o->known_window, (long long)time(NULL),
+				   &evidence, &e)) {
 			keep(err, &failed, &e);
 			store_close(st);
 			st = NULL;
 		}
+	}
+	if (o->reporter_url) {
+		comment_done = upload(r, o, &markdown, &reached);
+		if (!reached && !evidence)
+			unverified(r, o);
 	}
 	if (color < 0)
 		color = isatty(1) && !getenv("NO_COLOR");
@@ -360,8 +435,6 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 			keep(err, &failed, &e);
 		store_close(st);
 	}
-	if (o->reporter_url)
-		comment_done = upload(r, o, &markdown);
 	for (i = 0; i < r->ntests; i++) {
 		const struct test *t = r->tests[i];
 

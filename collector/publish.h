@@ -15,7 +15,7 @@
 
 enum fail_on {
 	FAIL_ON_FAILED = 1 << 0,	/* a test failed in every execution of a cell */
-	FAIL_ON_NEW_FLAKY = 1 << 1,	/* flaky, never flaky before in history */
+	FAIL_ON_NEW_FLAKY = 1 << 1,	/* flaky and class new (docs/GATE.md) */
 	FAIL_ON_FLAKY = 1 << 2,		/* flaky at all */
 	FAIL_ON_REPEAT = 1 << 3,	/* a state leak across executions */
 };
@@ -28,6 +28,7 @@ struct publish_opts {
 	int history;		/* keep history in db_path */
 	int db_set;		/* --db given */
 	unsigned fail_on;
+	int known_window;	/* --known-window DAYS (docs/GATE.md) */
 	int quiet;		/* no terminal report */
 	int color;		/* -1 auto */
 	int gha;		/* GITHUB_ACTIONS=true: annotations, outputs */
@@ -50,7 +51,8 @@ int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
 		const char *arg, struct err *err);
 
 /*
- * Marks new flaky tests from history, writes every output, records the run
+ * Classifies the flaky and failed tests (docs/GATE.md: local history,
+ * then the reporter's answer), writes every output, records the run
  * in history and sets *tripped when the --fail-on policy trips.  An output
  * that cannot be written does not stop the others; the first such error
  * is returned (-1, err set) after all were attempted.  Last, it posts the

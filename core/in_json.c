@@ -332,6 +332,51 @@ static int rd_verdict(struct ctx *c, enum verdict *out)
 	return ret;
 }
 
+static int rd_class(struct ctx *c, enum test_class *out)
+{
+	char *s = NULL;
+	int ret = 0;
+
+	if (rd_str(c, 32, &s))
+		return -1;
+	*out = CLASS_NONE;
+	if (s && test_class_parse(s, out))
+		ret = fail(c, "must be new, known, unverified, fixed or null, "
+			   "not '%s'", s);
+	free(s);
+	return ret;
+}
+
+static const char *const base_fields[] = {
+	"executions", "failures", "runs", "flaky_runs", NULL,
+};
+
+/* A test's "base": null, or all four counts. */
+static int rd_base(struct ctx *c, struct test *t)
+{
+	struct obj o;
+	long long v[4] = { 0, 0, 0, 0 };
+	int f, r = jp_null(&c->j);
+
+	if (r)
+		return r < 0 ? syntax(c) : 0;
+	if (begin_obj(c, &o, base_fields))
+		return -1;
+	while ((f = next_field(c, &o)) >= 0) {
+		if (rd_int(c, 0, IN_JSON_MAX_COUNT, &v[f]))
+			return -1;
+		leave(c, o.old);
+	}
+	if (f != -2 || required(c, &o, 0xFUL))
+		return -1;
+	t->has_base = 1;
+	t->base.executions = (long)v[0];
+	t->base.failures = (long)v[1];
+	t->base.runs = (long)v[2];
+	t->base.flaky_runs = (long)v[3];
+	return 0;
+}
+
 static int fail_kind_of(const char *s, enum fail_kind *k)
 {
 	static const enum fail_kind all[] = { FAIL_ASSERT, FAIL_PANIC,
@@ -661,13 +706,14 @@ out:
 enum {
 	T_PACKAGE, T_NAME, T_STATUS, T_PASSES, T_FAILURES, T_SKIPS, T_NOTRUN,
 	T_RPASSES, T_RFAILURES, T_SECONDS, T_VIA, T_NEW, T_WHERE, T_REPRO,
-	T_WORST, T_CELLS, T_FAILS,
+	T_WORST, T_CELLS, T_FAILS, T_CLASS, T_BASE,
 };
 
 static const char *const test_fields[] = {
 	"package", "name", "status", "passes", "failures", "skips", "notrun",
 	"rerun_passes", "rerun_failures", "seconds", "via_subtest", "new_flaky",
-	"where", "repro", "worst_cell", "cells", "failure_details", NULL,
+	"where", "repro", "worst_cell", "cells", "failure_details", "class",
+	"base", NULL,
 };
 
 /*
@@ -714,6 +760,8 @@ static int read_test(struct ctx *c, struct results *r)
 		case T_WHERE: rc = rd_str(c, 4096, &t->where); break;
 		case T_REPRO: rc = rd_str(c, 65536, &t->repro); break;
 		case T_WORST: rc = rd_str(c, 200, &worst); break;
+		case T_CLASS: rc = rd_class(c, &t->klass); break;
+		case T_BASE: rc = rd_base(c, t); break;
 		case T_CELLS: {
 			size_t i = 0, base = c->depth;
 

@@ -41,7 +41,7 @@
 struct cm_item {
 	const struct test *t;
 	const struct comment_row *row;	/* NULL when history has none */
-	int klass;			/* enum comment_class, resolved */
+	enum test_class klass;	/* resolved */
 	int shown;			/* its table row was written */
 };
 
@@ -217,7 +217,7 @@ static void collect(struct cm_out *m)
 	if (h && h->nrows) {
 		idx = xcalloc(h->nrows, sizeof(*idx));
 		for (i = 0; i < h->nrows; i++)
-			if (h->rows[i].klass != COMMENT_FIXED)
+			if (h->rows[i].klass != CLASS_FIXED)
 				idx[nidx++] = &h->rows[i];
 		qsort(idx, nidx, sizeof(*idx), cmp_row);
 	}
@@ -226,7 +226,7 @@ static void collect(struct cm_out *m)
 		for (i = 0; i < r->ntests; i++) {
 			const struct test *t = r->tests[i];
 			const struct comment_row *row;
-			int k;
+			enum test_class k;
 
 			if (!is_reported(t))
 				continue;
@@ -235,11 +235,13 @@ static void collect(struct cm_out *m)
 				continue;
 			}
 			row = find_row(idx, nidx, t);
-			k = row ? row->klass : COMMENT_UNKNOWN;
-			if (k == COMMENT_UNKNOWN && t->new_flaky)
-				k = COMMENT_NEW;
+			/* The test's own class (the gate's), else its
+			 * history row's, else this run's "new". */
+			k = t->klass ? t->klass : row ? row->klass : CLASS_NONE;
+			if (k == CLASS_NONE && t->new_flaky)
+				k = CLASS_NEW;
 			if (pass != (t->status == VERDICT_FAILED ? 0 :
-				     k == COMMENT_NEW ? 1 : 2))
+				     k == CLASS_NEW ? 1 : 2))
 				continue;
 			m->items[m->nitems].t = t;
 			m->items[m->nitems].row = row;
@@ -252,11 +254,12 @@ static void collect(struct cm_out *m)
 
 /* ---- the pieces ---- */
 
-static const char *class_tag(int k)
+static const char *class_tag(enum test_class k)
 {
 	switch (k) {
-	case COMMENT_NEW: return " · 🆕 new";
-	case COMMENT_KNOWN: return " · known";
+	case CLASS_NEW: return " · 🆕 new";
+	case CLASS_KNOWN: return " · known";
+	case CLASS_UNVERIFIED: return " · unverified";
 	default: return "";
 	}
 }
@@ -271,11 +274,11 @@ static int render_headline(struct cm_out *m)
 	int err = 0;
 
 	for (i = 0; i < m->nitems; i++) {
-		nnew += m->items[i].klass == COMMENT_NEW;
-		nknown += m->items[i].klass == COMMENT_KNOWN;
+		nnew += m->items[i].klass == CLASS_NEW;
+		nknown += m->items[i].klass == CLASS_KNOWN;
 	}
 	for (i = 0; h && i < h->nrows; i++)
-		nfixed += h->rows[i].klass == COMMENT_FIXED;
+		nfixed += h->rows[i].klass == CLASS_FIXED;
 	err |= out_comment_marker(r, b);
 	err |= buf_adds(b, "\n");
 	if (r->n_failed || nbuild)
@@ -409,7 +412,7 @@ static int render_row(struct cm_out *m, const struct cm_item *it, int first)
 			err |= md_escape_inline_cut(b, it->row->first_seen,
 					      CM_TEXT_MAX);
 		else
-			err |= buf_adds(b, it->klass == COMMENT_NEW ?
+			err |= buf_adds(b, it->klass == CLASS_NEW ?
 					"this run" : "—");
 	}
 	err |= buf_adds(b, " | ");
@@ -649,7 +652,7 @@ static int render_fixed(struct cm_out *m, int nfixed)
 	for (i = 0; i < h->nrows && k < CM_FIXED_MAX; i++) {
 		const struct comment_row *row = &h->rows[i];
 
-		if (row->klass != COMMENT_FIXED)
+		if (row->klass != CLASS_FIXED)
 			continue;
 		err |= buf_adds(b, k ? ", " : "");
 		err |= md_add_code(b, row->name ? row->name : "?", CM_NAME_MAX);
@@ -667,7 +670,7 @@ static void section_fixed(struct cm_out *m)
 	int n = 0;
 
 	for (i = 0; m->h && i < m->h->nrows; i++)
-		n += m->h->rows[i].klass == COMMENT_FIXED;
+		n += m->h->rows[i].klass == CLASS_FIXED;
 	if (n && !commit(m, render_fixed(m, n)))
 		m->omitted_fixed = n;
 }

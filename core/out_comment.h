@@ -64,20 +64,13 @@
 /* Default size limit: GitHub's comment limit. */
 #define OUT_COMMENT_MAX 65536
 
-/* How a test of interest compares with the base branch's history. */
-enum comment_class {
-	COMMENT_UNKNOWN = 0,	/* no history: t->new_flaky decides */
-	COMMENT_NEW,		/* flaky or failed here, never flaky there */
-	COMMENT_KNOWN,		/* already flaky there */
-	COMMENT_FIXED,		/* flaky there, not flaky or failed here */
-};
-
 /* One test of interest.  All strings are borrowed and may be NULL. */
 struct comment_row {
 	const char *package, *name;
 	const char *rate_text;	/* "12.5% (95% CI 4.1–30.2%)" over the window */
 	const char *first_seen;	/* "abc1234 2026-11-20" */
-	int klass;		/* enum comment_class */
+	enum test_class klass;	/* CLASS_FIXED rows need no test in r; for
+				 * the others the test's own klass wins */
 	long test_id;		/* the reporter's test id for links; 0 none */
 };
 

@@ -89,6 +89,14 @@ static json_t *test_json(const struct results *r, const struct test *t)
 	set(o, "seconds", json_real(t->seconds));
 	set(o, "via_subtest", json_boolean(t->via_subtest));
 	set(o, "new_flaky", json_boolean(t->new_flaky));
+	set(o, "class", t->klass ? json_string(test_class_name(t->klass)) :
+	    json_null());
+	if (t->has_base)
+		set(o, "base", json_pack("{s:I,s:I,s:I,s:I}",
+					 "executions", (json_int_t)t->base.executions,
+					 "failures", (json_int_t)t->base.failures,
+					 "runs", (json_int_t)t->base.runs,
+					 "flaky_runs", (json_int_t)t->base.flaky_runs));
 	set(o, "worst_cell", t->worst_cell >= 0 ?
 	    jstr(r->cells[t->worst_cell].name) : json_null());
 	set(o, "where", jstr(t->where));

@@ -292,6 +292,18 @@ static int is_reported(const struct test *t)
 	       t->repeat;
 }
 
+/* The gate's word for t (docs/GATE.md), after its verdict. */
+static const char *class_tag(const struct test *t)
+{
+	if (t->new_flaky)
+		return " 🆕 new";
+	if (t->klass == CLASS_KNOWN)
+		return " · known";
+	if (t->klass == CLASS_UNVERIFIED && t->status == VERDICT_FLAKY)
+		return " · unverified";
+	return "";
+}
+
 static const char *verdict_label(const struct test *t)
 {
 	if (t->repeat && t->status == VERDICT_PASSED)
@@ -434,8 +446,7 @@ static int render_row(struct buf *b, const struct test *t, int first)
 				"| Verdict | Test | Package | Failed runs | "
 				"Kind | Where |\n"
 				"|---|---|---|---:|---|---|\n");
-	err |= buf_addf(b, "| %s%s | ", verdict_label(t),
-			t->new_flaky ? " 🆕 new" : "");
+	err |= buf_addf(b, "| %s%s | ", verdict_label(t), class_tag(t));
 	err |= md_add_code(b, t->name, MD_NAME_MAX);
 	err |= buf_adds(b, " | ");
 	err |= md_add_code(b, t->package, MD_NAME_MAX);
@@ -600,7 +611,7 @@ static int render_details(struct buf *b, const struct results *r,
 	if (first)
 		err |= buf_adds(b, "\n### Details\n");
 	err |= buf_addf(b, "\n<details><summary><b>%s</b>%s ",
-			verdict_label(t), t->new_flaky ? " (new)" : "");
+			verdict_label(t), class_tag(t));
 	err |= md_add_code(b, t->name, MD_NAME_MAX);
 	err |= buf_adds(b, " in ");
 	err |= md_add_code(b, t->package, MD_NAME_MAX);

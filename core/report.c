@@ -217,6 +217,13 @@ static int render_test(struct buf *b, const struct results *r,
 	}
 	if (t->new_flaky)
 		err |= buf_addf(b, "  %s(new)%s", st->yellow, st->reset);
+	else if (t->klass == CLASS_KNOWN && t->has_base)
+		err |= buf_addf(b, "  (known: %ld/%ld failed on the base "
+				"branch)", t->base.failures, t->base.executions);
+	else if (t->klass == CLASS_KNOWN)
+		err |= buf_adds(b, "  (known)");
+	else if (t->klass == CLASS_UNVERIFIED && t->status == VERDICT_FLAKY)
+		err |= buf_adds(b, "  (unverified: no history to compare)");
 	if (leak)
 		err |= buf_adds(b, "\n    passes as go test runs it; fails "
 				"when run again in the same process");

@@ -32,6 +32,43 @@ const char *verdict_name(enum verdict v)
 	BUG("bad verdict %d", (int)v);
 }
 
+const char *test_class_name(enum test_class c)
+{
+	switch (c) {
+	case CLASS_NONE: return NULL;
+	case CLASS_NEW: return "new";
+	case CLASS_KNOWN: return "known";
+	case CLASS_UNVERIFIED: return "unverified";
+	case CLASS_FIXED: return "fixed";
+	}
+	BUG("bad test class %d", (int)c);
+}
+
+int test_class_parse(const char *s, enum test_class *out)
+{
+	static const enum test_class all[] = { CLASS_NEW, CLASS_KNOWN,
+		CLASS_UNVERIFIED, CLASS_FIXED };
+	size_t i;
+
+	for (i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(s, test_class_name(all[i]))) {
+			*out = all[i];
+			return 0;
+		}
+	return -1;
+}
+
+void results_set_class(struct test *t, enum test_class klass,
+		       const struct base_rate *base)
+{
+	t->klass = klass;
+	t->new_flaky = klass == CLASS_NEW && t->status == VERDICT_FLAKY;
+	if (base) {
+		t->base = *base;
+		t->has_base = 1;
+	}
+}
+
 const char *fail_kind_name(enum fail_kind k)
 {
 	switch (k) {
@@ -1102,6 +1139,11 @@ void results_merge(struct results *dst, const struct results *src)
 			results_add_failure(dt, &f);
 		}
 		dt->new_flaky |= st->new_flaky;
+		if (!dt->klass) {
+			dt->klass = st->klass;
+			dt->has_base = st->has_base;
+			dt->base = st->base;
+		}
 	}
 	free(map);
 }

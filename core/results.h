@@ -56,6 +56,29 @@ enum verdict {
 	VERDICT_NOTRUN,
 };
 
+/*
+ * How a flaky or failed test compares with the history of its comparison
+ * branch (docs/GATE.md): the one name of this concept in both programs
+ * (the JSON's "class", the comment's tags, the gate).
+ */
+enum test_class {
+	CLASS_NONE = 0,		/* not classified: passed, or not asked */
+	CLASS_NEW,		/* not flaky there within the window */
+	CLASS_KNOWN,		/* flaky there within the window */
+	CLASS_UNVERIFIED,	/* no history could be read: never blocks */
+	CLASS_FIXED,		/* comment rows: flaky there, passed here */
+};
+
+/* "new", "known", "unverified", "fixed"; NULL for CLASS_NONE. */
+const char *test_class_name(enum test_class c);
+/* 0 with *out set, or -1 when s is no class name. */
+int test_class_parse(const char *s, enum test_class *out);
+
+/* A test's numbers on its comparison branch within the window. */
+struct base_rate {
+	long executions, failures, runs, flaky_runs;
+};
+
 enum fail_kind {
 	FAIL_ASSERT,	/* "fail": t.Error/t.Fatal, example mismatch */
 	FAIL_PANIC,	/* panic in the test goroutine */
@@ -138,7 +161,10 @@ struct test {
 	int worst_cell;		/* derived: highest failure rate, -1 none */
 	char *where;		/* derived: "only under -race, GOMAXPROCS=2" */
 	char *repro;		/* derived for flaky/failed tests */
-	int new_flaky;		/* set by the caller from history */
+	int new_flaky;		/* flaky and klass CLASS_NEW (results_set_class) */
+	enum test_class klass;	/* set by the caller from history */
+	int has_base;		/* base holds the comparison branch's numbers */
+	struct base_rate base;
 	int verify_runs, verify_fails;	/* --verify-repro outcome */
 	double seconds;		/* derived: total elapsed */
 	int repeat;		/* derived: the failures are a state leak across
@@ -149,6 +175,13 @@ struct test {
 };
 
 /* Is t the package-level pseudo test (RESULTS_PACKAGE_TEST)? */
+/*
+ * Sets t's class (and base numbers when base is non-NULL); new_flaky
+ * follows: t is flaky and CLASS_NEW.  The one writer of both fields.
+ */
+void results_set_class(struct test *t, enum test_class klass,
+		       const struct base_rate *base);
+
 int test_is_package(const struct test *t);
 
 /* 1 when t has failures and every one is FAIL_REPEAT: a state leak, as a

@@ -52,8 +52,6 @@ enum stmt_id {
 	ST_FAILURE_ADD,
 	ST_DAILY,
 	ST_FLAKY,
-	ST_SEEN_ROLLUP,
-	ST_SEEN_VERDICT,
 	ST__COUNT
 };
 
@@ -165,21 +163,6 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" last_flaky_at = CASE WHEN (excluded.last_flaky_at,"
 		"  excluded.last_flaky_run) > (last_flaky_at, last_flaky_run)"
 		"  THEN excluded.last_flaky_at ELSE last_flaky_at END",
-	/*
-	 * Seen flaky before run ?4: the rollup answers for any run (and
-	 * survives pruning); the verdicts, through their (test_id, run_id)
-	 * index, answer exactly for "before a given run".
-	 */
-	[ST_SEEN_ROLLUP] =
-		"SELECT t.id, EXISTS (SELECT 1 FROM test_flaky f"
-		"  WHERE f.test_id = t.id AND (?4 <= 0 OR f.first_flaky_run < ?4"
-		"  OR f.last_flaky_run < ?4))"
-		" FROM tests t JOIN repos r ON r.id = t.repo_id"
-		" WHERE r.name = ?1 AND t.package = ?2 AND t.name = ?3",
-	[ST_SEEN_VERDICT] =
-		"SELECT 1 FROM verdicts v JOIN runs ON runs.id = v.run_id"
-		" WHERE v.test_id = ?1 AND v.run_id < ?2 AND v.status = 'flaky'"
-		" AND runs.infra = 0 LIMIT 1",
 };
 
 struct store {
@@ -1296,68 +1279,6 @@ int store_set_results_json(struct store *s, long long run_id,
 out:
 	sqlite3_finalize(st);
 	return ret;
-}
-
-int store_seen_flaky(struct store *s, const char *repo, const char *package,
-		     const char *name, long long before_run_id, int *seen,
-		     struct err *err)
-{
-	sqlite3_stmt *st = stmt_get(s, ST_SEEN_ROLLUP, err);
-	long long tid = 0, found = 0;
-	int rc;
-
-	if (!st)
-		return -1;
-	if (bind_text(st, 1, repo) != SQLITE_OK ||
-	    bind_text(st, 2, package) != SQLITE_OK ||
-	    bind_text(st, 3, name) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, before_run_id) != SQLITE_OK)
-		return db_err(s, "cannot read history in", err);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		tid = sqlite3_column_int64(st, 0);
-		found = sqlite3_column_int64(st, 1);
-	} else if (rc != SQLITE_DONE) {
-		db_err(s, "cannot read history in", err);
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
-	if (!found && tid && before_run_id > 0) {
-		st = stmt_get(s, ST_SEEN_VERDICT, err);
-		if (!st)
-			return -1;
-		if (sqlite3_bind_int64(st, 1, tid) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 2, before_run_id) != SQLITE_OK)
-			return db_err(s, "cannot read history in", err);
-		rc = step_int(s, st, &found, "cannot read history in", err);
-		if (rc < 0)
-			return -1;
-		found = rc > 0;
-	}
-	*seen = found ? 1 : 0;
-	return 0;
-}
-
-int store_mark_new_flaky(struct store *s, struct results *r,
-			 struct err *err)
-{
-	const char *repo = store_repo_name(r);
-	size_t i;
-	int seen = 0;
-
-	for (i = 0; i < r->ntests; i++) {
-		struct test *t = r->tests[i];
-
-		t->new_flaky = 0;
-		if (t->status != VERDICT_FLAKY)
-			continue;
-		if (store_seen_flaky(s, repo, t->package, t->name, 0, &seen,
-				     err))
-			return -1;
-		t->new_flaky = !seen;
-	}
-	return 0;
 }
 
 /* 'YYYY-MM-DD' of the first day in the window; "" for all time. */

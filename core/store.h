@@ -23,7 +23,7 @@
  *
  * Lifecycle:
  *   1. struct store *s; store_open(&s, ".flake/history.db", 0, err);
- *   2. store_mark_new_flaky(s, &results, err)   (before adding the run);
+ *   2. store_classify(s, &results, ...)        (store_query.h: the gate);
  *      store_add_run(s, &results, NULL, &run_id, err);
  *      (the reporter: store_add_run_ex() with an Idempotency-Key)
  *      queries: store_flake_table(), store_run_count(), store_latest_repo(),
@@ -171,25 +171,6 @@ int store_add_run_ex(struct store *s, const struct results *r,
  */
 int store_set_results_json(struct store *s, long long run_id,
 			   const char *json, struct err *err);
-
-/*
- * Whether test (package, name) of repository repo was flaky in any
- * non-infra run recorded before run before_run_id (<= 0: in any run), on
- * any branch.  Returns 0 and sets *seen (OUT) to 1 or 0 (0 also for an
- * unknown repository or test); -1 with err set, *seen unmodified.
- */
-int store_seen_flaky(struct store *s, const char *repo, const char *package,
-		     const char *name, long long before_run_id, int *seen,
-		     struct err *err);
-
-/*
- * Sets t->new_flaky on every test of r: 1 when t->status is flaky and the
- * history (repository store_repo_name(r)) never saw it flaky, else 0.  Call
- * before store_add_run() so the run itself does not count.  Returns 0, or
- * -1 with err set (flags already set stay set).
- */
-int store_mark_new_flaky(struct store *s, struct results *r,
-			 struct err *err);
 
 /*
  * One row of the flake table: a test's numbers over the window, from the

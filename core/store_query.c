@@ -1225,16 +1225,6 @@ void store_q_run_release(struct q_run *r)
 
 /* --- the PR comparison --------------------------------------------------- */
 
-const char *compare_class_name(enum compare_class c)
-{
-	switch (c) {
-	case COMPARE_NEW: return "new";
-	case COMPARE_KNOWN: return "known";
-	case COMPARE_FIXED: return "fixed";
-	}
-	return "unknown";
-}
-
 static int cmp_test_ptr(const void *a, const void *b)
 {
 	const struct test *x = *(const struct test *const *)a;
@@ -1292,14 +1282,16 @@ static int cmp_compare(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-/* r's start as the store normalizes it, else now_unix, into out. */
+/* r's start as the store normalizes it, else now_unix, into out, and
+ * as unix seconds into *unix_s. */
 static int run_bound(struct store *s, const struct results *r,
 		     long long now_unix, char *out, size_t size,
-		     struct err *err)
+		     long long *unix_s, struct err *err)
 {
 	static const char sql[] =
 		"SELECT coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', ?1),"
-		" strftime('%Y-%m-%dT%H:%M:%SZ', ?2, 'unixepoch'))";
+		" strftime('%Y-%m-%dT%H:%M:%SZ', ?2, 'unixepoch')),"
+		" coalesce(CAST(strftime('%s', ?1) AS INTEGER), ?2)";
 	sqlite3_stmt *st = NULL;
 	int rc, ret = -1;
 
@@ -1314,6 +1306,7 @@ static int run_bound(struct store *s, const struct results *r,
 		goto out;
 	snprintf(out, size, "%s", rc == SQLITE_ROW && col_text(st, 0) ?
 		 col_text(st, 0) : "");
+	*unix_s = rc == SQLITE_ROW ? col_int(st, 1) : now_unix;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
@@ -1324,12 +1317,77 @@ out:
 struct compare_ctx {
 	struct store *s;
 	const char *repo, *base, *bound;
+	const char *gh_run;		/* r's GitHub run id, or NULL */
+	char start[16];			/* the window's first day */
 	long long rid;
 	int window_days;
-	long long now_unix;
+	long long now_unix;		/* r's start: the window ends there */
 	struct compare_row *v;
 	size_t n, alloc;
 };
+
+/* The earlier runs that count as evidence (docs/GATE.md): of the
+ * comparison branch, in the window, started before r, not infra, and of
+ * another GitHub run than r's (a re-run attempt is no evidence). */
+#define EVIDENCE_RUNS(r) \
+	r ".infra = 0 AND coalesce(" r ".branch, '') = coalesce(?2, '')" \
+	" AND " r ".started_at >= ?3 AND " r ".started_at < ?4" \
+	" AND (?5 IS NULL OR " r ".gh_run_id IS NULL OR " r ".gh_run_id <> ?5)"
+
+static int bind_evidence(struct compare_ctx *c, sqlite3_stmt *st,
+			 long long first, struct err *err)
+{
+	if (sqlite3_bind_int64(st, 1, first) != SQLITE_OK ||
+	    store_bind_text(st, 2, c->base) != SQLITE_OK ||
+	    store_bind_text(st, 3, c->start) != SQLITE_OK ||
+	    store_bind_text(st, 4, c->bound) != SQLITE_OK ||
+	    store_bind_text(st, 5, c->gh_run) != SQLITE_OK)
+		return store_db_err(c->s, "cannot read history in", err);
+	return 0;
+}
+
+/* *out: 1 when test tid was flaky in an evidence run. */
+static int flaky_before(struct compare_ctx *c, long long tid, int *out,
+			struct err *err)
+{
+	static const char sql[] =
+		"SELECT EXISTS (SELECT 1 FROM verdicts v CROSS JOIN runs x"
+		" WHERE v.test_id = ?1 AND v.status = 'flaky' AND x.id = v.run_id"
+		" AND " EVIDENCE_RUNS("x") ")";
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (prepare(c->s, sql, &st, err))
+		return -1;
+	if (bind_evidence(c, st, tid, err) || step_rows(c->s, st, &rc, err))
+		goto out;
+	*out = rc == SQLITE_ROW && col_int(st, 0) != 0;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* The number of evidence runs of repository c->rid. */
+static int evidence_count(struct compare_ctx *c, long long *out,
+			  struct err *err)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM runs x WHERE x.repo_id = ?1 AND "
+		EVIDENCE_RUNS("x");
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (prepare(c->s, sql, &st, err))
+		return -1;
+	if (bind_evidence(c, st, c->rid, err) || step_rows(c->s, st, &rc, err))
+		goto out;
+	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
 
 /* Appends the row of test (package, name), tests.id tid (0: unknown). */
 static int compare_add(struct compare_ctx *c, const char *package,
@@ -1338,14 +1396,16 @@ static int compare_add(struct compare_ctx *c, const char *package,
 {
 	struct flake_row fr;
 	struct compare_row *row;
-	int rc = 1;
+	int rc = 1, known = 0;
 
 	memset(&fr, 0, sizeof(fr));
 	if (tid)
-		rc = store_flake_test(c->s, c->repo, tid, c->base,
+		rc = store_flake_test(c->s, c->repo, tid, c->base ? c->base : "",
 				      c->window_days, c->now_unix, &fr, err);
-	if (rc < 0)
+	if (rc < 0 || (tid && !fixed && flaky_before(c, tid, &known, err))) {
+		store_flake_row_release(&fr);
 		return -1;
+	}
 	xgrow((void **)&c->v, &c->alloc, c->n + 1, sizeof(*c->v));
 	row = &c->v[c->n++];
 	memset(row, 0, sizeof(*row));
@@ -1372,13 +1432,7 @@ static int compare_add(struct compare_ctx *c, const char *package,
 	if (stats_format_rate(row->rate_text, sizeof(row->rate_text),
 			      row->failures, row->executions))
 		snprintf(row->rate_text, sizeof(row->rate_text), "n/a");
-	if (fixed)
-		row->cls = COMPARE_FIXED;
-	else if (row->first_flaky_at &&
-		 strcmp(row->first_flaky_at, c->bound) < 0)
-		row->cls = COMPARE_KNOWN;
-	else
-		row->cls = COMPARE_NEW;
+	row->cls = fixed ? CLASS_FIXED : known ? CLASS_KNOWN : CLASS_NEW;
 	store_flake_row_release(&fr);
 	return 0;
 }
@@ -1436,10 +1490,9 @@ static int compare_fixed(struct compare_ctx *c, const struct results *r,
 		" JOIN tests t ON t.id = d.test_id"
 		" WHERE d.repo_id = ?1 AND d.day >= ?2"
 		" AND (failures > 0 OR failed_runs > 0) AND d.flaky_runs > 0"
-		" AND (?3 IS NULL OR d.branch = ?3)";
+		" AND d.branch = ?3";
 	sqlite3_stmt *st = NULL;
 	const struct test **idx = NULL;
-	char start[16];
 	size_t i;
 	int rc, ret = -1;
 
@@ -1449,12 +1502,11 @@ static int compare_fixed(struct compare_ctx *c, const struct results *r,
 	for (i = 0; i < r->ntests; i++)
 		idx[i] = r->tests[i];
 	qsort(idx, r->ntests, sizeof(*idx), cmp_test_ptr);
-	store_window_start(c->window_days, c->now_unix, start, sizeof(start));
 	if (prepare(c->s, sql, &st, err))
 		goto out;
 	if (sqlite3_bind_int64(st, 1, c->rid) != SQLITE_OK ||
-	    store_bind_text(st, 2, start) != SQLITE_OK ||
-	    store_bind_text(st, 3, c->base) != SQLITE_OK) {
+	    store_bind_text(st, 2, c->start) != SQLITE_OK ||
+	    store_bind_text(st, 3, c->base ? c->base : "") != SQLITE_OK) {
 		store_db_err(c->s, "cannot read history in", err);
 		goto out;
 	}
@@ -1482,10 +1534,16 @@ out:
 	return ret;
 }
 
+const char *store_compare_branch(const struct results *r)
+{
+	return r->meta.base_branch && *r->meta.base_branch ?
+	       r->meta.base_branch : r->meta.branch;
+}
+
 int store_q_compare(struct store *s, const char *repo,
-		    const char *base_branch, const struct results *r,
-		    int window_days, long long now_unix,
-		    struct compare_row **rows, size_t *n, struct err *err)
+		    const struct results *r, int window_days,
+		    long long now_unix, struct compare_row **rows, size_t *n,
+		    long long *evidence, struct err *err)
 {
 	struct compare_ctx c;
 	char bound[40];
@@ -1496,21 +1554,24 @@ int store_q_compare(struct store *s, const char *repo,
 	memset(&c, 0, sizeof(c));
 	c.s = s;
 	c.repo = repo;
-	c.base = base_branch;
+	c.base = store_compare_branch(r);
 	c.bound = bound;
-	c.window_days = window_days;
-	c.now_unix = now_unix;
+	c.gh_run = r->meta.run_id;
+	c.window_days = window_days > 0 ? window_days : 30;
+	*evidence = 0;
 	if (snap_begin(s, err))
 		return -1;
-	if (run_bound(s, r, now_unix, bound, sizeof(bound), err))
+	if (run_bound(s, r, now_unix, bound, sizeof(bound), &c.now_unix, err))
 		goto out;
+	store_window_start(c.window_days, c.now_unix, c.start, sizeof(c.start));
 	rc = store_repo_find(s, repo, 0, &c.rid, err);
 	if (rc < 0)
 		goto out;
 	if (rc > 0)
 		c.rid = 0;
 	if (compare_broken(&c, r, err) ||
-	    (c.rid && compare_fixed(&c, r, err)))
+	    (c.rid && (compare_fixed(&c, r, err) ||
+		       evidence_count(&c, evidence, err))))
 		goto out;
 	if (c.n)
 		qsort(c.v, c.n, sizeof(*c.v), cmp_compare);
@@ -1523,6 +1584,32 @@ out:
 	store_compare_rows_free(c.v, c.n);
 	snap_end(s);
 	return ret;
+}
+
+int store_classify(struct store *s, struct results *r, int window_days,
+		   long long now_unix, long long *evidence, struct err *err)
+{
+	struct compare_row *rows = NULL;
+	size_t n = 0, i;
+
+	if (store_q_compare(s, store_repo_name(r), r, window_days, now_unix,
+			    &rows, &n, evidence, err))
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct base_rate b;
+		struct test *t;
+
+		if (rows[i].cls == CLASS_FIXED ||
+		    !(t = results_test(r, rows[i].package, rows[i].name, 0)))
+			continue;
+		b.executions = rows[i].executions;
+		b.failures = rows[i].failures;
+		b.runs = rows[i].runs;
+		b.flaky_runs = rows[i].flaky_runs;
+		results_set_class(t, rows[i].cls, &b);
+	}
+	store_compare_rows_free(rows, n);
+	return 0;
 }
 
 void store_compare_rows_free(struct compare_row *rows, size_t n)

@@ -400,16 +400,6 @@ int store_q_run_page_write(struct store *s, long long group_id,
 #define STORE_Q_RUN_PAGE 1000
 #define STORE_Q_RUN_PAGE_MAX 5000
 
-/* How a test of a PR's run compares with the base branch. */
-enum compare_class {
-	COMPARE_NEW,	/* flaky/failed in r, never flaky on base before */
-	COMPARE_KNOWN,	/* flaky/failed in r, flaky on base before */
-	COMPARE_FIXED,	/* flaky on base in the window, passed in r */
-};
-
-/* "new", "known", "fixed". */
-const char *compare_class_name(enum compare_class c);
-
 /*
  * One compared test.  The numbers are the test's flake row over the
  * window on the base branch (all branches when base is NULL): zeros, rate
@@ -421,32 +411,55 @@ struct compare_row {
 	long long test_id;	/* 0: the store has never seen the test */
 	char *package, *name;
 	enum verdict status;	/* in r */
-	enum compare_class cls;
+	enum test_class cls;
 	long executions, failures, runs, flaky_runs, failed_runs;
 	double rate, lo, hi;
 	char rate_text[STATS_RATE_MAX];	/* stats_format_rate() */
 	char *first_flaky_commit, *first_flaky_at;
 };
 
+/* The gate's default window (--known-window), in UTC days. */
+#define STORE_KNOWN_WINDOW_DAYS 30
+
+/* The branch r is compared with (docs/GATE.md): its pull request's base
+ * branch, or for a run that is not a pull request its own branch; NULL
+ * when neither is known (then runs without a branch are compared). */
+const char *store_compare_branch(const struct results *r);
+
 /*
- * For the PR comment: every test of r (finished) that is flaky or failed
- * in r, NEW or KNOWN, plus every test flaky on base_branch (NULL: on any
- * branch) in the window that passed in r, FIXED.  "Before" r means with a
- * first flaky time earlier than r's start (r->meta.started_at, else
- * now_unix), so the answer is the same whether r is already stored or
- * not.  repo is the repository to compare in (normally
- * store_repo_name(r)); an unknown one gives only NEW rows.  Sorted by class (new, known, fixed), then failed before flaky,
- * rate descending, package and name.  Cost: a few index lookups per row;
- * call it for non-infra runs (an infra run's thousands of failures make
- * thousands of rows).
+ * The gate's comparison (docs/GATE.md), for the PR comment and the exit
+ * status: every test of r (finished) that is flaky or failed in r, NEW or
+ * KNOWN, plus every test flaky on the comparison branch in the window
+ * that passed in r, FIXED.  KNOWN: flaky in an *evidence run* -- a run of
+ * the comparison branch that started in the window_days (<= 0: 30) UTC
+ * days up to r's start (r->meta.started_at, else now_unix) and before it,
+ * is not infra, and belongs to another GitHub run than r's
+ * (r->meta.run_id; other attempts of r never count).  So the answer is the
+ * same whether r is already stored or not.  The rows' numbers are the
+ * test's flake row on the comparison branch over that window.  repo is
+ * the repository to compare in (normally store_repo_name(r)); an unknown
+ * one gives only NEW rows.  *evidence (OUT) is the number of evidence runs
+ * (0: nothing here can say a flake is known).  Sorted by class (new,
+ * known, fixed), then failed before flaky, rate descending, package and
+ * name.  Cost: a few index lookups per row; call it for non-infra runs (an
+ * infra run's thousands of failures make thousands of rows).
  * Returns 0 and sets *rows (OUT, NULL when none; free with
  * store_compare_rows_free()) and *n (OUT).  Returns -1 with err set,
  * *rows and *n unmodified.
  */
 int store_q_compare(struct store *s, const char *repo,
-		    const char *base_branch, const struct results *r,
-		    int window_days, long long now_unix,
-		    struct compare_row **rows, size_t *n, struct err *err);
+		    const struct results *r, int window_days,
+		    long long now_unix, struct compare_row **rows, size_t *n,
+		    long long *evidence, struct err *err);
+
+/*
+ * The gate's classes for r's flaky and failed tests from s
+ * (store_q_compare() over store_repo_name(r)): results_set_class() with
+ * the comparison branch's numbers.  *evidence as there.  0, or -1 with
+ * err set (r unchanged).
+ */
+int store_classify(struct store *s, struct results *r, int window_days,
+		   long long now_unix, long long *evidence, struct err *err);
 
 /* Frees rows[0..n) and the array.  NULL is a no-op. */
 void store_compare_rows_free(struct compare_row *rows, size_t n);

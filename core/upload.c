@@ -22,7 +22,70 @@ void upload_result_release(struct upload_result *u)
 	free(u->run_url);
 	free(u->comment_status);
 	free(u->comment_markdown);
+	while (u->nclasses--) {
+		free(u->classes[u->nclasses].package);
+		free(u->classes[u->nclasses].name);
+	}
+	free(u->classes);
 	memset(u, 0, sizeof(*u));
+}
+
+static long count_of(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : 0;
+
+	return n > 0 && n < 2000000000 ? (long)n : 0;
+}
+
+/* "gate": {"tests": [{"package", "name", "class", "base"}]}; entries
+ * that are not such are skipped. */
+static void parse_gate(struct upload_result *res, json_t *g)
+{
+	json_t *a = json_object_get(g, "tests"), *e;
+	size_t i;
+
+	if (!json_is_array(a))
+		return;
+	res->gate = 1;
+	res->classes = xcalloc(json_array_size(a) + 1, sizeof(*res->classes));
+	json_array_foreach(a, i, e) {
+		const char *p = json_string_value(json_object_get(e, "package"));
+		const char *n = json_string_value(json_object_get(e, "name"));
+		json_t *b = json_object_get(e, "base");
+		struct upload_class *u = &res->classes[res->nclasses];
+
+		if (!p || !n || test_class_parse(json_string_value(
+			json_object_get(e, "class")), &u->klass))
+			continue;
+		u->package = xstrdup(p);
+		u->name = xstrdup(n);
+		if (json_is_object(b)) {
+			u->has_base = 1;
+			u->base.executions = count_of(b, "executions");
+			u->base.failures = count_of(b, "failures");
+			u->base.runs = count_of(b, "runs");
+			u->base.flaky_runs = count_of(b, "flaky_runs");
+		}
+		res->nclasses++;
+	}
+}
+
+size_t upload_apply_classes(const struct upload_result *u, struct results *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < u->nclasses; i++) {
+		const struct upload_class *c = &u->classes[i];
+		struct test *t = results_test(r, c->package, c->name, 0);
+
+		if (!t)
+			continue;
+		t->has_base = 0;
+		results_set_class(t, c->klass, c->has_base ? &c->base : NULL);
+		n++;
+	}
+	return n;
 }
 
 static void parse_response(struct upload_result *res)
@@ -43,6 +106,7 @@ static void parse_response(struct upload_result *res)
 	if (json_is_string(json_object_get(c, "markdown")))
 		res->comment_markdown = xstrdup(json_string_value(
 			json_object_get(c, "markdown")));
+	parse_gate(res, json_object_get(j, "gate"));
 	json_decref(j);
 }
 

@@ -8,6 +8,7 @@
 #define CORE_UPLOAD_H
 
 #include "err.h"
+#include "results.h"
 
 #include <stddef.h>
 
@@ -20,6 +21,14 @@ struct upload_opts {
 	long timeout_s;			/* per attempt, default 60 */
 };
 
+/* One test's class in the reporter's answer (docs/GATE.md). */
+struct upload_class {
+	char *package, *name;
+	enum test_class klass;
+	int has_base;
+	struct base_rate base;
+};
+
 struct upload_result {
 	long status;			/* HTTP status of the last attempt */
 	int attempts;
@@ -28,9 +37,16 @@ struct upload_result {
 	char *run_url;			/* caller frees; NULL when absent */
 	char *comment_status;		/* caller frees */
 	char *comment_markdown;		/* the comment to post ourselves */
+	int gate;			/* the answer carried the classes */
+	struct upload_class *classes;	/* its flaky and failed tests */
+	size_t nclasses;
 };
 
 void upload_result_release(struct upload_result *u);
+
+/* Sets the class of r's tests named in u's answer (results_set_class());
+ * returns how many were set. */
+size_t upload_apply_classes(const struct upload_result *u, struct results *r);
 
 /*
  * Uploads doc[0..len).  Returns 0 on a 2xx; -1 with err set otherwise

@@ -14,24 +14,12 @@
 #include <string.h>
 #include <time.h>
 
-#define COMMENT_WINDOW_DAYS 30
-
 void comment_outcome_release(struct comment_outcome *o)
 {
 	free(o->markdown);
 	free(o->url);
 	free(o->error);
 	memset(o, 0, sizeof(*o));
-}
-
-static int klass_of(enum compare_class c)
-{
-	switch (c) {
-	case COMPARE_NEW: return COMMENT_NEW;
-	case COMPARE_KNOWN: return COMMENT_KNOWN;
-	case COMPARE_FIXED: return COMMENT_FIXED;
-	}
-	return COMMENT_UNKNOWN;
 }
 
 static void failed(struct comment_outcome *out, const struct err *err)
@@ -55,6 +43,7 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 	struct err err = ERR_INIT;
 	char (*first)[64] = NULL;
 	size_t n = 0, i;
+	long long evidence = 0;
 
 	results_init(&merged);
 	memset(out, 0, sizeof(*out));
@@ -68,9 +57,9 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 		results_finish(&merged);
 		use = &merged;
 	}
-	if (store_q_compare(s, r->meta.repository, r->meta.base_branch, use,
-			    COMMENT_WINDOW_DAYS, (long long)time(NULL), &rows,
-			    &n, &err)) {
+	if (store_q_compare(s, r->meta.repository, use, STORE_KNOWN_WINDOW_DAYS,
+			    (long long)time(NULL), &rows, &n, &evidence,
+			    &err)) {
 		failed(out, &err);
 		goto out;
 	}
@@ -80,7 +69,7 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 		crows[i].package = rows[i].package;
 		crows[i].name = rows[i].name;
 		crows[i].rate_text = rows[i].executions ? rows[i].rate_text : NULL;
-		crows[i].klass = klass_of(rows[i].cls);
+		crows[i].klass = rows[i].cls;
 		crows[i].test_id = (long)rows[i].test_id;
 		if (rows[i].first_flaky_commit) {
 			snprintf(first[i], sizeof(first[i]), "%.7s %.10s",

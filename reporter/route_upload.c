@@ -9,12 +9,14 @@
 #include "comment.h"
 #include "core/gz.h"
 #include "core/in_json.h"
+#include "core/store_query.h"
 #include "core/store_token.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* "application/json" or "application/json; charset=utf-8". */
 static int is_json_type(const char *ct)
@@ -54,6 +56,38 @@ static json_t *comment_json(const struct comment_outcome *c)
 	if (c->error)
 		json_object_set_new(o, "error", jsonw_str(c->error));
 	return o;
+}
+
+/*
+ * The gate's answer (docs/GATE.md): the class of every flaky or failed
+ * test of the upload, with its numbers on the comparison branch.
+ */
+static json_t *classes_json(const struct results *r, long long evidence)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < r->ntests; i++) {
+		const struct test *t = r->tests[i];
+		json_t *o;
+
+		if (!t->klass)
+			continue;
+		o = json_object();
+		json_object_set_new(o, "package", jsonw_str(t->package));
+		json_object_set_new(o, "name", jsonw_str(t->name));
+		json_object_set_new(o, "class", jsonw_str(test_class_name(t->klass)));
+		json_object_set_new(o, "base", t->has_base ? json_pack(
+			"{s:I,s:I,s:I,s:I}",
+			"executions", (json_int_t)t->base.executions,
+			"failures", (json_int_t)t->base.failures,
+			"runs", (json_int_t)t->base.runs,
+			"flaky_runs", (json_int_t)t->base.flaky_runs) : json_null());
+		json_array_append_new(a, o);
+	}
+	return json_pack("{s:s?,s:i,s:I,s:o}", "branch", store_compare_branch(r),
+			 "window_days", STORE_KNOWN_WINDOW_DAYS,
+			 "evidence_runs", (json_int_t)evidence, "tests", a);
 }
 
 /*
@@ -142,6 +176,7 @@ void route_upload(const struct request *q, struct reply *p)
 	const char *doc = q->body ? q->body : "";
 	size_t len = q->body_len;
 	char *token_repo = NULL, url[1024];
+	long long evidence = 0;
 	int rc;
 
 	results_init(&r);
@@ -184,7 +219,10 @@ void route_upload(const struct request *q, struct reply *p)
 	/* The document as it came: gzip from the collector (~35x smaller). */
 	ao.doc = q->body;
 	ao.doc_len = q->body_len;
-	if (store_mark_new_flaky(s, &r, &err) ||
+	/* Classified before it is stored, though it would not count for
+	 * itself anyway (a run is never its own evidence). */
+	if (store_classify(s, &r, STORE_KNOWN_WINDOW_DAYS,
+			   (long long)time(NULL), &evidence, &err) ||
 	    store_add_run_ex(s, &r, &ao, &added, &err)) {
 		reply_unavailable(p, "could not store the upload", &err);
 		goto out;
@@ -199,14 +237,15 @@ void route_upload(const struct request *q, struct reply *p)
 		 q->cfg->public_url ? q->cfg->public_url : "",
 		 r.meta.repository, added.group_id);
 	reply_json(p, added.duplicate ? 200 : 201,
-		   json_pack("{s:I,s:I,s:s,s:b,s:b,s:s,s:o}",
+		   json_pack("{s:I,s:I,s:s,s:b,s:b,s:s,s:o,s:o}",
 			     "upload_id", (json_int_t)added.run_id,
 			     "run_id", (json_int_t)added.group_id,
 			     "repository", r.meta.repository,
 			     "duplicate", added.duplicate,
 			     "infra", added.infra,
 			     "run_url", url,
-			     "comment", comment_json(&co)));
+			     "comment", comment_json(&co),
+			     "gate", classes_json(&r, evidence)));
 out:
 	comment_outcome_release(&co);
 	results_release(&r);

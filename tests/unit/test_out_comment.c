@@ -292,13 +292,13 @@ static void test_history(void)
 	struct err e = ERR_INIT;
 	struct comment_row rows[] = {
 		{ "example.com/m/pool", "TestGet", "12.5% (95% CI 4.1–30.2%)",
-		  "abc1234 2026-11-20", COMMENT_NEW, 42 },
+		  "abc1234 2026-11-20", CLASS_NEW, 42 },
 		{ "example.com/m/names", "TestEvil/@octocat_#123",
-		  "<b>@x</b> #1", "0123abc 2026-10-01", COMMENT_KNOWN, 7 },
+		  "<b>@x</b> #1", "0123abc 2026-10-01", CLASS_KNOWN, 7 },
 		{ "example.com/m/old", "TestFixed/<i>@y</i>", NULL, NULL,
-		  COMMENT_FIXED, 0 },
+		  CLASS_FIXED, 0 },
 		{ "example.com/m/old", "TestAlsoFixed", NULL, NULL,
-		  COMMENT_FIXED, 0 },
+		  CLASS_FIXED, 0 },
 	};
 	struct comment_history h;
 	const char *s;
@@ -379,7 +379,7 @@ static void test_limits(void)
 	struct results r;
 	struct comment_row row = { "example.com/m/pool", "TestGet",
 				   "5.0% (95% CI 1.7–13.7%)", "abc1234 2026-11-20",
-				   COMMENT_NEW, 3 };
+				   CLASS_NEW, 3 };
 	struct comment_history h;
 	size_t i;
 

@@ -9,6 +9,7 @@
 #include "core/schema.h"
 #include "core/stats.h"
 #include "core/store.h"
+#include "core/store_query.h"
 #include "tests/unit/check.h"
 
 #include <dirent.h>
@@ -422,7 +423,7 @@ static void test_runs_and_rollups(void)
 	size_t n = 0;
 	const struct flake_row *f;
 	long runs = -1, infra = -1;
-	int seen = -1;
+	long long evidence = -1;
 	char *repo = NULL;
 
 	tmp_path(path, sizeof(path), "runs.db");
@@ -447,23 +448,41 @@ static void test_runs_and_rollups(void)
 				&err) == 0);
 	CHECK(n == 0 && rows == NULL);
 
-	/* Run 1: TestFlaky is new flaky. */
-	CHECK(store_mark_new_flaky(s, &r1, &err) == 0);
+	/* Run 1 (main): TestFlaky is new flaky; no evidence yet. */
+	CHECK(store_classify(s, &r1, 30, NOW, &evidence, &err) == 0);
+	CHECK(evidence == 0);
 	CHECK(find_test(&r1, "TestFlaky")->new_flaky == 1);
+	CHECK(find_test(&r1, "TestFlaky")->klass == CLASS_NEW);
 	CHECK(find_test(&r1, "TestBroken")->new_flaky == 0);
+	CHECK(find_test(&r1, "TestBroken")->klass == CLASS_NEW);
+	CHECK(find_test(&r1, "TestStable")->klass == CLASS_NONE);
 	CHECK(store_add_run(s, &r1, "key-1", &id1, &err) == 0);
 	CHECK(id1 > 0);
+	/* A run is never its own evidence: classified again once stored. */
+	CHECK(store_classify(s, &r1, 30, NOW, &evidence, &err) == 0);
+	CHECK(evidence == 0 && find_test(&r1, "TestFlaky")->new_flaky == 1);
 
-	/* Run 2: TestFlaky was seen before. */
-	CHECK(store_mark_new_flaky(s, &r2, &err) == 0);
+	/* Run 2 (main, a day later): TestFlaky flaked on main in run 1. */
+	CHECK(store_classify(s, &r2, 30, NOW, &evidence, &err) == 0);
+	CHECK(evidence == 1);
 	CHECK(find_test(&r2, "TestFlaky")->new_flaky == 0);
+	CHECK(find_test(&r2, "TestFlaky")->klass == CLASS_KNOWN);
+	CHECK(find_test(&r2, "TestFlaky")->has_base);
 	CHECK(store_add_run(s, &r2, "key-2", &id2, &err) == 0);
 
-	/* Run 3: TestNew is new; the infra run comes before it by id. */
+	/* Run 3 (a pull request from feature into main): TestNew is new,
+	 * TestFlaky passed (no class).  Main's runs 1 and 2 (05-01, 05-02)
+	 * are evidence over 30 days up to 05-10, not over 5; the infra run
+	 * never is. */
 	CHECK(store_add_run(s, &ri, "key-infra", &idi, &err) == 0);
-	CHECK(store_mark_new_flaky(s, &r3, &err) == 0);
+	r3.meta.base_branch = xstrdup("main");
+	CHECK(store_classify(s, &r3, 5, NOW, &evidence, &err) == 0);
+	CHECK(evidence == 0);
+	CHECK(store_classify(s, &r3, 30, NOW, &evidence, &err) == 0);
+	CHECK(evidence == 2);
 	CHECK(find_test(&r3, "TestNew")->new_flaky == 1);
 	CHECK(find_test(&r3, "TestFlaky")->new_flaky == 0);
+	CHECK(find_test(&r3, "TestFlaky")->klass == CLASS_NONE);
 	CHECK(store_add_run(s, &r3, "key-3", &id3, &err) == 0);
 	CHECK(id1 < id2 && id2 < idi && idi < id3);
 
@@ -547,24 +566,6 @@ static void test_runs_and_rollups(void)
 				&err) == 0);
 	CHECK(n == 0);
 	store_flake_rows_free(rows, n);
-
-	/* store_seen_flaky, before a given run and at all. */
-	CHECK(store_seen_flaky(s, "acme/widgets", PKG, "TestFlaky", id1, &seen,
-			       &err) == 0 && seen == 0);
-	CHECK(store_seen_flaky(s, "acme/widgets", PKG, "TestFlaky", id2, &seen,
-			       &err) == 0 && seen == 1);
-	CHECK(store_seen_flaky(s, "acme/widgets", PKG, "TestFlaky", 0, &seen,
-			       &err) == 0 && seen == 1);
-	CHECK(store_seen_flaky(s, "acme/widgets", PKG, "TestNew", id3, &seen,
-			       &err) == 0 && seen == 0);
-	CHECK(store_seen_flaky(s, "acme/widgets", PKG, "TestNew", 0, &seen,
-			       &err) == 0 && seen == 1);
-	CHECK(store_seen_flaky(s, "acme/widgets", PKG, "TestBroken", 0, &seen,
-			       &err) == 0 && seen == 0);
-	CHECK(store_seen_flaky(s, "acme/widgets", PKG, "TestNope", 0, &seen,
-			       &err) == 0 && seen == 0);
-	CHECK(store_seen_flaky(s, "other/repo", PKG, "TestFlaky", 0, &seen,
-			       &err) == 0 && seen == 0);
 
 	CHECK(store_latest_repo(s, &repo, &err) == 0);
 	CHECK_STR(repo, "acme/widgets");

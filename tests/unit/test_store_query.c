@@ -952,9 +952,12 @@ static void test_compare(struct world *w)
 	size_t n = 0;
 	const struct compare_row *c;
 	char want[STATS_RATE_MAX];
+	long long evidence = -1;
 
-	CHECK(store_q_compare(w->s, REPO, "main", &w->u3, 30, NOW, &v, &n,
+	CHECK(store_q_compare(w->s, REPO, &w->u3, 30, NOW, &v, &n, &evidence,
 			      &err) == 0);
+	/* U0, U1a, U1b, U2: main's runs of the 30 days before U3. */
+	CHECK(evidence == 4);
 	CHECK(n == 4);
 	if (n != 4) {
 		fprintf(stderr, "store_q_compare: %zu rows %s\n", n, err.msg);
@@ -962,13 +965,13 @@ static void test_compare(struct world *w)
 		return;
 	}
 	CHECK_STR(v[0].name, "TestBroken");
-	CHECK(v[0].cls == COMPARE_NEW && v[0].status == VERDICT_FAILED);
+	CHECK(v[0].cls == CLASS_NEW && v[0].status == VERDICT_FAILED);
 	CHECK_STR(v[1].name, "TestNew");
-	CHECK(v[1].cls == COMPARE_NEW && v[1].status == VERDICT_FLAKY);
+	CHECK(v[1].cls == CLASS_NEW && v[1].status == VERDICT_FLAKY);
 	CHECK(v[1].executions == 0 && v[1].first_flaky_at == NULL);
 	CHECK_STR(v[1].rate_text, "n/a");
 	CHECK_STR(v[2].name, "TestOther");
-	CHECK(v[2].cls == COMPARE_KNOWN);
+	CHECK(v[2].cls == CLASS_KNOWN);
 	CHECK(v[2].executions == 40 && v[2].failures == 2);
 	CHECK(NEAR(v[2].rate, 0.05) && NEAR(v[2].lo, 0.013821) &&
 	      NEAR(v[2].hi, 0.165039));
@@ -977,34 +980,76 @@ static void test_compare(struct world *w)
 	CHECK_STR(v[2].first_flaky_commit, "c1");
 	CHECK_STR(v[2].first_flaky_at, "2024-05-08T10:05:00Z");
 	CHECK_STR(v[3].name, "TestFlaky");
-	CHECK(v[3].cls == COMPARE_FIXED && v[3].status == VERDICT_PASSED);
+	CHECK(v[3].cls == CLASS_FIXED && v[3].status == VERDICT_PASSED);
 	CHECK(v[3].executions == 60 && v[3].failures == 3);
 	CHECK_STR(v[3].rate_text, "5.0% (95% CI 1.7–13.7%)");
 	CHECK(find_cmp(v, n, "TestOld") == NULL);
 	CHECK(v[0].test_id > 0);
-	CHECK_STR(compare_class_name(v[3].cls), "fixed");
+	CHECK_STR(test_class_name(v[3].cls), "fixed");
 	store_compare_rows_free(v, n);
 
-	/*
-	 * Any branch: New's only flaky run is U3 itself (stored already, at
-	 * U3's start): still NEW.  Other is KNOWN, Flaky FIXED.
-	 */
-	CHECK(store_q_compare(w->s, REPO, NULL, &w->u3, 30, NOW, &v, &n,
+	/* A 1-day window (05-10): main's flakes are older; nothing is
+	 * evidence, so Other is NEW again. */
+	CHECK(store_q_compare(w->s, REPO, &w->u3, 1, NOW, &v, &n, &evidence,
 			      &err) == 0);
-	c = find_cmp(v, n, "TestNew");
-	CHECK(n == 4 && c && c->cls == COMPARE_NEW);
-	CHECK_STR(c ? c->first_flaky_commit : NULL, "c3");
 	c = find_cmp(v, n, "TestOther");
-	CHECK(c && c->cls == COMPARE_KNOWN);
-	c = find_cmp(v, n, "TestFlaky");
-	CHECK(c && c->cls == COMPARE_FIXED);
+	CHECK(evidence == 0 && c && c->cls == CLASS_NEW);
 	store_compare_rows_free(v, n);
+
+	/* A push to main (U2): compared with main itself.  Flaky flaked
+	 * in U1a, another GitHub run: KNOWN. */
+	CHECK(store_q_compare(w->s, REPO, &w->u2, 30, NOW, &v, &n, &evidence,
+			      &err) == 0);
+	c = find_cmp(v, n, "TestFlaky");
+	CHECK(evidence == 3 && c && c->cls == CLASS_KNOWN);
+	store_compare_rows_free(v, n);
+
+	/* A re-run (attempt 2 of run 100, later that day): its own first
+	 * attempt is no evidence, so Flaky is NEW -- re-running a red job
+	 * never opens the gate. */
+	{
+		static const struct meta_spec m_rerun = {
+			REPO, "main", NULL, "c1", "2024-05-08T11:00:00Z", "100",
+			NULL, 0 };
+		struct results rr;
+
+		make_run(&rr, &m_rerun, s_u1a, NSPEC(s_u1a));
+		rr.meta.run_attempt = 2;
+		CHECK(store_q_compare(w->s, REPO, &rr, 30, NOW, &v, &n,
+				      &evidence, &err) == 0);
+		c = find_cmp(v, n, "TestFlaky");
+		CHECK(evidence == 1 && c && c->cls == CLASS_NEW);
+		store_compare_rows_free(v, n);
+		/* store_classify() sets the same on the test. */
+		CHECK(store_classify(w->s, &rr, 30, NOW, &evidence, &err) == 0);
+		CHECK(results_test(&rr, PKG, "TestFlaky", 0)->klass == CLASS_NEW);
+		CHECK(results_test(&rr, PKG, "TestFlaky", 0)->new_flaky);
+		results_release(&rr);
+	}
+
+	/* A second push to the PR (feature, later): New flaked in U3, but
+	 * on the PR's own branch -- never evidence: still NEW. */
+	{
+		static const struct meta_spec m_pr2 = {
+			REPO, "feature", "main", "c5", "2024-05-10T10:00:00Z",
+			"104", NULL, 7 };
+		struct results pr2;
+
+		make_run(&pr2, &m_pr2, s_u3, NSPEC(s_u3));
+		CHECK(store_classify(w->s, &pr2, 30, NOW, &evidence, &err) == 0);
+		CHECK(results_test(&pr2, PKG, "TestNew", 0)->klass == CLASS_NEW);
+		CHECK(results_test(&pr2, PKG, "TestOther", 0)->klass ==
+		      CLASS_KNOWN);
+		CHECK(results_test(&pr2, PKG, "TestOther", 0)->has_base &&
+		      results_test(&pr2, PKG, "TestOther", 0)->base.failures == 2);
+		results_release(&pr2);
+	}
 
 	/* An unknown repository: the broken tests, all NEW. */
-	CHECK(store_q_compare(w->s, "nobody/none", "main", &w->u3, 30, NOW, &v,
-			      &n, &err) == 0);
+	CHECK(store_q_compare(w->s, "nobody/none", &w->u3, 30, NOW, &v, &n,
+			      &evidence, &err) == 0);
 	CHECK(n == 3);
-	CHECK(n == 3 && v[0].cls == COMPARE_NEW && v[2].cls == COMPARE_NEW &&
+	CHECK(n == 3 && v[0].cls == CLASS_NEW && v[2].cls == CLASS_NEW &&
 	      v[0].test_id == 0);
 	store_compare_rows_free(v, n);
 }
