@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""The gate's scenarios (docs/GATE.md, issue 12's acceptance 1-5), over
+sequences of runs fed through `flake-collector analyze` with their
+metadata set (branch, base, PR, GitHub run and attempt, start time), in
+embedded mode (one local history database per scenario, as the Action's
+cache keeps it) and against a real reporter on loopback (a fresh local
+database for every run, as on fresh runners).
+
+usage: gate_test.py BINDIR WORKDIR"""
+import json, os, socket, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import testdocs  # noqa: E402
+
+bindir, work = sys.argv[1], sys.argv[2]
+COLLECTOR = os.path.join(bindir, "flake-collector")
+REPORTER = os.path.join(bindir, "flake-reporter")
+checks = failures = 0
+PKG = "example.com/gate"
+
+
+def check(cond, what):
+    global checks, failures
+    checks += 1
+    if not cond:
+        failures += 1
+        print("FAIL:", what)
+
+
+def stream(path, flip_fails):
+    """A go test -json stream: TestFlip 3 executions, the first
+    flip_fails failing (1: flaky; 0: passing), TestOK passing."""
+    ev = []
+
+    def add(**k):
+        k.setdefault("Package", PKG)
+        ev.append(k)
+    for i in range(3):
+        add(Action="run", Test="TestFlip")
+        add(Action="output", Test="TestFlip", Output="=== RUN   TestFlip\n")
+        if i < flip_fails:
+            add(Action="output", Test="TestFlip", Output="    flip_test.go:9: flipped\n")
+            add(Action="output", Test="TestFlip", Output="--- FAIL: TestFlip (0.00s)\n")
+            add(Action="fail", Test="TestFlip", Elapsed=0)
+        else:
+            add(Action="output", Test="TestFlip", Output="--- PASS: TestFlip (0.00s)\n")
+            add(Action="pass", Test="TestFlip", Elapsed=0)
+        add(Action="run", Test="TestOK")
+        add(Action="output", Test="TestOK", Output="=== RUN   TestOK\n")
+        add(Action="output", Test="TestOK", Output="--- PASS: TestOK (0.00s)\n")
+        add(Action="pass", Test="TestOK", Elapsed=0)
+    if flip_fails:
+        add(Action="output", Output="FAIL\n")
+        add(Action="fail", Elapsed=0.01)
+    else:
+        add(Action="output", Output="ok  \t%s\t0.01s\n" % PKG)
+        add(Action="pass", Elapsed=0.01)
+    with open(path, "w") as f:
+        f.write("".join(json.dumps(e) + "\n" for e in ev))
+
+
+FLAKY = os.path.join(work, "flaky.json")
+CLEAN = os.path.join(work, "clean.json")
+stream(FLAKY, 1)
+stream(CLEAN, 0)
+run_no = [0]
+
+
+def iso(days_ago):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days_ago * 86400))
+
+
+def run(repo, db, branch, run_id, attempt=1, pr=None, days_ago=0, flaky=True,
+        reporter=None, token=None, extra=(), env_extra=None):
+    """One run; returns (exit status, class of TestFlip, stderr, doc)."""
+    run_no[0] += 1
+    out = os.path.join(work, "r%d.json" % run_no[0])
+    args = [COLLECTOR, "analyze", "--cell", "GOMAXPROCS=2", "--comment", "never",
+            "--quiet", "--json", out, "--repository", repo, "--branch", branch,
+            "--commit", "c%04d" % run_no[0], "--run-id", str(run_id),
+            "--run-attempt", str(attempt), "--job", "test",
+            "--started-at", iso(days_ago)]
+    if pr:
+        args += ["--pr", str(pr), "--base-branch", "main"]
+    args += ["--db", db] if db else ["--no-history"]
+    if reporter:
+        args += ["--reporter", reporter]
+    args += list(extra) + [FLAKY if flaky else CLEAN]
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("GITHUB_") and k not in ("FLAKE_TOKEN", "CI")}
+    env["FLAKE_UPLOAD_MAX_WAIT_MS"] = "1"
+    if token:
+        env["FLAKE_TOKEN"] = token
+    env.update(env_extra or {})
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    doc = json.load(open(out)) if os.path.exists(out) else {"tests": []}
+    flip = [t for t in doc["tests"] if t["name"] == "TestFlip"]
+    cls = flip[0].get("class") if flip else "missing"
+    return p.returncode, cls, p.stderr.decode(errors="replace"), flip[0] if flip else {}
+
+
+def scenarios(mode, db_for, reporter=None, token_for=None):
+    tag = lambda s: "[%s] %s" % (mode, s)
+    rep = lambda repo: dict(reporter=reporter, token=token_for(repo)) if reporter else {}
+
+    # 1. A flake seen only on the PR branch is new; a re-run attempt and a
+    # second run of the same PR are still new.
+    repo = "o/s1-" + mode
+    db = db_for(repo)
+    for run_id, attempt, what in ((201, 1, "first run"), (201, 2, "re-run attempt"),
+                                  (202, 1, "second run of the PR")):
+        rc, cls, err, _ = run(repo, db(), "feature", run_id, attempt, pr=7, **rep(repo))
+        check(rc == 1 and cls == "new", tag("1: PR-only flake, %s: new and exit 1 "
+                                             "(exit %d, %s) %s" % (what, rc, cls, err[-300:])))
+
+    # 2. Flaky on main within the window: known, exit 0, the base rate shown.
+    repo = "o/s2-" + mode
+    db = db_for(repo)
+    rc, cls, err, _ = run(repo, db(), "main", 301, days_ago=5, **rep(repo))
+    check(rc == 1 and cls == "new", tag("2: a new flake on main fails main (exit %d, %s)" % (rc, cls)))
+    rc, cls, err, t = run(repo, db(), "feature", 302, pr=8, **rep(repo))
+    check(rc == 0 and cls == "known", tag("2: flaky on main 5 days ago: known, exit 0 "
+                                          "(exit %d, %s) %s" % (rc, cls, err[-300:])))
+    check(t.get("base") == {"executions": 3, "failures": 1, "runs": 1, "flaky_runs": 1},
+          tag("2: the base-branch numbers: %r" % t.get("base")))
+    check(t.get("new_flaky") is False, tag("2: new_flaky false"))
+
+    # 3. Flaky on main only outside the window: new; a wider window: known.
+    repo = "o/s3-" + mode
+    db = db_for(repo)
+    run(repo, db(), "main", 401, days_ago=40, **rep(repo))
+    rc, cls, err, _ = run(repo, db(), "feature", 402, pr=9, **rep(repo))
+    check(rc == 1 and cls == "new", tag("3: flaky on main 40 days ago only: new (exit %d, %s)"
+                                        % (rc, cls)))
+    if not reporter:
+        rc, cls, err, _ = run(repo, db(), "feature", 403, pr=9,
+                              extra=("--known-window", "60"))
+        check(rc == 0 and cls == "known", tag("3: --known-window 60: known (exit %d, %s)"
+                                              % (rc, cls)))
+    # A clean run on main in the window does not make it known either.
+    run(repo, db(), "main", 404, days_ago=2, flaky=False, **rep(repo))
+    rc, cls, err, _ = run(repo, db(), "feature", 405, pr=9, **rep(repo))
+    check(rc == 1 and cls == "new", tag("3: main ran clean since: still new (exit %d, %s)"
+                                        % (rc, cls)))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main():
+    # Embedded: one history per scenario, kept across its runs.
+    def embedded_db(repo):
+        path = os.path.join(work, "embedded-%s.db" % repo.replace("/", "_"))
+        return lambda: path
+    scenarios("embedded", embedded_db)
+
+    # Against a reporter: every run on a fresh runner (empty local db).
+    rdb = os.path.join(work, "reporter.db")
+    tok, proc, port = testdocs.token_and_server(REPORTER, rdb, work, repo="o/s1-reporter")
+    tokens = {"o/s1-reporter": tok}
+    for repo in ("o/s2-reporter", "o/s3-reporter", "o/s4-reporter"):
+        tokens[repo] = subprocess.run([REPORTER, "token", "create", "--db", rdb, repo],
+                                      stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+    url = "http://127.0.0.1:%d" % port
+    fresh = [0]
+
+    def fresh_db(repo):
+        def f():
+            fresh[0] += 1
+            return os.path.join(work, "fresh-%d.db" % fresh[0])
+        return f
+    try:
+        scenarios("reporter", fresh_db, reporter=url, token_for=tokens.get)
+
+        # 4. A fresh runner against a reporter with main's history: known,
+        # exit 0 -- the bug of a local-only "new".
+        repo = "o/s4-reporter"
+        run(repo, fresh_db(repo)(), "main", 501, days_ago=3, reporter=url,
+            token=tokens[repo])
+        db = fresh_db(repo)()
+        rc, cls, err, _ = run(repo, db, "feature", 502, pr=10, reporter=url, token=tokens[repo])
+        check(rc == 0 and cls == "known", "4: fresh runner, reporter knows main's flake: known, "
+              "exit 0 (exit %d, %s) %s" % (rc, cls, err[-300:]))
+        check("uploaded to the reporter" in err, "4: uploaded")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+    # 5. The reporter is down (nothing listens on its port).
+    down = "http://127.0.0.1:%d" % free_port()
+    repo = "o/s5"
+    rc, cls, err, _ = run(repo, os.path.join(work, "down-fresh.db"), "feature", 601, pr=11,
+                          reporter=down, token="flk_x")
+    check(rc == 0 and cls == "unverified", "5: reporter down, no local history: unverified, "
+          "exit 0 (exit %d, %s)" % (rc, cls))
+    check("unverified and do not fail the job" in err and "upload to the reporter failed" in err,
+          "5: the warnings say so: %r" % err[-600:])
+    # With local history of main (the Action's cache): its classes.
+    db = os.path.join(work, "down-cached.db")
+    run(repo, db, "main", 602, days_ago=2)
+    rc, cls, err, _ = run(repo, db, "feature", 603, pr=11, reporter=down, token="flk_x")
+    check(rc == 0 and cls == "known", "5: reporter down, main's flake in the local history: "
+          "known (exit %d, %s)" % (rc, cls))
+    db = os.path.join(work, "down-clean.db")
+    run(repo, db, "main", 604, days_ago=2, flaky=False)
+    rc, cls, err, _ = run(repo, db, "feature", 605, pr=11, reporter=down, token="flk_x")
+    check(rc == 1 and cls == "new", "5: reporter down, main ran clean in the local history: "
+          "new (exit %d, %s)" % (rc, cls))
+
+    print("%d checks, %d failed" % (checks, failures))
+    sys.exit(1 if failures else 0)
+
+
+main()
