@@ -107,18 +107,25 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 		/* Inside a request: do not hold the uploader for a minute. */
 		go.max_wait_ms = 10000;
 		memset(&found, 0, sizeof(found));
-		if (github_find_comment(&go, r->meta.repository, r->meta.pr,
-					marker.data, &found, &err)) {
-			failed(out, &err);
-			out->markdown = buf_detach(&md, NULL);
-			goto out;
-		}
-		if (!out_comment_should_post(use, cfg->comment, found.id != 0)) {
+		/* Only when there is nothing to report does an earlier comment
+		 * decide (to say all is well now); the upsert lists the
+		 * comments itself, so they are listed once per post. */
+		if (!out_comment_should_post(use, cfg->comment, 0)) {
+			if (github_find_comment(&go, r->meta.repository,
+						r->meta.pr, marker.data, &found,
+						&err)) {
+				failed(out, &err);
+				out->markdown = buf_detach(&md, NULL);
+				goto out;
+			}
+			if (!out_comment_should_post(use, cfg->comment,
+						     found.id != 0)) {
+				github_comment_release(&found);
+				out->status = "skipped";
+				goto out;
+			}
 			github_comment_release(&found);
-			out->status = "skipped";
-			goto out;
 		}
-		github_comment_release(&found);
 		if (github_upsert_comment(&go, r->meta.repository, r->meta.pr,
 					  marker.data, md.data, &res, &err)) {
 			failed(out, &err);

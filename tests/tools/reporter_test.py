@@ -343,6 +343,11 @@ if spec and os.path.exists(spec):
              e.get("path", "").startswith("/repos/acme/api/issues/7/comments")]
     patches = [e for e in (log or []) if e.get("method") == "PATCH"]
     check(len(posts) == 1 and len(patches) == 1, "one comment created, then updated in place")
+    # One listing per post: the two uploads listed issue 7's comments
+    # twice in all, not four times.
+    lists = [e for e in (log or []) if e.get("method") == "GET" and
+             e.get("path", "").startswith("/repos/acme/api/issues/7/comments")]
+    check(len(lists) == 2, "the comments are listed once per post: %d lists" % len(lists))
     _, viol, _ = request(gport, "GET", "/_control/violations")
     check(not viol, "requests match GitHub's OpenAPI description: %r" % (viol or "")[:3])
 else:
