@@ -110,3 +110,60 @@ int stats_format_rate(char *out, size_t size, long k, long n)
 	len = snprintf(out, size, "%s%% (95%% CI %s\xe2\x80\x93%s%%)", a, b, c);
 	return fits(len, size);
 }
+
+/* ln C(n, k). */
+static double lchoose(long n, long k)
+{
+	return lgamma((double)n + 1) - lgamma((double)k + 1) -
+	       lgamma((double)(n - k) + 1);
+}
+
+double stats_fisher(long a, long b, long c, long d)
+{
+	long row1 = a + b, col1 = a + c, n = a + b + c + d, lo, hi, x;
+	double lp_obs, p = 0.0;
+
+	if (a < 0 || b < 0 || c < 0 || d < 0 || !row1 || row1 == n || !col1 ||
+	    col1 == n)
+		return 1.0;
+	/* x failures under the condition: P(x) = C(col1, x) C(n - col1,
+	 * row1 - x) / C(n, row1). */
+	lo = row1 + col1 - n > 0 ? row1 + col1 - n : 0;
+	hi = row1 < col1 ? row1 : col1;
+	lp_obs = lchoose(col1, a) + lchoose(n - col1, row1 - a) -
+		 lchoose(n, row1);
+	for (x = lo; x <= hi; x++) {
+		double lp = lchoose(col1, x) + lchoose(n - col1, row1 - x) -
+			    lchoose(n, row1);
+
+		/* "At most as likely", with room for rounding. */
+		if (lp <= lp_obs + 1e-7)
+			p += exp(lp);
+	}
+	return p > 1.0 ? 1.0 : p;
+}
+
+int stats_format_condition(char *out, size_t size, const char *label,
+			   long k_in, long n_in, long k_out, long n_out)
+{
+	double p = stats_fisher(k_in, n_in - k_in, k_out, n_out - k_out);
+	double r_in = n_in > 0 ? (double)k_in / (double)n_in : 0.0;
+	double r_out = n_out > 0 ? (double)k_out / (double)n_out : 0.0;
+	char ps[32];
+	int n;
+
+	if (p >= STATS_ALPHA || r_in <= r_out) {
+		n = snprintf(out, size, "no condition stands out (n = %ld)",
+			     n_in + n_out);
+		return n < 0 || (size_t)n >= size ? -1 : 0;
+	}
+	snprintf(ps, sizeof(ps), p < 0.001 ? "p < 0.001" : "p = %.2g", p);
+	if (k_out == 0)
+		n = snprintf(out, size, "only under %s (%s; %ld/%ld vs %ld/%ld)",
+			     label, ps, k_in, n_in, k_out, n_out);
+	else
+		n = snprintf(out, size, "%.1f\xC3\x97 more under %s (%s; %ld/%ld vs "
+			     "%ld/%ld)", r_in / r_out, label, ps, k_in, n_in,
+			     k_out, n_out);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}

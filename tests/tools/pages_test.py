@@ -91,6 +91,19 @@ def html_ok(port, path, status=200):
 def run_pages(port, tok):
     """The run page with ?all=1 pages like the API: 1000 tests a page,
     a next link with the cursor, every test on exactly one page."""
+    # Conditions on the test page, by Fisher's exact test over the
+    # history: 5/9 under -race and 0/9 without is one (p = 0.029).
+    st, r = post(port, "/api/v1/uploads", doc_for(
+        "acme/api", "104", "racy", {"TestRacy": {"GOMAXPROCS=1": (9, 0),
+                                                 "race GOMAXPROCS=4": (4, 5)}},
+        cells=("GOMAXPROCS=1", "race GOMAXPROCS=4")), tok)
+    check(st == 201, "racy upload: %d" % st)
+    st, _, tj = get(port, "/api/v1/repos/acme/api/tests?all=1")
+    racy = [t for t in json.loads(tj)["tests"] if t["name"] == "TestRacy"]
+    if racy:
+        body = html_ok(port, "/acme/api/tests/%d" % racy[0]["id"])
+        check("Conditions: only under -race (p = 0.029; 5/9 vs 0/9)" in body,
+              "test page: the condition with its p-value and counts")
     names = ["TestMany%04d" % i for i in range(1205)]
     per = {n: {"GOMAXPROCS=1": (3, 0)} for n in names}
     per["TestOdd"] = {"GOMAXPROCS=1": (2, 1)}
@@ -166,6 +179,9 @@ def main():
           "test page: hostile name escaped")
     check("<svg" in body and "aria-label" in body, "test page: labelled chart")
     check("want 1, got 2 &lt;img src=x&gt;" in body, "test page: output escaped")
+    check("Conditions: no condition stands out (n = 12)" in body,
+          "test page: 3/6 vs 0/6-like counts are no condition: %r" %
+          body[body.find("Conditions"):][:120])
     check('href="/acme/api/runs/%d"' % r1["run_id"] in body,
           "test page: links to runs")
     check("https://github.com/acme/api/pull/42" in body, "test page: PR link")

@@ -139,8 +139,41 @@ static void test_format(void)
 	CHECK(stats_format_pct(out, 3, 0.125) == -1);
 }
 
+/* Fisher's exact test against values computed by hand. */
+static void test_fisher(void)
+{
+	char out[STATS_COND_MAX];
+
+	/* All 5 failures among 9 under the condition: C(9,5)/C(18,5) per
+	 * extreme table = 126/8568, two of them. */
+	CHECK(fabs(stats_fisher(5, 4, 0, 9) - 252.0 / 8568.0) < 1e-9);
+	/* Fisher's tea: [[3,1],[1,3]]: (16 + 16 + 1 + 1) / 70. */
+	CHECK(fabs(stats_fisher(3, 1, 1, 3) - 34.0 / 70.0) < 1e-9);
+	/* Wikipedia's dieting table [[1,9],[11,3]]: p = 0.002759. */
+	CHECK(fabs(stats_fisher(1, 9, 11, 3) - 0.0027594) < 1e-6);
+	/* Symmetric in the rows; nothing to test is p = 1. */
+	CHECK(fabs(stats_fisher(1, 9, 11, 3) - stats_fisher(11, 3, 1, 9)) < 1e-12);
+	CHECK(stats_fisher(0, 0, 3, 4) == 1.0 && stats_fisher(0, 5, 0, 5) == 1.0);
+	CHECK(stats_fisher(-1, 2, 3, 4) == 1.0);
+	CHECK(stats_fisher(2, 2, 2, 2) > 0.999);
+
+	CHECK(stats_format_condition(out, sizeof(out), "-race", 5, 9, 0, 9) == 0);
+	CHECK_STR(out, "only under -race (p = 0.029; 5/9 vs 0/9)");
+	CHECK(stats_format_condition(out, sizeof(out), "GOMAXPROCS=2", 11, 14, 1,
+				     10) == 0);
+	CHECK_STR(out, "7.9\xC3\x97 more under GOMAXPROCS=2 (p = 0.0028; "
+		  "11/14 vs 1/10)");
+	CHECK(stats_format_condition(out, sizeof(out), "-race", 2, 9, 0, 9) == 0);
+	CHECK_STR(out, "no condition stands out (n = 18)");
+	/* Significant but lower under it: not a condition of failing. */
+	CHECK(stats_format_condition(out, sizeof(out), "-race", 0, 9, 5, 9) == 0);
+	CHECK_STR(out, "no condition stands out (n = 18)");
+	CHECK(stats_format_condition(out, 10, "-race", 5, 9, 0, 9) == -1);
+}
+
 int main(void)
 {
+	test_fisher();
 	test_wilson_values();
 	test_wilson_invalid();
 	test_wilson_invariants();
