@@ -19,6 +19,7 @@
 #define COLLECTOR_COMMENT_H
 
 #include "publish.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/results.h"
 
@@ -33,6 +34,14 @@
  */
 int comment_publish(struct results *r, const struct publish_opts *o,
 		    struct err *err);
+
+/*
+ * Renders the comment embedded mode posts for r (finished) into md (its
+ * limit at least OUT_COMMENT_MAX): this run, with the local history when
+ * there is one.  0, or -1 with err set.
+ */
+int comment_render(struct results *r, const struct publish_opts *o,
+		   struct buf *md, struct err *err);
 
 /*
  * Posts markdown rendered by the reporter (the upload response of a

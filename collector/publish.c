@@ -34,6 +34,7 @@ enum {
 	O_BASE_BRANCH, O_PR, O_RUN_ID, O_RUN_ATTEMPT, O_JOB, O_SHARD,
 	O_REPORTER,
 	O_COMMENT, O_GITHUB_API_URL, O_KNOWN_WINDOW, O_STARTED_AT,
+	O_COMMENT_FILE,
 };
 
 const struct cli_opt publish_cli_opts[] = {
@@ -45,6 +46,8 @@ const struct cli_opt publish_cli_opts[] = {
 	{ "fail-on", O_FAIL_ON, "LIST", "exit 1 on: failed,new-flaky (default), flaky, repeat, none" },
 	{ "known-window", O_KNOWN_WINDOW, "DAYS", "a flake is known when the base branch flaked on it "
 	  "in the last DAYS days (default 30; docs/GATE.md)" },
+	{ "comment-file", O_COMMENT_FILE, "FILE", "write the PR comment's markdown (as posted, or as it "
+	  "would be; e.g. for a fork PR's artifact)" },
 	{ "started-at", O_STARTED_AT, "TIME", "when the run started, YYYY-MM-DDTHH:MM:SSZ (default now; "
 	  "for importing older streams)" },
 	{ "quiet", O_QUIET, NULL, "no terminal report" },
@@ -191,6 +194,7 @@ int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
 		m->run_attempt = (int)v;
 		break;
 	case O_JOB: meta_set(&m->job, arg); break;
+	case O_COMMENT_FILE: o->comment_file = arg; break;
 	case O_KNOWN_WINDOW:
 		if (cli_int("known-window", arg, 1, 3650, &v, err))
 			return -1;
@@ -351,6 +355,40 @@ static int upload(struct results *r, const struct publish_opts *o,
 	return handled;
 }
 
+/* --comment-file: the reporter's markdown when it rendered one, else
+ * ours (collector/comment.h). */
+static int write_comment_file(struct results *r, const struct publish_opts *o,
+			      const char *markdown, struct err *err)
+{
+	struct buf md = BUF_INIT(OUT_COMMENT_MAX);
+	FILE *f;
+	int ret = -1;
+
+	if (markdown ? buf_adds(&md, markdown) < 0 : comment_render(r, o, &md, err)) {
+		if (markdown)
+			err_set(err, "the reporter's comment is over %d bytes",
+				OUT_COMMENT_MAX);
+		goto out;
+	}
+	if (!(f = fopen(o->comment_file, "w"))) {
+		err_sys(err, "cannot open '%s'", o->comment_file);
+		goto out;
+	}
+	if (fwrite(md.data ? md.data : "", 1, md.len, f) != md.len) {
+		err_sys(err, "cannot write '%s'", o->comment_file);
+		fclose(f);
+		goto out;
+	}
+	if (fclose(f)) {
+		err_sys(err, "cannot write '%s'", o->comment_file);
+		goto out;
+	}
+	ret = 0;
+out:
+	buf_release(&md);
+	return ret;
+}
+
 /*
  * The reporter could not be reached (or gave no classes) and the local
  * history has no run of the comparison branch in the window: nothing
@@ -456,6 +494,8 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 	 * reporter, its comment covers every shard; else ours from local
 	 * history. */
 	fflush(stdout);
+	if (o->comment_file && write_comment_file(r, o, markdown, &e))
+		keep(err, &failed, &e);
 	if (markdown ? comment_post_markdown(r, o, markdown, &e) :
 	    !comment_done && comment_publish(r, o, &e))
 		fprintf(stderr, "flake-collector: warning: could not post the PR "

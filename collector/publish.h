@@ -37,6 +37,7 @@ struct publish_opts {
 	const char *github_api_url;	/* --github-api-url, else
 					 * $GITHUB_API_URL; NULL: default */
 	const char *reporter_url;	/* upload to flake-reporter */
+	const char *comment_file;	/* --comment-file: the markdown */
 };
 
 #define PUB_OPT_BASE 1000

@@ -4,6 +4,7 @@
  * shards) and compares with the base branch's history.
  */
 #include "comment.h"
+#include "core/comment_history.h"
 #include "core/github.h"
 #include "core/out_comment.h"
 #include "core/store_group.h"
@@ -35,18 +36,15 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 {
 	struct results merged;
 	const struct results *use = r;
-	struct compare_row *rows = NULL;
-	struct comment_row *crows = NULL;
-	struct comment_history h;
+	struct comment_source src;
 	struct buf md = BUF_INIT(OUT_COMMENT_MAX), marker = BUF_INIT(256);
 	struct buf run_url = BUF_INIT(2048);
 	struct err err = ERR_INIT;
-	char (*first)[64] = NULL;
-	size_t n = 0, i;
-	long long evidence = 0;
+	int have_src = 0;
 
 	results_init(&merged);
 	memset(out, 0, sizeof(*out));
+	memset(&src, 0, sizeof(src));
 	if (!r->meta.pr || !strcmp(cfg->comment, "never")) {
 		out->status = "skipped";
 		goto out;
@@ -57,37 +55,21 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 		results_finish(&merged);
 		use = &merged;
 	}
-	if (store_q_compare(s, r->meta.repository, use, STORE_KNOWN_WINDOW_DAYS,
-			    (long long)time(NULL), &rows, &n, &evidence,
-			    &err)) {
+	/* The rows embedded mode reads from its local history, read from
+	 * ours (core/comment_history.h): one pipeline, one comment. */
+	if (comment_history_load(s, use, STORE_KNOWN_WINDOW_DAYS,
+				 (long long)time(NULL), &src, &err)) {
 		failed(out, &err);
 		goto out;
 	}
-	crows = xcalloc(n + 1, sizeof(*crows));
-	first = xcalloc(n + 1, sizeof(*first));
-	for (i = 0; i < n; i++) {
-		crows[i].package = rows[i].package;
-		crows[i].name = rows[i].name;
-		crows[i].rate_text = rows[i].executions ? rows[i].rate_text : NULL;
-		crows[i].klass = rows[i].cls;
-		crows[i].test_id = (long)rows[i].test_id;
-		if (rows[i].first_flaky_commit) {
-			snprintf(first[i], sizeof(first[i]), "%.7s %.10s",
-				 rows[i].first_flaky_commit,
-				 rows[i].first_flaky_at ? rows[i].first_flaky_at : "");
-			crows[i].first_seen = first[i];
-		}
-	}
-	memset(&h, 0, sizeof(h));
-	h.rows = crows;
-	h.nrows = n;
-	h.window = "30 days";
+	have_src = 1;
 	if (cfg->public_url &&
 	    !buf_addf(&run_url, "%s/%s/runs/%lld", cfg->public_url,
 		      r->meta.repository, group_id))
-		h.run_url = run_url.data;
-	if (out_comment_render(use, &h, cfg->public_url, &md, OUT_COMMENT_MAX,
-			       &err) || out_comment_marker(use, &marker)) {
+		src.h.run_url = run_url.data;
+	if (out_comment_render(use, &src.h, cfg->public_url, &md,
+			       OUT_COMMENT_MAX, &err) ||
+	    out_comment_marker(use, &marker)) {
 		failed(out, &err);
 		goto out;
 	}
@@ -140,9 +122,8 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 		github_result_release(&res);
 	}
 out:
-	store_compare_rows_free(rows, n);
-	free(crows);
-	free(first);
+	if (have_src)
+		comment_history_release(&src);
 	buf_release(&md);
 	buf_release(&marker);
 	buf_release(&run_url);

@@ -1,6 +1,6 @@
 build-dev/collector/publish.o: collector/publish.c collector/publish.h \
  core/cli.h core/err.h core/results.h core/ident.h core/buf.h \
- collector/comment.h core/err.h core/buf.h core/meta.h core/results.h \
+ collector/comment.h core/buf.h core/err.h core/meta.h core/results.h \
  core/out_gha.h core/out_json.h core/out_junit.h core/out_comment.h \
  core/out_md.h core/report.h core/store.h core/store_query.h core/stats.h \
  core/store.h core/upload.h
@@ -11,8 +11,8 @@ core/results.h:
 core/ident.h:
 core/buf.h:
 collector/comment.h:
-core/err.h:
 core/buf.h:
+core/err.h:
 core/meta.h:
 core/results.h:
 core/out_gha.h:

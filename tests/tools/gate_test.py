@@ -71,15 +71,16 @@ def iso(days_ago):
 
 
 def run(repo, db, branch, run_id, attempt=1, pr=None, days_ago=0, flaky=True,
-        reporter=None, token=None, extra=(), env_extra=None):
+        reporter=None, token=None, extra=(), env_extra=None, commit=None,
+        started=None):
     """One run; returns (exit status, class of TestFlip, stderr, doc)."""
     run_no[0] += 1
     out = os.path.join(work, "r%d.json" % run_no[0])
     args = [COLLECTOR, "analyze", "--cell", "GOMAXPROCS=2", "--comment", "never",
             "--quiet", "--json", out, "--repository", repo, "--branch", branch,
-            "--commit", "c%04d" % run_no[0], "--run-id", str(run_id),
+            "--commit", commit or "c%04d" % run_no[0], "--run-id", str(run_id),
             "--run-attempt", str(attempt), "--job", "test",
-            "--started-at", iso(days_ago)]
+            "--started-at", started or iso(days_ago)]
     if pr:
         args += ["--pr", str(pr), "--base-branch", "main"]
     args += ["--db", db] if db else ["--no-history"]
@@ -163,7 +164,7 @@ def main():
     rdb = os.path.join(work, "reporter.db")
     tok, proc, port = testdocs.token_and_server(REPORTER, rdb, work, repo="o/s1-reporter")
     tokens = {"o/s1-reporter": tok}
-    for repo in ("o/s2-reporter", "o/s3-reporter", "o/s4-reporter"):
+    for repo in ("o/s2-reporter", "o/s3-reporter", "o/s4-reporter", "o/s6"):
         tokens[repo] = subprocess.run([REPORTER, "token", "create", "--db", rdb, repo],
                                       stdout=subprocess.PIPE, check=True).stdout.decode().strip()
     url = "http://127.0.0.1:%d" % port
@@ -187,6 +188,28 @@ def main():
         check(rc == 0 and cls == "known", "4: fresh runner, reporter knows main's flake: known, "
               "exit 0 (exit %d, %s) %s" % (rc, cls, err[-300:]))
         check("uploaded to the reporter" in err, "4: uploaded")
+
+        # 8. One comment pipeline: the same runs and history give the
+        # same comment bytes in embedded mode and from the reporter.
+        repo, main_at, pr_at = "o/s6", iso(4), iso(0)
+        edb = os.path.join(work, "s6-embedded.db")
+        for db, rep_args in ((edb, {}), (fresh_db(repo)(), dict(reporter=url,
+                                                                token=tokens[repo]))):
+            run(repo, db, "main", 701, commit="m701", started=main_at, **rep_args)
+        a, b = os.path.join(work, "s6-embedded.md"), os.path.join(work, "s6-reporter.md")
+        rc1, cls1, err1, _ = run(repo, edb, "feature", 702, pr=12, commit="p702",
+                                 started=pr_at, extra=("--comment-file", a))
+        rc2, cls2, err2, _ = run(repo, fresh_db(repo)(), "feature", 702, pr=12,
+                                 commit="p702", started=pr_at, reporter=url,
+                                 token=tokens[repo], extra=("--comment-file", b))
+        ca = open(a).read() if os.path.exists(a) else ""
+        cb = open(b).read() if os.path.exists(b) else ""
+        check(cls1 == cls2 == "known" and rc1 == rc2 == 0,
+              "8: both known (%s %s, exit %d %d) %s" % (cls1, cls2, rc1, rc2, err2[-300:]))
+        check("flake-action:comment" in ca and "TestFlip" in ca and "known" in ca,
+              "8: the embedded comment: %r" % ca[:300])
+        check(ca == cb, "8: embedded and reporter comments are byte-identical:\n%s\n----\n%s"
+              % (ca[:1500], cb[:1500]))
     finally:
         proc.terminate()
         proc.wait(timeout=20)
