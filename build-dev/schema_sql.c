@@ -356,5 +356,30 @@ const struct schema_file schema_files[] = {
 	  "INSERT INTO counters (name, value) SELECT 'result_rows', count(*) FROM results;\n"
 	  "INSERT INTO counters (name, value) SELECT 'uploads', count(*) FROM runs;\n"
 	},
+	{ "005_quarantine.sql",
+	  "-- 005_quarantine.sql: the quarantine list (docs/GATE.md, \"Quarantine\").\n"
+	  "--\n"
+	  "-- A quarantined test still runs; its failures never fail the job.  An\n"
+	  "-- entry is active while released_at is NULL; releasing keeps the row, so\n"
+	  "-- a test that flakes again after its release is \"regressed\".  rate_at_add\n"
+	  "-- is p0, the test's failure rate when it was quarantined: release needs\n"
+	  "-- enough clean executions to reject \"rate >= p0\" (stats_release_need()).\n"
+	  "CREATE TABLE quarantine (\n"
+	  "	id		INTEGER PRIMARY KEY,\n"
+	  "	repo_id		INTEGER NOT NULL REFERENCES repos(id),\n"
+	  "	package		TEXT NOT NULL,\n"
+	  "	name		TEXT NOT NULL,\n"
+	  "	reason		TEXT NOT NULL,\n"
+	  "	added_by	TEXT NOT NULL,\n"
+	  "	added_at	TEXT NOT NULL,		-- 'YYYY-MM-DDTHH:MM:SSZ'\n"
+	  "	issue_url	TEXT,\n"
+	  "	rate_at_add	REAL NOT NULL,\n"
+	  "	released_at	TEXT\n"
+	  ");\n"
+	  "\n"
+	  "CREATE UNIQUE INDEX quarantine_active ON quarantine(repo_id, package, name)\n"
+	  "	WHERE released_at IS NULL;\n"
+	  "CREATE INDEX quarantine_test ON quarantine(repo_id, package, name, released_at);\n"
+	},
 };
-const unsigned schema_nfiles = 4;
+const unsigned schema_nfiles = 5;

@@ -15,6 +15,7 @@
 #include "core/report.h"
 #include "core/store.h"
 #include "core/store_query.h"
+#include "core/quarantine_file.h"
 #include "core/upload.h"
 
 #include <errno.h>
@@ -23,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#define QUARANTINE_DEFAULT ".github/flake-quarantine.yml"
 
 /* GitHub drops a step summary over 1 MiB whole; keep a margin for what
  * other steps append. */
@@ -34,7 +37,7 @@ enum {
 	O_BASE_BRANCH, O_PR, O_RUN_ID, O_RUN_ATTEMPT, O_JOB, O_SHARD,
 	O_REPORTER,
 	O_COMMENT, O_GITHUB_API_URL, O_KNOWN_WINDOW, O_STARTED_AT,
-	O_COMMENT_FILE,
+	O_COMMENT_FILE, O_QUARANTINE,
 };
 
 const struct cli_opt publish_cli_opts[] = {
@@ -43,9 +46,11 @@ const struct cli_opt publish_cli_opts[] = {
 	{ "junit", O_JUNIT, "FILE", "JUnit XML (flaky tests carry <flakyFailure>)" },
 	{ "db", O_DB, "PATH", "history database (default .flake/history.db)" },
 	{ "no-history", O_NO_HISTORY, NULL, "do not read or write the history database" },
-	{ "fail-on", O_FAIL_ON, "LIST", "exit 1 on: failed,new-flaky (default), flaky, repeat, none" },
+	{ "fail-on", O_FAIL_ON, "LIST", "exit 1 on: failed,new-flaky,regressed (default), flaky, repeat, none" },
 	{ "known-window", O_KNOWN_WINDOW, "DAYS", "a flake is known when the base branch flaked on it "
 	  "in the last DAYS days (default 30; docs/GATE.md)" },
+	{ "quarantine", O_QUARANTINE, "FILE", "the quarantine list (default .github/flake-quarantine.yml "
+	  "of $GITHUB_WORKSPACE or the working directory; docs/GATE.md)" },
 	{ "comment-file", O_COMMENT_FILE, "FILE", "write the PR comment's markdown (as posted, or as it "
 	  "would be; e.g. for a fork PR's artifact)" },
 	{ "started-at", O_STARTED_AT, "TIME", "when the run started, YYYY-MM-DDTHH:MM:SSZ (default now; "
@@ -78,7 +83,7 @@ void publish_opts_init(struct publish_opts *o)
 	o->gha = gha && !strcmp(gha, "true");
 	o->history = 1;
 	o->db_path = STORE_DEFAULT_PATH;
-	o->fail_on = FAIL_ON_FAILED | FAIL_ON_NEW_FLAKY;
+	o->fail_on = FAIL_ON_FAILED | FAIL_ON_NEW_FLAKY | FAIL_ON_REGRESSED;
 	o->known_window = STORE_KNOWN_WINDOW_DAYS;
 	o->color = -1;
 	if (o->gha && summary && *summary)
@@ -103,10 +108,12 @@ static int parse_fail_on(const char *s, unsigned *out, struct err *err)
 			v |= FAIL_ON_FLAKY;
 		else if (n == 6 && !strncmp(p, "repeat", 6))
 			v |= FAIL_ON_REPEAT;
+		else if (n == 9 && !strncmp(p, "regressed", 9))
+			v |= FAIL_ON_REGRESSED;
 		else if (!(n == 4 && !strncmp(p, "none", 4)))
 			return err_set(err, "option '--fail-on' takes a list of "
-				       "failed, new-flaky, flaky, repeat or "
-				       "none, not '%.*s'", (int)n, p);
+				       "failed, new-flaky, regressed, flaky, "
+				       "repeat or none, not '%.*s'", (int)n, p);
 		p += n;
 		if (*p)
 			p++;
@@ -195,6 +202,7 @@ int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
 		break;
 	case O_JOB: meta_set(&m->job, arg); break;
 	case O_COMMENT_FILE: o->comment_file = arg; break;
+	case O_QUARANTINE: o->quarantine_file = arg; break;
 	case O_KNOWN_WINDOW:
 		if (cli_int("known-window", arg, 1, 3650, &v, err))
 			return -1;
@@ -355,6 +363,46 @@ static int upload(struct results *r, const struct publish_opts *o,
 	return handled;
 }
 
+/* The quarantine file (--quarantine, else the default path): entries in
+ * qf (empty when there is no file).  0, or -1 with err set. */
+static int read_quarantine(const struct publish_opts *o,
+			   struct quarantine_file *qf, struct err *err)
+{
+	struct buf path = BUF_INIT(4096);
+	const char *ws = getenv("GITHUB_WORKSPACE");
+	int rc;
+
+	memset(qf, 0, sizeof(*qf));
+	if (o->quarantine_file)
+		rc = buf_adds(&path, o->quarantine_file);
+	else if (ws && *ws)
+		rc = buf_addf(&path, "%s/%s", ws, QUARANTINE_DEFAULT);
+	else
+		rc = buf_adds(&path, QUARANTINE_DEFAULT);
+	if (rc) {
+		buf_release(&path);
+		return err_set(err, "the quarantine file's path is too long");
+	}
+	rc = quarantine_file_read(buf_str(&path), qf, err);
+	if (rc > 0 && o->quarantine_file)
+		rc = err_set(err, "no quarantine file '%s'", o->quarantine_file);
+	buf_release(&path);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Without a history store: the listed tests are quarantined as they are. */
+static void quarantine_direct(struct results *r, const struct quarantine_file *qf)
+{
+	size_t i;
+
+	for (i = 0; i < qf->n; i++) {
+		struct test *t = results_test(r, qf->v[i].package, qf->v[i].name, 0);
+
+		if (t && (t->status == VERDICT_FLAKY || t->status == VERDICT_FAILED))
+			results_set_class(t, CLASS_QUARANTINED, NULL);
+	}
+}
+
 /* --comment-file: the reporter's markdown when it rendered one, else
  * ours (collector/comment.h). */
 static int write_comment_file(struct results *r, const struct publish_opts *o,
@@ -419,6 +467,7 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 	struct err e = ERR_INIT;
 	char *markdown = NULL;
 	int failed = 0, color = o->color, comment_done = 0, reached = 0;
+	struct quarantine_file qf;
 	long long evidence = 0;
 	size_t i;
 
@@ -431,8 +480,12 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 		if (r->tests[i]->status == VERDICT_FLAKY ||
 		    r->tests[i]->status == VERDICT_FAILED)
 			results_set_class(r->tests[i], CLASS_NEW, NULL);
+	if (read_quarantine(o, &qf, &e))
+		keep(err, &failed, &e);
 	if (o->history) {
 		if (store_open(&st, o->db_path, 0, &e) ||
+		    store_quarantine_sync(st, store_repo_name(r), qf.v, qf.n,
+					  (long long)time(NULL), &e) ||
 		    store_classify(st, r, o->known_window, (long long)time(NULL),
 				   &evidence, &e)) {
 			keep(err, &failed, &e);
@@ -440,6 +493,9 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 			st = NULL;
 		}
 	}
+	if (!st)
+		quarantine_direct(r, &qf);
+	quarantine_file_release(&qf);
 	if (o->reporter_url) {
 		comment_done = upload(r, o, &markdown, &reached);
 		if (!reached && !evidence)
@@ -476,9 +532,14 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 	for (i = 0; i < r->ntests; i++) {
 		const struct test *t = r->tests[i];
 
+		/* A quarantined test still runs; it never fails the job. */
+		if (t->klass == CLASS_QUARANTINED)
+			continue;
 		if ((o->fail_on & FAIL_ON_FAILED) && t->status == VERDICT_FAILED)
 			*tripped = 1;
 		if ((o->fail_on & FAIL_ON_FLAKY) && t->status == VERDICT_FLAKY)
+			*tripped = 1;
+		if ((o->fail_on & FAIL_ON_REGRESSED) && t->klass == CLASS_REGRESSED)
 			*tripped = 1;
 		if ((o->fail_on & FAIL_ON_NEW_FLAKY) &&
 		    t->status == VERDICT_FLAKY && t->new_flaky)

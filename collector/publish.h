@@ -18,6 +18,7 @@ enum fail_on {
 	FAIL_ON_NEW_FLAKY = 1 << 1,	/* flaky and class new (docs/GATE.md) */
 	FAIL_ON_FLAKY = 1 << 2,		/* flaky at all */
 	FAIL_ON_REPEAT = 1 << 3,	/* a state leak across executions */
+	FAIL_ON_REGRESSED = 1 << 4,	/* released from quarantine, failing again */
 };
 
 struct publish_opts {
@@ -38,6 +39,7 @@ struct publish_opts {
 					 * $GITHUB_API_URL; NULL: default */
 	const char *reporter_url;	/* upload to flake-reporter */
 	const char *comment_file;	/* --comment-file: the markdown */
+	const char *quarantine_file;	/* --quarantine FILE */
 };
 
 #define PUB_OPT_BASE 1000

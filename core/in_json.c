@@ -341,8 +341,8 @@ static int rd_class(struct ctx *c, enum test_class *out)
 		return -1;
 	*out = CLASS_NONE;
 	if (s && test_class_parse(s, out))
-		ret = fail(c, "must be new, known, unverified, fixed or null, "
-			   "not '%s'", s);
+		ret = fail(c, "must be new, known, unverified, fixed, "
+			   "quarantined, regressed or null, not '%s'", s);
 	free(s);
 	return ret;
 }

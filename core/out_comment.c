@@ -260,6 +260,8 @@ static const char *class_tag(enum test_class k)
 	case CLASS_NEW: return " · 🆕 new";
 	case CLASS_KNOWN: return " · known";
 	case CLASS_UNVERIFIED: return " · unverified";
+	case CLASS_QUARANTINED: return " · 🔒 quarantined";
+	case CLASS_REGRESSED: return " · ↩️ regressed";
 	default: return "";
 	}
 }

@@ -299,6 +299,10 @@ static const char *class_tag(const struct test *t)
 		return " 🆕 new";
 	if (t->klass == CLASS_KNOWN)
 		return " · known";
+	if (t->klass == CLASS_QUARANTINED)
+		return " · 🔒 quarantined";
+	if (t->klass == CLASS_REGRESSED)
+		return " · ↩️ regressed";
 	if (t->klass == CLASS_UNVERIFIED && t->status == VERDICT_FLAKY)
 		return " · unverified";
 	return "";

@@ -222,6 +222,12 @@ static int render_test(struct buf *b, const struct results *r,
 				"branch)", t->base.failures, t->base.executions);
 	else if (t->klass == CLASS_KNOWN)
 		err |= buf_adds(b, "  (known)");
+	else if (t->klass == CLASS_QUARANTINED)
+		err |= buf_addf(b, "  %s(quarantined: does not fail the job)%s",
+				st->yellow, st->reset);
+	else if (t->klass == CLASS_REGRESSED)
+		err |= buf_addf(b, "  %s(regressed: failing again after its release "
+				"from quarantine)%s", st->red, st->reset);
 	else if (t->klass == CLASS_UNVERIFIED && t->status == VERDICT_FLAKY)
 		err |= buf_adds(b, "  (unverified: no history to compare)");
 	if (leak)

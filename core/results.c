@@ -40,6 +40,8 @@ const char *test_class_name(enum test_class c)
 	case CLASS_KNOWN: return "known";
 	case CLASS_UNVERIFIED: return "unverified";
 	case CLASS_FIXED: return "fixed";
+	case CLASS_QUARANTINED: return "quarantined";
+	case CLASS_REGRESSED: return "regressed";
 	}
 	BUG("bad test class %d", (int)c);
 }
@@ -47,7 +49,8 @@ const char *test_class_name(enum test_class c)
 int test_class_parse(const char *s, enum test_class *out)
 {
 	static const enum test_class all[] = { CLASS_NEW, CLASS_KNOWN,
-		CLASS_UNVERIFIED, CLASS_FIXED };
+		CLASS_UNVERIFIED, CLASS_FIXED, CLASS_QUARANTINED,
+		CLASS_REGRESSED };
 	size_t i;
 
 	for (i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)

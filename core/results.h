@@ -67,9 +67,12 @@ enum test_class {
 	CLASS_KNOWN,		/* flaky there within the window */
 	CLASS_UNVERIFIED,	/* no history could be read: never blocks */
 	CLASS_FIXED,		/* comment rows: flaky there, passed here */
+	CLASS_QUARANTINED,	/* on the repository's quarantine list */
+	CLASS_REGRESSED,	/* released from quarantine, flaking again */
 };
 
-/* "new", "known", "unverified", "fixed"; NULL for CLASS_NONE. */
+/* "new", "known", "unverified", "fixed", "quarantined", "regressed";
+ * NULL for CLASS_NONE. */
 const char *test_class_name(enum test_class c);
 /* 0 with *out set, or -1 when s is no class name. */
 int test_class_parse(const char *s, enum test_class *out);

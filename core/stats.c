@@ -167,3 +167,12 @@ int stats_format_condition(char *out, size_t size, const char *label,
 			     k_out, n_out);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
+
+long stats_release_need(double p0)
+{
+	if (!(p0 >= 0.01))
+		p0 = 0.01;
+	if (p0 > 0.5)
+		p0 = 0.5;
+	return (long)ceil(log(0.05) / log(1.0 - p0) - 1e-9);
+}

@@ -87,6 +87,16 @@ int stats_format_pct(char *out, size_t size, double x);
  */
 double stats_fisher(long a, long b, long c, long d);
 
+/*
+ * Release from quarantine on evidence (docs/GATE.md): a test quarantined
+ * at rate p0 is ready once n executions in a row since its last failure
+ * passed, where (1 - p0)^n <= 0.05 -- 0 failures in n would happen less
+ * than 5% of the time if it still failed at rate p0.  So
+ * n = ceil(ln 0.05 / ln(1 - p0)), p0 clamped to [0.01, 0.5] (an unknown
+ * or tiny p0 would need thousands): p0 = 5% needs 59, 1% needs 299.
+ */
+long stats_release_need(double p0);
+
 /* The significance level the pages and the comment use. */
 #define STATS_ALPHA 0.05
 

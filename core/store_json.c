@@ -5,6 +5,7 @@
  */
 #include "jsonw.h"
 #include "store_query.h"
+#include "store_quarantine.h"
 #include "err.h"
 
 #include <stdlib.h>
@@ -446,4 +447,36 @@ out:
 json_t *store_q_run(struct store *s, long long group_id, struct err *err)
 {
 	return store_q_run_page(s, group_id, 0, 0, -1, err);
+}
+
+json_t *store_q_quarantine_json(struct store *s, const char *repo,
+				long long now_unix, struct err *err)
+{
+	struct q_quarantine *v = NULL;
+	size_t n = 0, i;
+	json_t *a;
+
+	if (store_quarantine_list(s, repo, now_unix, &v, &n, err))
+		return NULL;
+	a = json_array();
+	for (i = 0; i < n; i++) {
+		const struct q_quarantine *e = &v[i];
+		json_t *o = json_object();
+
+		set(o, "package", jsonw_str(e->package));
+		set(o, "name", jsonw_str(e->name));
+		set(o, "reason", jsonw_str(e->reason));
+		set(o, "added_by", jsonw_str(e->added_by));
+		set(o, "added_at", jsonw_str(e->added_at));
+		set(o, "issue_url", jsonw_str(e->issue_url));
+		set(o, "released_at", jsonw_str(e->released_at));
+		set(o, "rate_at_add", json_real(e->p0));
+		set(o, "failures_since", jint(e->failures));
+		set(o, "clean_executions", jint(e->clean));
+		set(o, "release_needs", jint(e->need));
+		set(o, "ready_to_release", json_boolean(e->ready && !e->released_at));
+		push(a, o);
+	}
+	store_quarantine_free(v, n);
+	return json_pack("{s:s,s:o}", "repository", repo, "quarantine", a);
 }

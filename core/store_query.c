@@ -16,6 +16,7 @@
  */
 #include "store_query.h"
 #include "store_int.h"
+#include "store_quarantine.h"
 #include "buf.h"
 #include "err.h"
 #include "utf8.h"
@@ -1592,21 +1593,45 @@ int store_classify(struct store *s, struct results *r, int window_days,
 	struct compare_row *rows = NULL;
 	size_t n = 0, i;
 
+	long long rid = 0;
+	int have_repo;
+
 	if (store_q_compare(s, store_repo_name(r), r, window_days, now_unix,
 			    &rows, &n, evidence, err))
 		return -1;
+	have_repo = store_repo_find(s, store_repo_name(r), 0, &rid, err);
+	if (have_repo < 0) {
+		store_compare_rows_free(rows, n);
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		struct base_rate b;
 		struct test *t;
+		enum test_class cls = rows[i].cls;
+		int active = 0, released = 0;
 
-		if (rows[i].cls == CLASS_FIXED ||
+		if (cls == CLASS_FIXED ||
 		    !(t = results_test(r, rows[i].package, rows[i].name, 0)))
 			continue;
+		/* The quarantine list outranks the comparison: listed, the
+		 * test never fails the job; released and failing again, it
+		 * has regressed. */
+		if (have_repo == 0 &&
+		    store_quarantine_state(s, rid, rows[i].package, rows[i].name,
+					   r->meta.started_at ? r->meta.started_at :
+					   "9999", &active, &released, err)) {
+			store_compare_rows_free(rows, n);
+			return -1;
+		}
+		if (active)
+			cls = CLASS_QUARANTINED;
+		else if (released)
+			cls = CLASS_REGRESSED;
 		b.executions = rows[i].executions;
 		b.failures = rows[i].failures;
 		b.runs = rows[i].runs;
 		b.flaky_runs = rows[i].flaky_runs;
-		results_set_class(t, rows[i].cls, &b);
+		results_set_class(t, cls, &b);
 	}
 	store_compare_rows_free(rows, n);
 	return 0;

@@ -418,6 +418,17 @@ struct compare_row {
 	char *first_flaky_commit, *first_flaky_at;
 };
 
+/*
+ * GET /api/v1/repos/{repo}/quarantine: store_quarantine_list() as
+ *   {"repository", "quarantine": [{"package", "name", "reason",
+ *    "added_by", "added_at", "issue_url", "released_at", "rate_at_add",
+ *    "failures_since", "clean_executions", "release_needs",
+ *    "ready_to_release"}]}
+ * (an unknown repository has an empty list).  NULL with err set.
+ */
+json_t *store_q_quarantine_json(struct store *s, const char *repo,
+				long long now_unix, struct err *err);
+
 /* The gate's default window (--known-window), in UTC days. */
 #define STORE_KNOWN_WINDOW_DAYS 30
 
@@ -455,7 +466,9 @@ int store_q_compare(struct store *s, const char *repo,
 /*
  * The gate's classes for r's flaky and failed tests from s
  * (store_q_compare() over store_repo_name(r)): results_set_class() with
- * the comparison branch's numbers.  *evidence as there.  0, or -1 with
+ * the comparison branch's numbers; CLASS_QUARANTINED for a test on the
+ * repository's quarantine list, CLASS_REGRESSED for one released from it
+ * before r started (store_quarantine.h).  *evidence as there.  0, or -1 with
  * err set (r unchanged).
  */
 int store_classify(struct store *s, struct results *r, int window_days,

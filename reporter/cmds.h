@@ -12,5 +12,6 @@ int cmd_serve(int argc, char **argv, struct err *err);
 int cmd_token(int argc, char **argv, struct err *err);
 int cmd_prune(int argc, char **argv, struct err *err);
 int cmd_backup(int argc, char **argv, struct err *err);
+int cmd_quarantine(int argc, char **argv, struct err *err);
 
 #endif

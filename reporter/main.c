@@ -18,6 +18,7 @@ static const struct {
 	{ "serve", cmd_serve, "run the HTTP service (uploads, API, PR comments)" },
 	{ "token", cmd_token, "create, list or revoke upload tokens" },
 	{ "prune", cmd_prune, "delete the raw rows of old runs (rollups stay)" },
+	{ "quarantine", cmd_quarantine, "add, remove or list quarantined tests" },
 	{ "backup", cmd_backup, "write a consistent copy of the database, online" },
 };
 

@@ -10,6 +10,7 @@
  */
 #include "html.h"
 #include "core/store_query.h"
+#include "core/store_quarantine.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -94,6 +95,56 @@ static void filters(struct html *h, const char *repo, int days,
 		  "<input type=\"checkbox\" name=\"all\" value=\"1\"%s></label>\n"
 		  "<button type=\"submit\">Apply</button>\n</form>\n",
 		  all ? " checked" : "");
+}
+
+/* The quarantine list with each entry's release evidence. */
+static void quarantine(struct html *h, struct store *s, const char *repo)
+{
+	struct err err = ERR_INIT;
+	struct q_quarantine *v = NULL;
+	size_t n = 0, i;
+
+	if (store_quarantine_list(s, repo, (long long)time(NULL), &v, &n, &err) ||
+	    !n) {
+		store_quarantine_free(v, n);
+		return;
+	}
+	html_raw(h, "<h2>Quarantine</h2>\n<p class=\"muted\">Quarantined tests "
+		 "still run; their failures do not fail the job.  Release is on "
+		 "evidence: enough clean executions in a row since the last "
+		 "failure that the rate it was quarantined at is ruled out (95%)."
+		 "</p>\n<table id=\"quarantine\">\n<thead><tr>"
+		 "<th scope=\"col\">Test</th><th scope=\"col\">Package</th>"
+		 "<th scope=\"col\">Reason</th><th scope=\"col\">Since</th>"
+		 "<th scope=\"col\">Release</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < n; i++) {
+		const struct q_quarantine *e = &v[i];
+
+		html_raw(h, "<tr><td class=\"name\">");
+		html_text(h, e->name);
+		html_raw(h, "</td><td class=\"name muted\">");
+		html_text(h, e->package);
+		html_raw(h, "</td><td>");
+		html_text(h, e->reason);
+		html_raw(h, " <span class=\"muted\">(");
+		html_text(h, e->added_by);
+		html_raw(h, ")</span></td><td>");
+		html_time(h, e->added_at);
+		html_raw(h, "</td><td>");
+		if (e->released_at) {
+			html_raw(h, "released ");
+			html_time(h, e->released_at);
+		} else if (e->ready) {
+			html_rawf(h, "<strong>ready to release</strong>: %lld clean "
+				  "executions (%lld needed)", e->clean, e->need);
+		} else {
+			html_rawf(h, "%lld more clean executions needed (%lld of "
+				  "%lld)", e->need - e->clean, e->clean, e->need);
+		}
+		html_raw(h, "</td></tr>\n");
+	}
+	html_raw(h, "</tbody>\n</table>\n");
+	store_quarantine_free(v, n);
 }
 
 static void recent_runs(struct html *h, struct store *s, const char *repo)
@@ -230,6 +281,7 @@ void page_repo(const struct request *q, struct reply *p)
 	html_raw(&h, "</tbody>\n</table>\n");
 	if (!shown)
 		html_raw(&h, "<p>No test matches.</p>\n");
+	quarantine(&h, s, repo);
 	recent_runs(&h, s, repo);
 	html_foot(&h);
 	store_q_flakes_release(&f);

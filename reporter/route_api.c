@@ -207,3 +207,15 @@ void route_run(const struct request *q, struct reply *p)
 		answer(p, NULL, &err);
 	}
 }
+
+void route_repo_quarantine(const struct request *q, struct reply *p)
+{
+	char repo[512];
+	struct err err = ERR_INIT;
+	struct store *s;
+
+	if (repo_param(q, p, repo, sizeof(repo)) || !(s = store_or_503(q, p)))
+		return;
+	answer(p, store_q_quarantine_json(s, repo, (long long)time(NULL), &err),
+	       &err);
+}

@@ -46,6 +46,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/repos/{}/{}/tests/{}", route_repo_test, 0, NULL },
 	{ "GET", "/api/v1/repos/{}/{}/runs", route_repo_runs, 0, NULL },
 	{ "GET", "/api/v1/runs/{}", route_run, 0, NULL },
+	{ "GET", "/api/v1/repos/{}/{}/quarantine", route_repo_quarantine, 0, NULL },
 	{ "GET", "/metrics", page_metrics, 0, NULL },
 	{ "GET", "/static/app.css", page_static_css, 0, NULL },
 	{ "GET", "/static/app.js", page_static_js, 0, NULL },

@@ -85,6 +85,7 @@ void route_upload_early(const struct request *q, struct reply *p);
 void route_repo_tests(const struct request *q, struct reply *p);
 void route_repo_test(const struct request *q, struct reply *p);
 void route_repo_runs(const struct request *q, struct reply *p);
+void route_repo_quarantine(const struct request *q, struct reply *p);
 void route_run(const struct request *q, struct reply *p);
 
 /*

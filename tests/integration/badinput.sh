@@ -45,7 +45,7 @@ expect 2 "option '--gomaxprocs': 2 given twice" -- "$C" run --gomaxprocs 2,2
 expect 2 "option '--timeout' wants a duration like 90s" -- "$C" run --timeout soon
 expect 2 "option '--shuffle' wants on or off, not 'sometimes'" -- "$C" run --shuffle sometimes
 expect 2 "option '--jobs' must be between 1 and 256" -- "$C" run --jobs 1000
-expect 2 "option '--fail-on' takes a list of failed, new-flaky, flaky, repeat or none, not 'everything'" -- "$C" run --fail-on everything
+expect 2 "option '--fail-on' takes a list of failed, new-flaky, regressed, flaky, repeat or none, not 'everything'" -- "$C" run --fail-on everything
 expect 2 "option '--count' needs a value" -- "$C" run --count
 expect 2 "unknown option '--frobnicate'" -- "$C" run --frobnicate
 expect 2 "option '--shard' wants I/N" -- "$C" analyze --shard 3/2 x

@@ -70,6 +70,14 @@ def iso(days_ago):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days_ago * 86400))
 
 
+T0 = time.time()
+
+
+def at(seconds):
+    """A start time `seconds` after this test began (runs in order)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(T0 + seconds))
+
+
 def run(repo, db, branch, run_id, attempt=1, pr=None, days_ago=0, flaky=True,
         reporter=None, token=None, extra=(), env_extra=None, commit=None,
         started=None):
@@ -145,6 +153,18 @@ def scenarios(mode, db_for, reporter=None, token_for=None):
                                         % (rc, cls)))
 
 
+def testdocs_get(port, path):
+    import urllib.request
+    with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=30) as r:
+        return r.status, json.loads(r.read())
+
+
+def get_text(port, path):
+    import urllib.request
+    with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=30) as r:
+        return r.read().decode("utf-8", "replace")
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -164,7 +184,7 @@ def main():
     rdb = os.path.join(work, "reporter.db")
     tok, proc, port = testdocs.token_and_server(REPORTER, rdb, work, repo="o/s1-reporter")
     tokens = {"o/s1-reporter": tok}
-    for repo in ("o/s2-reporter", "o/s3-reporter", "o/s4-reporter", "o/s6"):
+    for repo in ("o/s2-reporter", "o/s3-reporter", "o/s4-reporter", "o/s6", "o/s7"):
         tokens[repo] = subprocess.run([REPORTER, "token", "create", "--db", rdb, repo],
                                       stdout=subprocess.PIPE, check=True).stdout.decode().strip()
     url = "http://127.0.0.1:%d" % port
@@ -188,6 +208,53 @@ def main():
         check(rc == 0 and cls == "known", "4: fresh runner, reporter knows main's flake: known, "
               "exit 0 (exit %d, %s) %s" % (rc, cls, err[-300:]))
         check("uploaded to the reporter" in err, "4: uploaded")
+
+        # 6. Quarantine on the reporter: the job passes, release on
+        # evidence, then a regression blocks.
+        repo = "o/s7"
+        run(repo, fresh_db(repo)(), "main", 801, days_ago=10, reporter=url,
+            token=tokens[repo])
+        q = subprocess.run([REPORTER, "quarantine", "add", "--db", rdb, "--reason",
+                            "flips under load", "--by", "tester", repo, PKG, "TestFlip"],
+                           capture_output=True, text=True)
+        check(q.returncode == 0, "6: quarantine add: %s" % q.stderr)
+        q = subprocess.run([REPORTER, "quarantine", "add", "--db", rdb, "--reason", "x",
+                            repo, PKG, "TestFlip"], capture_output=True, text=True)
+        check(q.returncode == 2 and "already in quarantine" in q.stderr,
+              "6: a second add is refused: %r" % q.stderr)
+        rc, cls, err, _ = run(repo, fresh_db(repo)(), "feature", 802, pr=13,
+                              started=at(60), reporter=url, token=tokens[repo])
+        check(rc == 0 and cls == "quarantined", "6: a quarantined flake does not fail "
+              "the job (exit %d, %s) %s" % (rc, cls, err[-300:]))
+
+        def listed():
+            _, body = testdocs_get(port, "/api/v1/repos/o/s7/quarantine")
+            e = (body or {}).get("quarantine", [{}])[0]
+            return e
+        # p0 = 1/3 (main: 1 of 3): (2/3)^n <= 0.05 first at n = 8 (hand:
+        # (2/3)^7 = 0.059, (2/3)^8 = 0.039).
+        e = listed()
+        check(abs(e.get("rate_at_add", 0) - 1 / 3) < 1e-9 and e.get("release_needs") == 8,
+              "6: p0 1/3 needs 8 clean executions: %r" % e)
+        for k in range(3):
+            run(repo, fresh_db(repo)(), "main", 803 + k, started=at(120 + k),
+                flaky=False, reporter=url, token=tokens[repo])
+            e = listed()
+            want = 3 * (k + 1)
+            check(e.get("clean_executions") == want and
+                  e.get("ready_to_release") == (want >= 8),
+                  "6: after %d clean runs: %d clean, ready %s: %r" % (k + 1, want,
+                                                                      want >= 8, e))
+        body = get_text(port, "/o/s7")
+        check("ready to release" in body and "9 clean executions (8 needed)" in body,
+              "6: the repository page shows the release evidence")
+        q = subprocess.run([REPORTER, "quarantine", "remove", "--db", rdb, repo, PKG,
+                            "TestFlip"], capture_output=True, text=True)
+        check(q.returncode == 0, "6: release: %s" % q.stderr)
+        rc, cls, err, _ = run(repo, fresh_db(repo)(), "feature", 810, pr=13,
+                              started=at(200), reporter=url, token=tokens[repo])
+        check(rc == 1 and cls == "regressed", "6: flaking after its release: regressed, "
+              "exit 1 (exit %d, %s)" % (rc, cls))
 
         # 8. One comment pipeline: the same runs and history give the
         # same comment bytes in embedded mode and from the reporter.
@@ -213,6 +280,30 @@ def main():
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+    # 6. Quarantine in embedded mode: the file checked into the repository.
+    repo, qdb = "o/s8", os.path.join(work, "s8.db")
+    qfile = os.path.join(work, "flake-quarantine.yml")
+    with open(qfile, "w") as f:
+        f.write("# reviewed like code\n- test: TestFlip\n  package: %s\n"
+                "  reason: \"flips # under load\"\n  added_by: alice\n"
+                "  added_at: 2026-11-20\n" % PKG)
+    rc, cls, err, _ = run(repo, qdb, "feature", 901, pr=14, started=at(300),
+                          extra=("--quarantine", qfile))
+    check(rc == 0 and cls == "quarantined", "6e: listed in the file: quarantined, exit 0 "
+          "(exit %d, %s) %s" % (rc, cls, err[-300:]))
+    with open(qfile, "w") as f:
+        f.write("# empty now: released\n")
+    rc, cls, err, _ = run(repo, qdb, "feature", 902, pr=14, started=at(301),
+                          extra=("--quarantine", qfile))
+    check(rc == 1 and cls == "regressed", "6e: removed from the file, flaking: regressed "
+          "(exit %d, %s)" % (rc, cls))
+    with open(qfile, "w") as f:
+        f.write("- test: TestFlip\n  pakage: x\n")
+    rc, cls, err, _ = run(repo, qdb, "feature", 903, pr=14, started=at(302),
+                          extra=("--quarantine", qfile))
+    check(rc == 2 and "flake-quarantine.yml:2: unknown key 'pakage'" in err,
+          "6e: a misspelt key is an error naming file:line (exit %d): %r" % (rc, err[-300:]))
 
     # 5. The reporter is down (nothing listens on its port).
     down = "http://127.0.0.1:%d" % free_port()
