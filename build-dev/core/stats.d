@@ -1,2 +1,0 @@
-build-dev/core/stats.o: core/stats.c core/stats.h
-core/stats.h:
