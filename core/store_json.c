@@ -8,6 +8,7 @@
 #include "store_quarantine.h"
 #include "err.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,22 @@ static void row_fields(json_t *o, const struct flake_row *f)
 	set(o, "rate_lo", json_real(f->lo));
 	set(o, "rate_hi", json_real(f->hi));
 	set(o, "rate_text", jsonw_str(rt));
+	{
+		/* The run-level view (docs/STATISTICS.md): the share of CI
+		 * runs in which it failed at least once. */
+		long k = f->flaky_runs + f->failed_runs;
+		double lo = 0.0, hi = 1.0;
+		char dt[STATS_RATE_MAX];
+
+		if (stats_wilson(k, f->runs, STATS_Z95, &lo, &hi))
+			lo = 0.0, hi = 1.0;
+		if (stats_format_rate(dt, sizeof(dt), k, f->runs))
+			snprintf(dt, sizeof(dt), "n/a");
+		set(o, "disruption", json_pack("{s:I,s:I,s:f,s:f,s:f,s:s}",
+			"runs_failing", (json_int_t)k, "runs", (json_int_t)f->runs,
+			"rate", f->runs > 0 ? (double)k / (double)f->runs : 0.0,
+			"lo", lo, "hi", hi, "text", dt));
+	}
 	set(o, "first_flaky", flaky_json(f->first_flaky_commit,
 					 f->first_flaky_at));
 	set(o, "last_flaky", flaky_json(f->last_flaky_commit,

@@ -519,9 +519,21 @@ void page_test(const struct request *q, struct reply *p)
 	html_raw(&h, " ");
 	html_text(&h, rt);
 	html_rawf(&h, "</dd><dt>Failures</dt><dd>%ld of %ld executions</dd>"
-		  "<dt>Runs</dt><dd>%ld flaky, %ld failed, of %ld</dd>",
-		  t.row.failures, t.row.executions, t.row.flaky_runs,
+		  "<dt>Runs</dt><dd>%ld flaky, %ld failed (every execution), of "
+		  "%ld</dd>", t.row.failures, t.row.executions, t.row.flaky_runs,
 		  t.row.failed_runs, t.row.runs);
+	{
+		char dt[STATS_RATE_MAX];
+
+		if (!stats_format_rate(dt, sizeof(dt), t.row.flaky_runs +
+				       t.row.failed_runs, t.row.runs)) {
+			html_rawf(&h, "<dt>Disruption</dt><dd>failed in %ld of %ld "
+				  "CI runs: ", t.row.flaky_runs + t.row.failed_runs,
+				  t.row.runs);
+			html_text(&h, dt);
+			html_raw(&h, "</dd>");
+		}
+	}
 	flaky_seen(&h, repo, "First flaky", t.row.first_flaky_at,
 		   t.row.first_flaky_commit);
 	flaky_seen(&h, repo, "Last flaky", t.row.last_flaky_at,

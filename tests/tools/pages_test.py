@@ -156,6 +156,9 @@ def main():
     st, _, tj = get(port, "/api/v1/repos/acme/api/tests?all=1")
     tests = json.loads(tj)["tests"]
     hostile = [t for t in tests if t["name"] == HOSTILE][0]
+    d = hostile.get("disruption", {})
+    check(d.get("runs_failing") == 2 and d.get("runs") == 2 and d.get("text", "").startswith("100%"),
+          "API: the disruption rate over runs: %r" % d)
 
     body = html_ok(port, "/")
     check('href="/acme/api"' in body, "/: links to the repository")
@@ -179,6 +182,8 @@ def main():
           "test page: hostile name escaped")
     check("<svg" in body and "aria-label" in body, "test page: labelled chart")
     check("want 1, got 2 &lt;img src=x&gt;" in body, "test page: output escaped")
+    check("Disruption</dt><dd>failed in 2 of 2 CI runs: 100%" in body,
+          "test page: the disruption rate")
     check("Conditions: no condition stands out (n = 12)" in body,
           "test page: 3/6 vs 0/6-like counts are no condition: %r" %
           body[body.find("Conditions"):][:120])
