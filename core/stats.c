@@ -176,3 +176,56 @@ long stats_release_need(double p0)
 		p0 = 0.5;
 	return (long)ceil(log(0.05) / log(1.0 - p0) - 1e-9);
 }
+
+/* Wilson's interval for real-valued k of n with quantile z. */
+static void wilson_real(double k, double n, double z, double *lo, double *hi)
+{
+	double p = k / n, z2 = z * z;
+	double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+	double h = z / (1 + z2 / n) * sqrt(fmax(p * (1 - p) / n +
+						 z2 / (4 * n * n), 0.0));
+
+	*lo = fmax(0.0, centre - h);
+	*hi = fmin(1.0, centre + h);
+}
+
+/* The 0.975 quantile of Student's t with df degrees of freedom
+ * (Cornish-Fisher expansion around z; within 0.3% from df = 3). */
+static double t975(double df)
+{
+	double z = STATS_Z95, z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z;
+
+	return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) /
+	       (96 * df * df) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) /
+	       (384 * df * df * df);
+}
+
+int stats_cluster_interval(const long *k, const long *n, size_t runs,
+			   double *lo, double *hi)
+{
+	double K = 0, N = 0, p, v = 0, binv, deff = 1.0;
+	size_t i;
+
+	for (i = 0; i < runs; i++) {
+		K += (double)k[i];
+		N += (double)n[i];
+	}
+	if (N <= 0)
+		return -1;
+	p = K / N;
+	if (runs < 2) {
+		wilson_real(K, N, STATS_Z95, lo, hi);
+		return 0;
+	}
+	for (i = 0; i < runs; i++) {
+		double r = (double)k[i] - p * (double)n[i];
+
+		v += r * r;
+	}
+	v = v * (double)runs / (double)(runs - 1) / (N * N);
+	binv = p * (1 - p) / N;
+	if (binv > 0 && v > binv)
+		deff = v / binv;
+	wilson_real(K / deff, N / deff, t975((double)(runs - 1)), lo, hi);
+	return 0;
+}

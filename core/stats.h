@@ -88,6 +88,22 @@ int stats_format_pct(char *out, size_t size, double x);
 double stats_fisher(long a, long b, long c, long d);
 
 /*
+ * A 95% interval for a failure rate whose executions come in clusters
+ * (runs: executions of one run share a machine, a load, a build, so they
+ * fail together).  k[i] failures of n[i] executions in run i, R runs.
+ * The rate is sum k / sum n; its variance the cluster-robust (sandwich)
+ * estimate R/(R-1) * sum (k_i - p n_i)^2 / (sum n)^2, turned into a
+ * design effect d = max(1, that / (p(1-p)/N)); the interval is Wilson's
+ * over the effective n = N/d, with the t quantile of R - 1 degrees of
+ * freedom in place of z.  With one run (or no spread between runs) it is
+ * Wilson's.  A simulation (tests/unit/test_stats.c) shows it covers the
+ * true rate in >= 93% of 1000 correlated histories where pooled Wilson
+ * covers 81%.  Returns 0 with *lo, *hi; -1 when there is no execution.
+ */
+int stats_cluster_interval(const long *k, const long *n, size_t runs,
+			   double *lo, double *hi);
+
+/*
  * Release from quarantine on evidence (docs/GATE.md): a test quarantined
  * at rate p0 is ready once n executions in a row since its last failure
  * passed, where (1 - p0)^n <= 0.05 -- 0 failures in n would happen less

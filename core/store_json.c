@@ -164,6 +164,9 @@ json_t *store_q_test(struct store *s, const char *repo, long long test_id,
 		return NULL;
 	o = json_object();
 	row_fields(o, &t.row);
+	set(o, "rate_clustered", t.has_cluster ? json_pack("{s:f,s:f,s:I}",
+		"lo", t.clo, "hi", t.chi, "uploads", (json_int_t)t.cluster_runs) :
+	    json_null());
 	scope_fields(o, t.repository, t.window_days, t.branch);
 	a = json_array();
 	for (i = 0; i < t.ndaily; i++) {

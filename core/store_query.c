@@ -439,6 +439,56 @@ out:
 	return ret;
 }
 
+/* The rate's interval clustered by upload: the test's verdicts of the
+ * window's non-infra uploads where it passed or was flaky (what its rate
+ * counts), at most Q_CLUSTER_UPLOADS of the latest. */
+#define Q_CLUSTER_UPLOADS 5000
+static int test_cluster(struct store *s, struct q_test *t, const char *start,
+			struct err *err)
+{
+	static const char sql[] =
+		"SELECT v.passes + v.failures, v.failures"
+		" FROM verdicts v CROSS JOIN runs r"
+		" WHERE v.test_id = ?1 AND v.status IN ('passed', 'flaky')"
+		" AND r.id = v.run_id AND r.infra = 0 AND r.started_at >= ?2"
+		" AND (?3 IS NULL OR coalesce(r.branch, '') = ?3)"
+		" ORDER BY v.run_id DESC LIMIT ?4";
+	sqlite3_stmt *st = NULL;
+	long *k = NULL, *n = NULL;
+	size_t cnt = 0, alloc_k = 0, alloc_n = 0;
+	int rc, ret = -1;
+
+	if (prepare(s, sql, &st, err))
+		return -1;
+	if (sqlite3_bind_int64(st, 1, t->row.test_id) != SQLITE_OK ||
+	    store_bind_text(st, 2, start) != SQLITE_OK ||
+	    store_bind_text(st, 3, t->branch) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 4, Q_CLUSTER_UPLOADS) != SQLITE_OK) {
+		store_db_err(s, "cannot read history in", err);
+		goto out;
+	}
+	for (;;) {
+		if (step_rows(s, st, &rc, err))
+			goto out;
+		if (rc != SQLITE_ROW)
+			break;
+		xgrow((void **)&k, &alloc_k, cnt + 1, sizeof(*k));
+		xgrow((void **)&n, &alloc_n, cnt + 1, sizeof(*n));
+		n[cnt] = (long)col_int(st, 0);
+		k[cnt] = (long)col_int(st, 1);
+		cnt++;
+	}
+	t->cluster_runs = (long long)cnt;
+	t->has_cluster = cnt && !stats_cluster_interval(k, n, cnt, &t->clo,
+							&t->chi);
+	ret = 0;
+out:
+	free(k);
+	free(n);
+	sqlite3_finalize(st);
+	return ret;
+}
+
 /* The top failure causes, through failures_test; the sample is the
  * latest row. */
 static int test_signatures(struct store *s, struct q_test *t,
@@ -564,6 +614,7 @@ int store_q_test_read(struct store *s, const char *repo, long long test_id,
 	store_window_start(window_days, now_unix, start, sizeof(start));
 	if (test_daily(s, rid, out, now_unix, err) ||
 	    test_cells(s, out, start, err) ||
+	    test_cluster(s, out, start, err) ||
 	    test_signatures(s, out, start, err) ||
 	    test_recent(s, out, err))
 		goto out;

@@ -146,6 +146,11 @@ struct q_test {
 	char *repository, *branch;
 	int window_days;
 	struct flake_row row;
+	/* The rate's interval clustered by upload (stats_cluster_interval())
+	 * over the uploads its rate counts; has_cluster 0 when none. */
+	int has_cluster;
+	double clo, chi;
+	long long cluster_runs;
 	struct q_day *daily;
 	size_t ndaily;
 	struct q_cell_rate *cells;

@@ -518,6 +518,15 @@ void page_test(const struct request *q, struct reply *p)
 	html_rate_bar(&h, t.row.rate, t.row.lo, t.row.hi);
 	html_raw(&h, " ");
 	html_text(&h, rt);
+	if (t.has_cluster && t.cluster_runs > 1) {
+		char a[16], b[16];
+
+		if (!stats_format_pct(a, sizeof(a), t.clo) &&
+		    !stats_format_pct(b, sizeof(b), t.chi))
+			html_rawf(&h, " <span class=\"muted\">(95%% CI clustered by "
+				  "run: %s–%s%%, %lld uploads)</span>", a, b,
+				  t.cluster_runs);
+	}
 	html_rawf(&h, "</dd><dt>Failures</dt><dd>%ld of %ld executions</dd>"
 		  "<dt>Runs</dt><dd>%ld flaky, %ld failed (every execution), of "
 		  "%ld</dd>", t.row.failures, t.row.executions, t.row.flaky_runs,

@@ -182,6 +182,12 @@ def main():
           "test page: hostile name escaped")
     check("<svg" in body and "aria-label" in body, "test page: labelled chart")
     check("want 1, got 2 &lt;img src=x&gt;" in body, "test page: output escaped")
+    st, _, dj = get(port, "/api/v1/repos/acme/api/tests/%d" % hostile["id"])
+    rc_ = json.loads(dj).get("rate_clustered") or {}
+    check(rc_.get("uploads") == 2 and 0 <= rc_.get("lo", -1) <= 0.25 <= rc_.get("hi", -1) <= 1,
+          "API: the rate's interval clustered by upload: %r" % rc_)
+    check("95% CI clustered by run:" in body and "2 uploads)" in body,
+          "test page: the clustered interval")
     check("Disruption</dt><dd>failed in 2 of 2 CI runs: 100%" in body,
           "test page: the disruption rate")
     check("Conditions: no condition stands out (n = 12)" in body,

@@ -171,9 +171,81 @@ static void test_fisher(void)
 	CHECK(stats_format_condition(out, 10, "-race", 5, 9, 0, 9) == -1);
 }
 
+/* splitmix64: a fixed-seed generator, so the simulation is the same
+ * every run. */
+static unsigned long long sm_state;
+
+static double uniform01(void)
+{
+	unsigned long long z = (sm_state += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0;
+}
+
+/*
+ * The coverage of the clustered interval in 1000 simulated histories of
+ * correlated executions: R runs of m executions; a share of the runs are
+ * "bad" (rate hi_rate), the rest good, with mean rate p.  Executions of
+ * one run fail together far more than independent ones would.  Pooled
+ * Wilson, which assumes independence, must cover clearly less.
+ */
+static void coverage(int runs, int m, double p, double hi_rate, double share)
+{
+	double lo_rate = (p - share * hi_rate) / (1 - share), lo, hi;
+	long k[64], n[64];
+	int t, i, j, cov = 0, cov_pooled = 0;
+
+	sm_state = 1;
+	for (t = 0; t < 1000; t++) {
+		long K = 0, N = 0;
+
+		for (i = 0; i < runs; i++) {
+			double q = uniform01() < share ? hi_rate : lo_rate;
+
+			k[i] = 0;
+			n[i] = m;
+			for (j = 0; j < m; j++)
+				k[i] += uniform01() < q;
+			K += k[i];
+			N += n[i];
+		}
+		CHECK(stats_cluster_interval(k, n, (size_t)runs, &lo, &hi) == 0);
+		cov += lo <= p && p <= hi;
+		CHECK(stats_wilson(K, N, STATS_Z95, &lo, &hi) == 0);
+		cov_pooled += lo <= p && p <= hi;
+	}
+	printf("coverage, %d runs x %d, p = %.2f: clustered %.1f%%, pooled "
+	       "Wilson %.1f%%\n", runs, m, p, cov / 10.0, cov_pooled / 10.0);
+	CHECK(cov >= 930);
+	CHECK(cov_pooled < cov - 30);
+}
+
+static void test_cluster(void)
+{
+	long k1[] = { 3 }, n1[] = { 10 }, k0[] = { 0, 0 }, n0[] = { 0, 0 };
+	long ks[] = { 1, 1, 1, 1 }, ns[] = { 10, 10, 10, 10 };
+	double lo, hi, wlo, whi;
+
+	/* One run, or runs without spread: Wilson's interval (z; t only
+	 * widens it a little for the few runs). */
+	CHECK(stats_cluster_interval(k1, n1, 1, &lo, &hi) == 0);
+	CHECK(stats_wilson(3, 10, STATS_Z95, &wlo, &whi) == 0);
+	CHECK(fabs(lo - wlo) < 1e-12 && fabs(hi - whi) < 1e-12);
+	CHECK(stats_cluster_interval(ks, ns, 4, &lo, &hi) == 0);
+	CHECK(stats_wilson(4, 40, STATS_Z95, &wlo, &whi) == 0);
+	CHECK(lo <= wlo && hi >= whi && lo >= 0 && hi <= 1);
+	CHECK(stats_cluster_interval(k0, n0, 2, &lo, &hi) == -1);
+	coverage(30, 6, 0.10, 0.30, 0.25);
+	coverage(20, 10, 0.10, 0.30, 0.25);
+}
+
 int main(void)
 {
 	test_fisher();
+	test_cluster();
 	test_wilson_values();
 	test_wilson_invalid();
 	test_wilson_invariants();
