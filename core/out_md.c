@@ -493,7 +493,7 @@ static void section_tests(struct md_out *m, const struct results *r)
 	for (i = 0; i < r->ntests; i++) {
 		const struct test *t = r->tests[i];
 
-		if (!is_reported(t))
+		if (!is_reported(t) || t->klass == CLASS_QUARANTINED)
 			continue;
 		if (t->via_subtest) {
 			parents++;
@@ -510,6 +510,49 @@ static void section_tests(struct md_out *m, const struct results *r)
 		return;
 	if (full || !commit(m, render_parents(&m->piece, r, parents)))
 		m->omitted_tests += parents;
+}
+
+static int render_quarantined(struct buf *b, const struct test *t, int first)
+{
+	int err = 0;
+
+	if (first)
+		err |= buf_adds(b, "\n### 🔒 Quarantined\n\nThese tests are on "
+				"the quarantine list: they ran, and their failures "
+				"do not fail the job (docs/GATE.md).\n\n"
+				"| Verdict | Test | Package | This run | Base branch "
+				"(window) |\n|---|---|---|---:|---:|\n");
+	err |= buf_addf(b, "| %s | ", verdict_label(t));
+	err |= md_add_code(b, t->name, MD_NAME_MAX);
+	err |= buf_adds(b, " | ");
+	err |= md_add_code(b, t->package, MD_NAME_MAX);
+	err |= buf_addf(b, " | %d/%d | ", t->failures, t->passes + t->failures);
+	if (t->has_base)
+		err |= buf_addf(b, "%ld/%ld |\n", t->base.failures,
+				t->base.executions);
+	else
+		err |= buf_adds(b, "— |\n");
+	return err ? -1 : 0;
+}
+
+/* The quarantined tests, apart from the table that can fail the job. */
+static void section_quarantined(struct md_out *m, const struct results *r)
+{
+	size_t i;
+	int first = 1, full = 0;
+
+	for (i = 0; i < r->ntests; i++) {
+		const struct test *t = r->tests[i];
+
+		if (!is_reported(t) || t->klass != CLASS_QUARANTINED)
+			continue;
+		if (!full && commit(m, render_quarantined(&m->piece, t, first))) {
+			first = 0;
+			continue;
+		}
+		full = 1;
+		m->omitted_tests++;
+	}
 }
 
 static int render_cell(struct buf *b, const struct results *r, size_t c,
@@ -772,6 +815,7 @@ int out_md_summary(const struct results *r, struct buf *out, size_t max_bytes,
 	}
 	section_build(&m, r);
 	section_tests(&m, r);
+	section_quarantined(&m, r);
 	section_cells(&m, r);
 	section_details(&m, r);
 	add_note(&m);

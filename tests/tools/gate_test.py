@@ -288,10 +288,16 @@ def main():
         f.write("# reviewed like code\n- test: TestFlip\n  package: %s\n"
                 "  reason: \"flips # under load\"\n  added_by: alice\n"
                 "  added_at: 2026-11-20\n" % PKG)
+    spath = os.path.join(work, "s8-summary.md")
     rc, cls, err, _ = run(repo, qdb, "feature", 901, pr=14, started=at(300),
-                          extra=("--quarantine", qfile))
+                          extra=("--quarantine", qfile, "--summary", spath))
     check(rc == 0 and cls == "quarantined", "6e: listed in the file: quarantined, exit 0 "
           "(exit %d, %s) %s" % (rc, cls, err[-300:]))
+    summary = open(spath).read() if os.path.exists(spath) else ""
+    check("### 🔒 Quarantined" in summary and "<code>TestFlip</code>" in
+          summary.split("### 🔒 Quarantined", 1)[-1] and
+          "Failed and flaky tests" not in summary,
+          "6e: the summary lists it in its own section: %r" % summary[:600])
     with open(qfile, "w") as f:
         f.write("# empty now: released\n")
     rc, cls, err, _ = run(repo, qdb, "feature", 902, pr=14, started=at(301),
