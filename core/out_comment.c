@@ -228,7 +228,8 @@ static void collect(struct cm_out *m)
 			const struct comment_row *row;
 			enum test_class k;
 
-			if (!is_reported(t))
+			/* Quarantined tests have a line of their own. */
+			if (!is_reported(t) || t->klass == CLASS_QUARANTINED)
 				continue;
 			if (t->via_subtest) {
 				m->nparents += pass == 0;
@@ -677,6 +678,43 @@ static void section_fixed(struct cm_out *m)
 		m->omitted_fixed = n;
 }
 
+static int render_quarantined(struct cm_out *m, int n)
+{
+	const struct results *r = m->r;
+	struct buf *b = &m->piece;
+	size_t i;
+	int k = 0, err = 0;
+
+	err |= buf_adds(b, "\n**🔒 Quarantined** (they ran; their failures do "
+			"not fail the job): ");
+	for (i = 0; i < r->ntests && k < CM_FIXED_MAX; i++) {
+		const struct test *t = r->tests[i];
+
+		if (!is_reported(t) || t->klass != CLASS_QUARANTINED)
+			continue;
+		err |= buf_adds(b, k ? ", " : "");
+		err |= md_add_code(b, t->name, CM_NAME_MAX);
+		err |= buf_addf(b, " %d/%d", t->failures, t->passes + t->failures);
+		k++;
+	}
+	if (n > k)
+		err |= buf_addf(b, " and %d more", n - k);
+	err |= buf_adds(b, "\n");
+	return err ? -1 : 0;
+}
+
+static void section_quarantined(struct cm_out *m)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < m->r->ntests; i++)
+		n += is_reported(m->r->tests[i]) &&
+		     m->r->tests[i]->klass == CLASS_QUARANTINED;
+	if (n && !commit(m, render_quarantined(m, n)))
+		m->omitted_tests += n;
+}
+
 /* The note's link: the reporter's run page, else the Actions run. */
 static char *note_url(const struct results *r,
 		      const struct comment_history *h)
@@ -797,6 +835,7 @@ int out_comment_render(const struct results *r,
 	section_build(&m);
 	section_table(&m);
 	section_details(&m);
+	section_quarantined(&m);
 	section_fixed(&m);
 	add_note(&m);
 out:

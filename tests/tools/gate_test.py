@@ -289,8 +289,10 @@ def main():
                 "  reason: \"flips # under load\"\n  added_by: alice\n"
                 "  added_at: 2026-11-20\n" % PKG)
     spath = os.path.join(work, "s8-summary.md")
+    cpath = os.path.join(work, "s8-comment.md")
     rc, cls, err, _ = run(repo, qdb, "feature", 901, pr=14, started=at(300),
-                          extra=("--quarantine", qfile, "--summary", spath))
+                          extra=("--quarantine", qfile, "--summary", spath,
+                                 "--comment-file", cpath))
     check(rc == 0 and cls == "quarantined", "6e: listed in the file: quarantined, exit 0 "
           "(exit %d, %s) %s" % (rc, cls, err[-300:]))
     summary = open(spath).read() if os.path.exists(spath) else ""
@@ -298,6 +300,10 @@ def main():
           summary.split("### 🔒 Quarantined", 1)[-1] and
           "Failed and flaky tests" not in summary,
           "6e: the summary lists it in its own section: %r" % summary[:600])
+    comment = open(cpath).read() if os.path.exists(cpath) else ""
+    check("**🔒 Quarantined** (they ran; their failures do not fail the job): "
+          "<code>TestFlip</code> 1/3" in comment and "| ⚠️ flaky" not in comment,
+          "6e: the comment lists it on its own line, not in the table: %r" % comment[:600])
     with open(qfile, "w") as f:
         f.write("# empty now: released\n")
     rc, cls, err, _ = run(repo, qdb, "feature", 902, pr=14, started=at(301),
