@@ -192,6 +192,7 @@ json_t *store_q_test(struct store *s, const char *repo, long long test_id,
 		push(a, e);
 	}
 	set(o, "cells", a);
+	set(o, "condition", jsonw_str(t.condition[0] ? t.condition : NULL));
 	a = json_array();
 	for (i = 0; i < t.nsignatures; i++) {
 		const struct q_signature *g = &t.signatures[i];

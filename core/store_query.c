@@ -587,6 +587,123 @@ out:
 	return ret;
 }
 
+#define Q_COND_PROCS 16
+
+/*
+ * "race", "GOMAXPROCS=N" or both, space-separated, in any order: 0 and
+ * *race, *procs set (procs 0: not given); -1 for anything else.
+ */
+int store_cell_parse(const char *name, int *race, int *procs)
+{
+	const char *s = name;
+
+	*race = 0;
+	*procs = 0;
+	if (!s || !*s)
+		return -1;
+	while (*s) {
+		size_t len = strcspn(s, " ");
+
+		if (len == 4 && !strncmp(s, "race", 4) && !*race) {
+			*race = 1;
+		} else if (len > 11 && len <= 15 && !strncmp(s, "GOMAXPROCS=", 11) &&
+			   strspn(s + 11, "0123456789") == len - 11 && !*procs) {
+			*procs = (int)strtol(s + 11, NULL, 10);
+			if (*procs <= 0)
+				return -1;
+		} else {
+			return -1;
+		}
+		s += len;
+		s += strspn(s, " ");
+	}
+	return 0;
+}
+
+/* Failures and executions under candidate c of conditions(). */
+static void in_of(long k[2][Q_COND_PROCS + 1], long n[2][Q_COND_PROCS + 1], int np,
+		  int c, long *ki, long *ni)
+{
+	int r, g;
+
+	for (r = 0; r < 2; r++)
+		for (g = 0; g < np; g++)
+			if (c == 0 ? r == 1 : g == c - 1) {
+				*ki += k[r][g];
+				*ni += n[r][g];
+			}
+}
+
+/*
+ * The condition the test's failures depend on, if the history supports
+ * one (docs/STATISTICS.md), into t->condition: each of -race and every GOMAXPROCS value
+ * against the rest of the executions, by Fisher's exact test; the most
+ * significant with a higher rate under it is named, else "no condition
+ * stands out".
+ */
+static void test_condition(struct q_test *t)
+{
+	const struct q_cell_rate *cells = t->cells;
+	size_t ncells = t->ncells;
+	long k[2][Q_COND_PROCS + 1], n[2][Q_COND_PROCS + 1];
+	int procs[Q_COND_PROCS], np = 0, race, pr, i, c, best_c = -1;
+	double best = 2.0;
+	long tk = 0, tn = 0;
+	char *text = t->condition, label[32];
+	size_t x;
+
+	memset(k, 0, sizeof(k));
+	memset(n, 0, sizeof(n));
+	for (x = 0; x < ncells; x++) {
+		if (store_cell_parse(cells[x].cell, &race, &pr))
+			continue;
+		for (i = 0; i < np && procs[i] != pr; i++)
+			;
+		if (i == np) {
+			if (np == Q_COND_PROCS)
+				continue;
+			procs[np++] = pr;
+		}
+		k[race][i] += cells[x].failures;
+		n[race][i] += cells[x].executions;
+		tk += cells[x].failures;
+		tn += cells[x].executions;
+	}
+	t->condition[0] = '\0';
+	if (!tn)
+		return;
+	/* Candidate 0: -race; candidate c >= 1: GOMAXPROCS=procs[c - 1]. */
+	for (c = 0; c <= np; c++) {
+		long ki = 0, ni = 0;
+		double p;
+
+		in_of(k, n, np, c, &ki, &ni);
+		if (!ni || ni == tn)
+			continue;
+		p = stats_fisher(ki, ni - ki, tk - ki, tn - ni - (tk - ki));
+		if ((double)ki / (double)ni > (double)(tk - ki) /
+		    (double)(tn - ni) && p < best) {
+			best = p;
+			best_c = c;
+		}
+	}
+	if (best_c < 0) {
+		snprintf(text, sizeof(t->condition), "no condition stands out (n = %ld)", tn);
+	} else {
+		long ki = 0, ni = 0;
+
+		in_of(k, n, np, best_c, &ki, &ni);
+		if (best_c == 0)
+			snprintf(label, sizeof(label), "-race");
+		else
+			snprintf(label, sizeof(label), "GOMAXPROCS=%d",
+				 procs[best_c - 1]);
+		if (stats_format_condition(text, sizeof(t->condition), label, ki, ni,
+					   tk - ki, tn - ni))
+			t->condition[0] = '\0';
+	}
+}
+
 int store_q_test_read(struct store *s, const char *repo, long long test_id,
 		      const char *branch, int window_days, long long now_unix,
 		      struct q_test *out, struct err *err)
@@ -618,6 +735,7 @@ int store_q_test_read(struct store *s, const char *repo, long long test_id,
 	    test_signatures(s, out, start, err) ||
 	    test_recent(s, out, err))
 		goto out;
+	test_condition(out);
 	ret = 0;
 out:
 	snap_end(s);

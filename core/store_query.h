@@ -155,11 +155,20 @@ struct q_test {
 	size_t ndaily;
 	struct q_cell_rate *cells;
 	size_t ncells;
+	/* The condition its failures depend on (docs/STATISTICS.md): -race
+	 * or a GOMAXPROCS value against the rest by Fisher's exact test, e.g.
+	 * "only under -race (p = 0.029; 5/9 vs 0/9)", or "no condition
+	 * stands out (n = 18)"; "" without executions. */
+	char condition[STATS_COND_MAX];
 	struct q_signature *signatures;
 	size_t nsignatures;
 	struct q_recent_run *recent;
 	size_t nrecent;
 };
+
+/* A cell name of "race", "GOMAXPROCS=N" or both (space-separated, any
+ * order): 0 with *race and *procs (0: not given); -1 for any other. */
+int store_cell_parse(const char *name, int *race, int *procs);
 
 /* 0, or -1 with err set ("no such repository", "no such test N in 'r'"). */
 int store_q_test_read(struct store *s, const char *repo, long long test_id,

@@ -153,36 +153,6 @@ struct grid_cell {
 	int used;
 };
 
-/*
- * "race", "GOMAXPROCS=N" or both, space-separated, in any order: 0 and
- * *race, *procs set (procs 0: not given); -1 for anything else.
- */
-static int parse_cell(const char *name, int *race, int *procs)
-{
-	const char *s = name;
-
-	*race = 0;
-	*procs = 0;
-	if (!s || !*s)
-		return -1;
-	while (*s) {
-		size_t len = strcspn(s, " ");
-
-		if (len == 4 && !strncmp(s, "race", 4) && !*race) {
-			*race = 1;
-		} else if (len > 11 && len <= 15 && !strncmp(s, "GOMAXPROCS=", 11) &&
-			   strspn(s + 11, "0123456789") == len - 11 && !*procs) {
-			*procs = (int)strtol(s + 11, NULL, 10);
-			if (*procs <= 0)
-				return -1;
-		} else {
-			return -1;
-		}
-		s += len;
-		s += strspn(s, " ");
-	}
-	return 0;
-}
 
 static const char *rate_class(long long k, long long n)
 {
@@ -223,7 +193,7 @@ static void cell_grid(struct html *h, const struct q_cell_rate *cells,
 	}
 	/* Columns: distinct GOMAXPROCS values, ascending (0: not set). */
 	for (x = 0, c = cells; x < ncells; x++, c = &cells[x]) {
-		if (parse_cell(c->cell, &race, &pr))
+		if (store_cell_parse(c->cell, &race, &pr))
 			continue;
 		for (i = 0; i < np && procs[i] != pr; i++)
 			;
@@ -238,7 +208,7 @@ static void cell_grid(struct html *h, const struct q_cell_rate *cells,
 			procs[j - 1] = t;
 		}
 	for (x = 0, c = cells; x < ncells; x++, c = &cells[x]) {
-		if (parse_cell(c->cell, &race, &pr)) {
+		if (store_cell_parse(c->cell, &race, &pr)) {
 			others++;
 			continue;
 		}
@@ -283,7 +253,7 @@ static void cell_grid(struct html *h, const struct q_cell_rate *cells,
 	for (x = 0, c = cells; x < ncells; x++, c = &cells[x]) {
 		int k;
 
-		if (!parse_cell(c->cell, &race, &pr)) {
+		if (!store_cell_parse(c->cell, &race, &pr)) {
 			for (k = 0; k < np && procs[k] != pr; k++)
 				;
 			if (k < np)
@@ -298,88 +268,14 @@ static void cell_grid(struct html *h, const struct q_cell_rate *cells,
 	html_raw(h, "</tbody>\n</table>\n");
 }
 
-/* Failures and executions under candidate c of conditions(). */
-static void in_of(long k[2][MAX_PROCS + 1], long n[2][MAX_PROCS + 1], int np,
-		  int c, long *ki, long *ni)
+/* The condition the failures depend on, if the history supports one
+ * (store_q_test_read()'s, docs/STATISTICS.md). */
+static void conditions(struct html *h, const struct q_test *t)
 {
-	int r, g;
-
-	for (r = 0; r < 2; r++)
-		for (g = 0; g < np; g++)
-			if (c == 0 ? r == 1 : g == c - 1) {
-				*ki += k[r][g];
-				*ni += n[r][g];
-			}
-}
-
-/*
- * The condition the test's failures depend on, if the history supports
- * one (docs/STATISTICS.md): each of -race and every GOMAXPROCS value
- * against the rest of the executions, by Fisher's exact test; the most
- * significant with a higher rate under it is named, else "no condition
- * stands out".
- */
-static void conditions(struct html *h, const struct q_cell_rate *cells,
-		       size_t ncells)
-{
-	long k[2][MAX_PROCS + 1], n[2][MAX_PROCS + 1];
-	int procs[MAX_PROCS], np = 0, race, pr, i, c, best_c = -1;
-	double best = 2.0;
-	long tk = 0, tn = 0;
-	char text[STATS_COND_MAX], label[32];
-	size_t x;
-
-	memset(k, 0, sizeof(k));
-	memset(n, 0, sizeof(n));
-	for (x = 0; x < ncells; x++) {
-		if (parse_cell(cells[x].cell, &race, &pr))
-			continue;
-		for (i = 0; i < np && procs[i] != pr; i++)
-			;
-		if (i == np) {
-			if (np == MAX_PROCS)
-				continue;
-			procs[np++] = pr;
-		}
-		k[race][i] += cells[x].failures;
-		n[race][i] += cells[x].executions;
-		tk += cells[x].failures;
-		tn += cells[x].executions;
-	}
-	if (!tn)
+	if (!t->condition[0])
 		return;
-	/* Candidate 0: -race; candidate c >= 1: GOMAXPROCS=procs[c - 1]. */
-	for (c = 0; c <= np; c++) {
-		long ki = 0, ni = 0;
-		double p;
-
-		in_of(k, n, np, c, &ki, &ni);
-		if (!ni || ni == tn)
-			continue;
-		p = stats_fisher(ki, ni - ki, tk - ki, tn - ni - (tk - ki));
-		if ((double)ki / (double)ni > (double)(tk - ki) /
-		    (double)(tn - ni) && p < best) {
-			best = p;
-			best_c = c;
-		}
-	}
-	if (best_c < 0) {
-		snprintf(text, sizeof(text), "no condition stands out (n = %ld)", tn);
-	} else {
-		long ki = 0, ni = 0;
-
-		in_of(k, n, np, best_c, &ki, &ni);
-		if (best_c == 0)
-			snprintf(label, sizeof(label), "-race");
-		else
-			snprintf(label, sizeof(label), "GOMAXPROCS=%d",
-				 procs[best_c - 1]);
-		if (stats_format_condition(text, sizeof(text), label, ki, ni,
-					   tk - ki, tn - ni))
-			return;
-	}
 	html_raw(h, "<p class=\"conditions\">Conditions: ");
-	html_text(h, text);
+	html_text(h, t->condition);
 	html_raw(h, " <span class=\"muted\">(Fisher's exact test over the "
 		 "window's executions)</span></p>\n");
 }
@@ -562,7 +458,7 @@ void page_test(const struct request *q, struct reply *p)
 	failure_sparkline(&h, t.daily, t.ndaily);
 	html_raw(&h, "<h2>By cell</h2>\n");
 	cell_grid(&h, t.cells, t.ncells);
-	conditions(&h, t.cells, t.ncells);
+	conditions(&h, &t);
 	html_raw(&h, "<h2>Failure signatures</h2>\n");
 	signatures(&h, t.signatures, t.nsignatures);
 	html_raw(&h, "<h2>Recent runs</h2>\n");

@@ -104,6 +104,9 @@ def run_pages(port, tok):
         body = html_ok(port, "/acme/api/tests/%d" % racy[0]["id"])
         check("Conditions: only under -race (p = 0.029; 5/9 vs 0/9)" in body,
               "test page: the condition with its p-value and counts")
+        st, _, dj = get(port, "/api/v1/repos/acme/api/tests/%d" % racy[0]["id"])
+        check(json.loads(dj).get("condition") == "only under -race (p = 0.029; 5/9 vs 0/9)",
+              "API: the same condition: %r" % json.loads(dj).get("condition"))
     names = ["TestMany%04d" % i for i in range(1205)]
     per = {n: {"GOMAXPROCS=1": (3, 0)} for n in names}
     per["TestOdd"] = {"GOMAXPROCS=1": (2, 1)}
