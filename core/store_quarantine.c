@@ -357,3 +357,25 @@ int store_quarantine_state(struct store *s, long long repo_id,
 		return store_db_err(s, "cannot read the quarantine list in", err);
 	return 0;
 }
+
+int store_quarantine_auto_release(struct store *s, const char *repo,
+				  long long now_unix, size_t *released,
+				  struct err *err)
+{
+	struct q_quarantine *v = NULL;
+	size_t n = 0, i;
+	int ret = 0;
+
+	*released = 0;
+	if (store_quarantine_list(s, repo, now_unix, &v, &n, err))
+		return -1;
+	for (i = 0; i < n && !ret; i++) {
+		if (v[i].released_at || !v[i].ready)
+			continue;
+		ret = store_quarantine_release(s, repo, v[i].package, v[i].name,
+					       now_unix, err);
+		*released += !ret;
+	}
+	store_quarantine_free(v, n);
+	return ret;
+}

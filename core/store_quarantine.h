@@ -69,6 +69,15 @@ int store_quarantine_sync(struct store *s, const char *repo,
 			  long long now_unix, struct err *err);
 
 /*
+ * --auto-release: releases every active entry of repo that is ready
+ * (store_quarantine_list()'s evidence); *released (OUT) counts them.  0,
+ * or -1 with err set.
+ */
+int store_quarantine_auto_release(struct store *s, const char *repo,
+				  long long now_unix, size_t *released,
+				  struct err *err);
+
+/*
  * For store_classify(): *active 1 when (package, name) is in repo's
  * quarantine now; *released 1 when it is not but was released before
  * `before` (an ISO time).  0, or -1 with err set.

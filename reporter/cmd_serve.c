@@ -15,7 +15,7 @@
 enum {
 	O_DB = 1, O_LISTEN, O_CONFIG, O_PORT_FILE, O_PUBLIC_URL, O_API_URL,
 	O_THREADS, O_MAX_BODY, O_COMMENT, O_CONN_TIMEOUT, O_CONN_LIMIT,
-	O_GITHUB_TOKEN,
+	O_GITHUB_TOKEN, O_AUTO_RELEASE,
 };
 
 static const struct cli_opt serve_opts[] = {
@@ -30,6 +30,8 @@ static const struct cli_opt serve_opts[] = {
 	{ "comment", O_COMMENT, "WHEN", "post PR comments: auto (default), always, never" },
 	{ "conn-timeout", O_CONN_TIMEOUT, "SECONDS", "close idle or slow connections after this (default 30)" },
 	{ "conn-limit", O_CONN_LIMIT, "N", "open connections at most (default 512)" },
+	{ "auto-release", O_AUTO_RELEASE, "on|off", "release quarantined tests once the evidence "
+	  "allows (default off; docs/GATE.md)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -81,6 +83,12 @@ static int apply(struct server_cfg *cfg, struct strings *s, int id,
 		if (cli_int(name, arg, 4, 100000, &v, err))
 			return -1;
 		cfg->conn_limit = (int)v;
+		break;
+	case O_AUTO_RELEASE:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			return err_set(err, "option '--%s' wants on or off, not "
+				       "'%s'", name, arg);
+		cfg->auto_release = !strcmp(arg, "on");
 		break;
 	case O_COMMENT:
 		if (strcmp(arg, "auto") && strcmp(arg, "always") &&

@@ -10,6 +10,7 @@
 #include "core/gz.h"
 #include "core/in_json.h"
 #include "core/store_query.h"
+#include "core/store_quarantine.h"
 #include "core/store_token.h"
 
 #include <stdio.h>
@@ -226,6 +227,22 @@ void route_upload(const struct request *q, struct reply *p)
 	    store_add_run_ex(s, &r, &ao, &added, &err)) {
 		reply_unavailable(p, "could not store the upload", &err);
 		goto out;
+	}
+	/* Release on evidence, when asked: this upload may be the last
+	 * clean execution a quarantined test needed.  Best effort. */
+	if (q->cfg->auto_release && !added.duplicate) {
+		struct err rerr = ERR_INIT;
+		size_t nrel = 0;
+
+		if (store_quarantine_auto_release(s, r.meta.repository,
+						  (long long)time(NULL), &nrel,
+						  &rerr))
+			fprintf(stderr, "flake-reporter: auto-release: %s\n",
+				rerr.msg);
+		else if (nrel)
+			fprintf(stderr, "flake-reporter: released %zu test%s of "
+				"%s from quarantine on evidence\n", nrel,
+				nrel == 1 ? "" : "s", r.meta.repository);
 	}
 	/* The comment is best effort: the upload is already safe. */
 	if (!added.duplicate)

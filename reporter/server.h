@@ -34,6 +34,7 @@ struct server_cfg {
 	int threads;
 	int conn_timeout;		/* seconds an idle connection may live */
 	int conn_limit;			/* open connections at most */
+	int auto_release;		/* release quarantined tests when ready */
 };
 
 struct request {

@@ -281,6 +281,38 @@ def main():
         proc.terminate()
         proc.wait(timeout=20)
 
+    # 6. --auto-release on: the upload that completes the evidence
+    # releases the test; its next flake is regressed.
+    adb = os.path.join(work, "auto.db")
+    awork = os.path.join(work, "auto")
+    os.makedirs(awork)
+    atok, aproc, aport = testdocs.token_and_server(REPORTER, adb, awork, repo="o/s9",
+                                                   args=("--auto-release", "on"))
+    aurl = "http://127.0.0.1:%d" % aport
+    try:
+        repo = "o/s9"
+        run(repo, None, "main", 1001, days_ago=10, reporter=aurl, token=atok)
+        subprocess.run([REPORTER, "quarantine", "add", "--db", adb, "--reason", "r",
+                        repo, PKG, "TestFlip"], check=True, capture_output=True)
+        states = []
+        for k in range(3):
+            run(repo, None, "main", 1002 + k, started=at(400 + k), flaky=False,
+                reporter=aurl, token=atok)
+            q = subprocess.run([REPORTER, "quarantine", "list", "--db", adb, repo],
+                               capture_output=True, text=True)
+            states.append(q.stdout.splitlines()[-1].split()[0] if q.stdout else "?")
+        check(states == ["active", "active", "released"],
+              "6a: released by the upload that completed 8 clean executions: %r" % states)
+        rc, cls, err, _ = run(repo, None, "feature", 1010, pr=15, started=at(410),
+                              reporter=aurl, token=atok)
+        check(rc == 1 and cls == "regressed", "6a: then regressed (exit %d, %s)" % (rc, cls))
+        log = open(os.path.join(awork, "server.log")).read()
+        check("released 1 test of o/s9 from quarantine on evidence" in log,
+              "6a: the reporter logs the release")
+    finally:
+        aproc.terminate()
+        aproc.wait(timeout=20)
+
     # 6. Quarantine in embedded mode: the file checked into the repository.
     repo, qdb = "o/s8", os.path.join(work, "s8.db")
     qfile = os.path.join(work, "flake-quarantine.yml")
