@@ -1538,6 +1538,32 @@ out:
 	return ret;
 }
 
+/* *out: test tid's passes in the evidence runs after its last failing
+ * one there (all of them when none failed). */
+static int clean_since_failure(struct compare_ctx *c, long long tid,
+			       long long *out, struct err *err)
+{
+	static const char sql[] =
+		"SELECT coalesce(sum(v.passes), 0) FROM verdicts v CROSS JOIN runs x"
+		" WHERE v.test_id = ?1 AND x.id = v.run_id AND " EVIDENCE_RUNS("x")
+		" AND x.started_at > coalesce((SELECT max(y.started_at)"
+		"  FROM verdicts w CROSS JOIN runs y WHERE w.test_id = ?1"
+		"  AND y.id = w.run_id AND w.failures > 0 AND "
+		EVIDENCE_RUNS("y") "), '')";
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (prepare(c->s, sql, &st, err))
+		return -1;
+	if (bind_evidence(c, st, tid, err) || step_rows(c->s, st, &rc, err))
+		goto out;
+	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
 /* The number of evidence runs of repository c->rid. */
 static int evidence_count(struct compare_ctx *c, long long *out,
 			  struct err *err)
@@ -1696,6 +1722,25 @@ static int compare_fixed(struct compare_ctx *c, const struct results *r,
 				sqlite3_column_int64(st, 0), t->status, 1,
 				err))
 			goto out;
+		/* Fixed on evidence, not on one clean run: its clean
+		 * executions since its last failure there, and this run's,
+		 * rule out its rate there (stats_release_need()). */
+		{
+			struct compare_row *row = &c->v[c->n - 1];
+			long long clean = 0;
+
+			if (clean_since_failure(c, row->test_id, &clean, err))
+				goto out;
+			clean += t->passes;
+			if (row->executions <= 0 ||
+			    clean < stats_release_need(row->rate)) {
+				free(row->package);
+				free(row->name);
+				free(row->first_flaky_commit);
+				free(row->first_flaky_at);
+				c->n--;
+			}
+		}
 	}
 	ret = 0;
 out:

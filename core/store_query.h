@@ -455,7 +455,9 @@ const char *store_compare_branch(const struct results *r);
  * The gate's comparison (docs/GATE.md), for the PR comment and the exit
  * status: every test of r (finished) that is flaky or failed in r, NEW or
  * KNOWN, plus every test flaky on the comparison branch in the window
- * that passed in r, FIXED.  KNOWN: flaky in an *evidence run* -- a run of
+ * that passed in r with evidence that it no longer flakes, FIXED: its
+ * passes there since its last failure there (evidence runs) plus r's
+ * reach stats_release_need() of its rate there.  KNOWN: flaky in an *evidence run* -- a run of
  * the comparison branch that started in the window_days (<= 0: 30) UTC
  * days up to r's start (r->meta.started_at, else now_unix) and before it,
  * is not infra, and belongs to another GitHub run than r's
