@@ -2,17 +2,23 @@
  * cmd_history.c: `flake-collector history` -- the flake-rate table of the
  * history database that `run` and `analyze` fill: per test, executions,
  * failures, the flake rate with its 95% Wilson interval (or the
- * rule-of-three floor when it never failed), flaky runs out of runs, and
- * when it was first and last seen flaky.  Text for a terminal, or --json.
+ * rule-of-three floor when it never failed), its interval clustered by
+ * run, flaky and failed runs, the disruption rate, when it was first and
+ * last seen flaky, and the condition its failures depend on.  Text for a
+ * terminal, or --json (the API's flake rows, made in core/store_json.c).
  *
- * Everything is read from the store's rollups (core/store.h); this file
- * only chooses the repository and window, and renders.
+ * Everything is read from the store (core/store.h's rollups,
+ * store_q_rates_read() for the rates: the definitions of the pages and
+ * the comment); this file only chooses the repository and window, and
+ * renders.
  */
 #include "cmds.h"
 #include "core/buf.h"
 #include "core/cli.h"
+#include "core/jsonw.h"
 #include "core/stats.h"
 #include "core/store.h"
+#include "core/store_query.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -152,23 +158,50 @@ static int add_seen(struct buf *b, const char *commit, const char *at)
 }
 
 enum {
-	COL_PACKAGE, COL_TEST, COL_EXECS, COL_FAILS, COL_RATE, COL_FLAKY,
-	COL_FAILED, COL_FIRST, COL_LAST, NCOLS
+	COL_PACKAGE, COL_TEST, COL_EXECS, COL_FAILS, COL_RATE, COL_CLUSTER,
+	COL_FLAKY, COL_FAILED, COL_DISRUPT, COL_FIRST, COL_LAST, COL_COND,
+	NCOLS
 };
 
 static const char *const col_head[NCOLS] = {
-	"PACKAGE", "TEST", "EXECS", "FAILS", "FLAKE RATE", "FLAKY RUNS",
-	"FAILED RUNS", "FIRST FLAKY", "LAST FLAKY",
+	"PACKAGE", "TEST", "EXECS", "FAILS", "FLAKE RATE", "CLUSTERED CI",
+	"FLAKY RUNS", "FAILED RUNS", "DISRUPTION", "FIRST FLAKY",
+	"LAST FLAKY", "CONDITION",
 };
 
 /* Numbers are right-aligned, text left-aligned. */
-static const int col_right[NCOLS] = { 0, 0, 1, 1, 0, 1, 1, 0, 0 };
+static const int col_right[NCOLS] = { 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0 };
+
+/* The rates of the rows that failed (the others have no interval or
+ * condition to show): store_q_rates_read(), per row; NULL when none. */
+static int read_rates(struct store *s, const struct history_opts *o,
+		      const struct flake_row *rows, size_t n, long long now,
+		      struct q_rates **out, struct err *err)
+{
+	struct q_rates *q = n ? xcalloc(n, sizeof(*q)) : NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!rows[i].failures && !rows[i].failed_runs) {
+			store_q_rates_from_row(&rows[i], &q[i]);
+			continue;
+		}
+		if (store_q_rates_read(s, &rows[i], o->branch, o->window, now,
+				       &q[i], err)) {
+			free(q);
+			return -1;
+		}
+	}
+	*out = q;
+	return 0;
+}
 
 /* Renders one row's cells (owned by the caller) into cell[]. */
-static int row_cells(const struct flake_row *f, char **cell)
+static int row_cells(const struct flake_row *f, const struct q_rates *q,
+		     char **cell)
 {
 	struct buf b = BUF_INIT(1 << 16);
-	char rate[STATS_RATE_MAX];
+	char rate[STATS_RATE_MAX], x[16], y[16];
 	int c, bad = 0;
 
 	for (c = 0; c < NCOLS; c++)
@@ -183,6 +216,25 @@ static int row_cells(const struct flake_row *f, char **cell)
 		case COL_EXECS: bad = buf_addf(&b, "%ld", f->executions); break;
 		case COL_FAILS: bad = buf_addf(&b, "%ld", f->failures); break;
 		case COL_RATE: bad = buf_adds(&b, rate); break;
+		case COL_CLUSTER:
+			if (q->has_cluster && q->cluster_runs > 1 &&
+			    !stats_format_pct(x, sizeof(x), q->clo) &&
+			    !stats_format_pct(y, sizeof(y), q->chi))
+				bad = buf_addf(&b, "%s–%s%%", x, y);
+			else
+				bad = buf_adds(&b, "-");
+			break;
+		case COL_DISRUPT:
+			if (!q->runs || stats_format_pct(x, sizeof(x),
+					(double)q->runs_failing / (double)q->runs))
+				bad = buf_adds(&b, "-");
+			else
+				bad = buf_addf(&b, "%s%% (%lld/%lld)", x,
+					       q->runs_failing, q->runs);
+			break;
+		case COL_COND:
+			bad = buf_adds(&b, q->condition[0] ? q->condition : "-");
+			break;
 		case COL_FLAKY:
 			bad = buf_addf(&b, "%ld/%ld", f->flaky_runs, f->runs);
 			break;
@@ -231,7 +283,8 @@ static void print_line(FILE *out, char *const *cell, const size_t *width)
 	fputc('\n', out);
 }
 
-static void print_table(FILE *out, const struct flake_row *rows, size_t n)
+static void print_table(FILE *out, const struct flake_row *rows,
+			const struct q_rates *rates, size_t n)
 {
 	char **cells = xcalloc((n + 1) * NCOLS, sizeof(*cells));
 	size_t width[NCOLS], i;
@@ -245,7 +298,7 @@ static void print_table(FILE *out, const struct flake_row *rows, size_t n)
 		char **cell = &cells[(i + 1) * NCOLS];
 
 		/* A field past 64 KiB is cut, not fatal: still a string. */
-		(void)row_cells(&rows[i], cell);
+		(void)row_cells(&rows[i], &rates[i], cell);
 		for (c = 0; c < NCOLS; c++) {
 			size_t w;
 
@@ -263,91 +316,28 @@ static void print_table(FILE *out, const struct flake_row *rows, size_t n)
 	free(cells);
 }
 
-/* A JSON string, or null; invalid UTF-8 bytes become '?'. */
-static json_t *jstr(const char *s)
-{
-	json_t *j;
-	char *copy, *p;
-
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	if (j)
-		return j;
-	copy = xstrdup(s);
-	for (p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
-static json_t *jseen(const char *commit, const char *at)
-{
-	json_t *o;
-
-	if (!at)
-		return json_null();
-	o = json_object();
-	if (!o || json_object_set_new(o, "commit", jstr(commit)) ||
-	    json_object_set_new(o, "at", jstr(at))) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *json_row(const struct flake_row *f)
-{
-	char rate[STATS_RATE_MAX];
-	json_t *o = json_object();
-
-	if (stats_format_rate(rate, sizeof(rate), f->failures, f->executions))
-		snprintf(rate, sizeof(rate), "?");
-	if (!o ||
-	    json_object_set_new(o, "package", jstr(f->package)) ||
-	    json_object_set_new(o, "name", jstr(f->name)) ||
-	    json_object_set_new(o, "executions", json_integer(f->executions)) ||
-	    json_object_set_new(o, "failures", json_integer(f->failures)) ||
-	    json_object_set_new(o, "rate", json_real(f->rate)) ||
-	    json_object_set_new(o, "ci_low", json_real(f->lo)) ||
-	    json_object_set_new(o, "ci_high", json_real(f->hi)) ||
-	    json_object_set_new(o, "rate_text", json_string(rate)) ||
-	    json_object_set_new(o, "runs", json_integer(f->runs)) ||
-	    json_object_set_new(o, "flaky_runs", json_integer(f->flaky_runs)) ||
-	    json_object_set_new(o, "failed_runs",
-				json_integer(f->failed_runs)) ||
-	    json_object_set_new(o, "first_flaky",
-				jseen(f->first_flaky_commit,
-				      f->first_flaky_at)) ||
-	    json_object_set_new(o, "last_flaky",
-				jseen(f->last_flaky_commit, f->last_flaky_at))) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
+/* The rows as the API's flake table (docs/API.md, GET .../tests: the
+ * same JSON, made in core), with the rates of store_q_test(). */
 static int print_json(const struct history_opts *o, const char *repo,
 		      long runs, long infra, const struct flake_row *rows,
-		      size_t n, struct err *err)
+		      const struct q_rates *rates, size_t n, struct err *err)
 {
 	json_t *root = json_object(), *arr = json_array();
 	size_t i;
 	int ret = -1;
 
 	if (!root || !arr ||
-	    json_object_set_new(root, "db", jstr(o->db)) ||
-	    json_object_set_new(root, "repo", jstr(repo)) ||
-	    json_object_set_new(root, "branch", jstr(o->branch)) ||
+	    json_object_set_new(root, "db", jsonw_str(o->db)) ||
+	    json_object_set_new(root, "repository", jsonw_str(repo)) ||
+	    json_object_set_new(root, "branch", jsonw_str(o->branch)) ||
 	    json_object_set_new(root, "window_days", json_integer(o->window)) ||
 	    json_object_set_new(root, "all", json_boolean(o->all)) ||
 	    json_object_set_new(root, "runs", json_integer(runs)) ||
 	    json_object_set_new(root, "infra_runs", json_integer(infra)))
 		goto oom;
 	for (i = 0; i < n; i++)
-		if (json_array_append_new(arr, json_row(&rows[i])))
+		if (json_array_append_new(arr, store_flake_row_json(&rows[i],
+								    &rates[i])))
 			goto oom;
 	if (json_object_set_new(root, "tests", arr)) {
 		arr = NULL;
@@ -389,6 +379,7 @@ static int history(const struct history_opts *o, struct err *err)
 {
 	struct store *s = NULL;
 	struct flake_row *rows = NULL;
+	struct q_rates *rates = NULL;
 	size_t n = 0;
 	struct stat st;
 	char *latest = NULL;
@@ -417,8 +408,10 @@ static int history(const struct history_opts *o, struct err *err)
 				      o->all ? STORE_FLAKE_ALL : 0, &rows, &n,
 				      err))
 		goto out;
+	if (read_rates(s, o, rows, n, now, &rates, err))
+		goto out;
 	if (o->json) {
-		ret = print_json(o, repo, runs, infra, rows, n, err);
+		ret = print_json(o, repo, runs, infra, rows, rates, n, err);
 		goto out;
 	}
 	ret = 0;
@@ -451,11 +444,17 @@ static int history(const struct history_opts *o, struct err *err)
 		goto out;
 	}
 	printf("\n");
-	print_table(stdout, rows, n);
+	print_table(stdout, rows, rates, n);
 	printf("\nFLAKE RATE: failures / executions in runs where the test "
 	       "passed or was flaky,\nwith its 95%% Wilson interval; "
-	       "\"0/n \xe2\x87\x92 p < x\" bounds a test that never failed.\n");
+	       "\"0/n \xe2\x87\x92 p < x\" bounds a test that never failed.\n"
+	       "CLUSTERED CI: the rate's 95%% interval with executions "
+	       "clustered by run.\nDISRUPTION: the runs in which it failed at "
+	       "least once.  CONDITION: -race or a\nGOMAXPROCS value its "
+	       "failures depend on, by Fisher's exact test (p < 0.05).\n"
+	       "See docs/STATISTICS.md.\n");
 out:
+	free(rates);
 	store_flake_rows_free(rows, n);
 	free(latest);
 	store_close(s);

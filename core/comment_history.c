@@ -13,6 +13,7 @@ int comment_history_load(struct store *s, const struct results *r,
 			 struct comment_source *c, struct err *err)
 {
 	struct comment_row *crows;
+	const char *base = store_compare_branch(r);
 	long long evidence = 0;
 	size_t i;
 
@@ -21,9 +22,33 @@ int comment_history_load(struct store *s, const struct results *r,
 			    &c->rows, &c->n, &evidence, err))
 		return -1;
 	crows = xcalloc(c->n + 1, sizeof(*crows));
+	c->h.rows = crows;
 	c->first = xcalloc(c->n + 1, sizeof(*c->first));
+	c->rates = xcalloc(c->n + 1, sizeof(*c->rates));
 	for (i = 0; i < c->n; i++) {
 		const struct compare_row *w = &c->rows[i];
+
+		if (w->test_id && w->executions) {
+			struct flake_row f;
+			struct q_rates q;
+
+			memset(&f, 0, sizeof(f));
+			f.test_id = w->test_id;
+			f.executions = w->executions;
+			f.failures = w->failures;
+			f.runs = w->runs;
+			f.flaky_runs = w->flaky_runs;
+			f.failed_runs = w->failed_runs;
+			if (store_q_rates_read(s, &f, base ? base : "",
+					       window_days > 0 ? window_days :
+					       STORE_KNOWN_WINDOW_DAYS,
+					       now_unix, &q, err)) {
+				comment_history_release(c);
+				return -1;
+			}
+			store_q_rates_text(&q, c->rates[i], sizeof(c->rates[i]));
+			crows[i].rates_text = c->rates[i];
+		}
 
 		crows[i].package = w->package;
 		crows[i].name = w->name;
@@ -51,5 +76,6 @@ void comment_history_release(struct comment_source *c)
 	store_compare_rows_free(c->rows, c->n);
 	free(c->h.rows);
 	free(c->first);
+	free(c->rates);
 	memset(c, 0, sizeof(*c));
 }

@@ -26,13 +26,15 @@ struct comment_source {
 	struct compare_row *rows;
 	size_t n;
 	char (*first)[64];		/* "abc1234 2026-11-20" per row */
+	char (*rates)[STORE_Q_RATES_TEXT_MAX];	/* store_q_rates_text() per row */
 	char window[32];		/* "30 days" */
 };
 
 /*
  * Fills c from s for r (finished): a row per store_q_compare() row over
  * window_days, with its base-branch rate text (when it has executions),
- * first flaky commit and date, class and test id.  0, or -1 with err set
+ * its other rates there (store_q_rates_read(): disruption, clustered
+ * interval, condition), first flaky commit and date, class and test id.  0, or -1 with err set
  * (c then zeroed; releasing it is allowed).
  */
 int comment_history_load(struct store *s, const struct results *r,

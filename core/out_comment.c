@@ -25,6 +25,7 @@
 #define CM_NOTE_RESERVE 320	/* bytes kept for the note, plus its link */
 #define CM_NAME_MAX 200		/* bytes of a name in a table cell */
 #define CM_CELL_MAX 100		/* bytes of a cell name */
+#define CM_RATES_MAX 480	/* bytes of a row's rates_text */
 #define CM_SIG_MAX 100		/* bytes of a signature in the table */
 #define CM_TEXT_MAX 200		/* bytes of a history text (rate, first seen) */
 #define CM_EXCERPT_MAX 3000	/* bytes of a failure excerpt, first try */
@@ -571,6 +572,21 @@ static int render_details(struct cm_out *m, const struct cm_item *it,
 		err |= md_escape_inline_cut(b, t->where, CM_NAME_MAX);
 	}
 	err |= buf_adds(b, "</summary>\n");
+	if (it->row && it->row->rates_text && *it->row->rates_text) {
+		err |= buf_adds(b, "\nHistory");
+		if (r->meta.base_branch) {
+			err |= buf_adds(b, " on ");
+			err |= md_add_code(b, r->meta.base_branch, CM_NAME_MAX);
+		}
+		if (m->h && m->h->window) {
+			err |= buf_adds(b, " (");
+			err |= md_escape_inline_cut(b, m->h->window, 40);
+			err |= buf_adds(b, ")");
+		}
+		err |= buf_adds(b, ": ");
+		err |= md_escape_inline_cut(b, it->row->rates_text, CM_RATES_MAX);
+		err |= buf_adds(b, "\n");
+	}
 	if (t->repro) {
 		err |= buf_adds(b, "\nReproduce");
 		if (t->worst_cell >= 0) {

@@ -14,7 +14,8 @@
  *      known; at most 50 rows): test, package, this run's
  *      failures/executions, worst cell, rate with its interval, first
  *      seen, failure signature;
- *   5. a <details> block per test of the table: the repro command, the
+ *   5. a <details> block per test of the table: its history's rates
+ *      (disruption, clustered interval, condition), the repro command, the
  *      failure (a race report excerpt, else the output or message) and,
  *      when links_base is set, links to the test's history page;
  *   6. the fixed tests, named briefly on one line.
@@ -72,6 +73,8 @@ struct comment_row {
 	enum test_class klass;	/* CLASS_FIXED rows need no test in r; for
 				 * the others the test's own klass wins */
 	long test_id;		/* the reporter's test id for links; 0 none */
+	const char *rates_text;	/* store_q_rates_text() over the window:
+				 * disruption, clustered interval, condition */
 };
 
 struct comment_history {

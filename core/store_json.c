@@ -66,25 +66,34 @@ static void row_fields(json_t *o, const struct flake_row *f)
 	set(o, "rate_hi", json_real(f->hi));
 	set(o, "rate_text", jsonw_str(rt));
 	{
-		/* The run-level view (docs/STATISTICS.md): the share of CI
-		 * runs in which it failed at least once. */
-		long k = f->flaky_runs + f->failed_runs;
-		double lo = 0.0, hi = 1.0;
+		/* The run-level view (docs/STATISTICS.md). */
+		struct q_rates q;
 		char dt[STATS_RATE_MAX];
 
-		if (stats_wilson(k, f->runs, STATS_Z95, &lo, &hi))
-			lo = 0.0, hi = 1.0;
-		if (stats_format_rate(dt, sizeof(dt), k, f->runs))
+		store_q_rates_from_row(f, &q);
+		if (stats_format_rate(dt, sizeof(dt), (long)q.runs_failing,
+				      (long)q.runs))
 			snprintf(dt, sizeof(dt), "n/a");
 		set(o, "disruption", json_pack("{s:I,s:I,s:f,s:f,s:f,s:s}",
-			"runs_failing", (json_int_t)k, "runs", (json_int_t)f->runs,
-			"rate", f->runs > 0 ? (double)k / (double)f->runs : 0.0,
-			"lo", lo, "hi", hi, "text", dt));
+			"runs_failing", (json_int_t)q.runs_failing,
+			"runs", (json_int_t)q.runs,
+			"rate", q.runs > 0 ? (double)q.runs_failing /
+					     (double)q.runs : 0.0,
+			"lo", q.dlo, "hi", q.dhi, "text", dt));
 	}
 	set(o, "first_flaky", flaky_json(f->first_flaky_commit,
 					 f->first_flaky_at));
 	set(o, "last_flaky", flaky_json(f->last_flaky_commit,
 					f->last_flaky_at));
+}
+
+/* "rate_clustered" and "condition" of a test's rates, into o. */
+static void rates_fields(json_t *o, const struct q_rates *r)
+{
+	set(o, "rate_clustered", r->has_cluster ?
+	    json_pack("{s:f,s:f,s:I}", "lo", r->clo, "hi", r->chi, "uploads",
+		      (json_int_t)r->cluster_runs) : json_null());
+	set(o, "condition", jsonw_str(r->condition[0] ? r->condition : NULL));
 }
 
 /* "repository", "window_days", "branch" of a windowed answer. */
@@ -121,6 +130,19 @@ json_t *store_q_repos(struct store *s, long long now_unix, struct err *err)
 	o = json_object();
 	set(o, "repos", list);
 	store_q_repos_release(&r);
+	return o;
+}
+
+json_t *store_flake_row_json(const struct flake_row *f,
+			     const struct q_rates *rates)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		BUG("json_object failed");
+	row_fields(o, f);
+	if (rates)
+		rates_fields(o, rates);
 	return o;
 }
 
@@ -164,9 +186,7 @@ json_t *store_q_test(struct store *s, const char *repo, long long test_id,
 		return NULL;
 	o = json_object();
 	row_fields(o, &t.row);
-	set(o, "rate_clustered", t.has_cluster ? json_pack("{s:f,s:f,s:I}",
-		"lo", t.clo, "hi", t.chi, "uploads", (json_int_t)t.cluster_runs) :
-	    json_null());
+	rates_fields(o, &t.rates);
 	scope_fields(o, t.repository, t.window_days, t.branch);
 	a = json_array();
 	for (i = 0; i < t.ndaily; i++) {
@@ -192,7 +212,6 @@ json_t *store_q_test(struct store *s, const char *repo, long long test_id,
 		push(a, e);
 	}
 	set(o, "cells", a);
-	set(o, "condition", jsonw_str(t.condition[0] ? t.condition : NULL));
 	a = json_array();
 	for (i = 0; i < t.nsignatures; i++) {
 		const struct q_signature *g = &t.signatures[i];

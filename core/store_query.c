@@ -394,8 +394,9 @@ out:
  * rows (primary key) of the window's non-infra uploads where it counted.
  * CROSS JOIN fixes that order: the test's own rows drive the query.
  */
-static int test_cells(struct store *s, struct q_test *t, const char *start,
-		      struct err *err)
+static int test_cells(struct store *s, long long test_id, const char *branch,
+		      const char *start, struct q_cell_rate **cells,
+		      size_t *ncells, struct err *err)
 {
 	static const char sql[] =
 		"SELECT c.name, sum(res.passes + res.failures) AS n,"
@@ -415,9 +416,9 @@ static int test_cells(struct store *s, struct q_test *t, const char *start,
 
 	if (prepare(s, sql, &st, err))
 		goto out;
-	if (sqlite3_bind_int64(st, 1, t->row.test_id) != SQLITE_OK ||
+	if (sqlite3_bind_int64(st, 1, test_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, start) != SQLITE_OK ||
-	    store_bind_text(st, 3, t->branch) != SQLITE_OK) {
+	    store_bind_text(st, 3, branch) != SQLITE_OK) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
@@ -428,7 +429,7 @@ static int test_cells(struct store *s, struct q_test *t, const char *start,
 			goto out;
 		if (rc != SQLITE_ROW)
 			break;
-		e = GROW(t->cells, t->ncells, cap);
+		e = GROW(*cells, *ncells, cap);
 		e->cell = col_dup(st, 0);
 		e->executions = col_int(st, 1);
 		e->failures = col_int(st, 2);
@@ -443,8 +444,9 @@ out:
  * window's non-infra uploads where it passed or was flaky (what its rate
  * counts), at most Q_CLUSTER_UPLOADS of the latest. */
 #define Q_CLUSTER_UPLOADS 5000
-static int test_cluster(struct store *s, struct q_test *t, const char *start,
-			struct err *err)
+static int test_cluster(struct store *s, long long test_id,
+			const char *branch, const char *start,
+			struct q_rates *t, struct err *err)
 {
 	static const char sql[] =
 		"SELECT v.passes + v.failures, v.failures"
@@ -460,9 +462,9 @@ static int test_cluster(struct store *s, struct q_test *t, const char *start,
 
 	if (prepare(s, sql, &st, err))
 		return -1;
-	if (sqlite3_bind_int64(st, 1, t->row.test_id) != SQLITE_OK ||
+	if (sqlite3_bind_int64(st, 1, test_id) != SQLITE_OK ||
 	    store_bind_text(st, 2, start) != SQLITE_OK ||
-	    store_bind_text(st, 3, t->branch) != SQLITE_OK ||
+	    store_bind_text(st, 3, branch) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 4, Q_CLUSTER_UPLOADS) != SQLITE_OK) {
 		store_db_err(s, "cannot read history in", err);
 		goto out;
@@ -611,6 +613,12 @@ int store_cell_parse(const char *name, int *race, int *procs)
 			*procs = (int)strtol(s + 11, NULL, 10);
 			if (*procs <= 0)
 				return -1;
+		} else if ((len == 7 && !strncmp(s, "shuffle", 7)) ||
+			   (len > 7 && len <= 12 && !strncmp(s, "stress=", 7) &&
+			    strspn(s + 7, "0123456789") == len - 7) ||
+			   (len > 9 && len <= 14 && !strncmp(s, "parallel=", 9) &&
+			    strspn(s + 9, "0123456789") == len - 9)) {
+			/* The matrix's other settings: not a condition. */
 		} else {
 			return -1;
 		}
@@ -641,10 +649,9 @@ static void in_of(long k[2][Q_COND_PROCS + 1], long n[2][Q_COND_PROCS + 1], int 
  * significant with a higher rate under it is named, else "no condition
  * stands out".
  */
-static void test_condition(struct q_test *t)
+static void test_condition(const struct q_cell_rate *cells, size_t ncells,
+			   struct q_rates *t)
 {
-	const struct q_cell_rate *cells = t->cells;
-	size_t ncells = t->ncells;
 	long k[2][Q_COND_PROCS + 1], n[2][Q_COND_PROCS + 1];
 	int procs[Q_COND_PROCS], np = 0, race, pr, i, c, best_c = -1;
 	double best = 2.0;
@@ -677,6 +684,8 @@ static void test_condition(struct q_test *t)
 		long ki = 0, ni = 0;
 		double p;
 
+		if (c > 0 && procs[c - 1] == 0)
+			continue;	/* GOMAXPROCS not given: no condition */
 		in_of(k, n, np, c, &ki, &ni);
 		if (!ni || ni == tn)
 			continue;
@@ -704,6 +713,78 @@ static void test_condition(struct q_test *t)
 	}
 }
 
+void store_q_rates_from_row(const struct flake_row *f, struct q_rates *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->runs_failing = f->flaky_runs + f->failed_runs;
+	out->runs = f->runs;
+	out->consistent = f->failed_runs;
+	out->dlo = 0.0;
+	out->dhi = 1.0;
+	if (stats_wilson((long)out->runs_failing, (long)out->runs, STATS_Z95,
+			 &out->dlo, &out->dhi)) {
+		out->dlo = 0.0;
+		out->dhi = 1.0;
+	}
+}
+
+int store_q_rates_read(struct store *s, const struct flake_row *f,
+		       const char *branch, int window_days, long long now_unix,
+		       struct q_rates *out, struct err *err)
+{
+	struct q_cell_rate *cells = NULL;
+	size_t ncells = 0, i;
+	char start[16];
+	int ret = -1;
+
+	store_q_rates_from_row(f, out);
+	if (snap_begin(s, err)) {
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	store_window_start(window_days, now_unix, start, sizeof(start));
+	if (test_cells(s, f->test_id, branch, start, &cells, &ncells, err) ||
+	    test_cluster(s, f->test_id, branch, start, out, err))
+		goto out;
+	test_condition(cells, ncells, out);
+	ret = 0;
+out:
+	snap_end(s);
+	for (i = 0; i < ncells; i++)
+		free(cells[i].cell);
+	free(cells);
+	if (ret)
+		memset(out, 0, sizeof(*out));
+	return ret;
+}
+
+void store_q_rates_text(const struct q_rates *r, char *out, size_t size)
+{
+	struct buf b = BUF_INIT(STORE_Q_RATES_TEXT_MAX);
+	char a[16], c[16];
+	int bad = 0;
+
+	if (r->runs > 0) {
+		bad |= buf_addf(&b, "failed in %lld of %lld run%s", r->runs_failing,
+				r->runs, r->runs == 1 ? "" : "s");
+		if (!stats_format_pct(a, sizeof(a), (double)r->runs_failing /
+				      (double)r->runs))
+			bad |= buf_addf(&b, " (%s%%)", a);
+		if (r->consistent)
+			bad |= buf_addf(&b, ", %lld of them every execution",
+					r->consistent);
+	}
+	if (r->has_cluster && r->cluster_runs > 1 &&
+	    !stats_format_pct(a, sizeof(a), r->clo) &&
+	    !stats_format_pct(c, sizeof(c), r->chi))
+		bad |= buf_addf(&b, "%s95%% CI clustered by run %s–%s%%",
+				b.len ? "; " : "", a, c);
+	if (r->condition[0])
+		bad |= buf_addf(&b, "%s%s", b.len ? "; " : "", r->condition);
+	snprintf(out, size, "%s", bad ? "" : buf_str(&b));
+	buf_release(&b);
+}
+
 int store_q_test_read(struct store *s, const char *repo, long long test_id,
 		      const char *branch, int window_days, long long now_unix,
 		      struct q_test *out, struct err *err)
@@ -729,13 +810,15 @@ int store_q_test_read(struct store *s, const char *repo, long long test_id,
 		goto out;
 	}
 	store_window_start(window_days, now_unix, start, sizeof(start));
+	store_q_rates_from_row(&out->row, &out->rates);
 	if (test_daily(s, rid, out, now_unix, err) ||
-	    test_cells(s, out, start, err) ||
-	    test_cluster(s, out, start, err) ||
+	    test_cells(s, test_id, branch, start, &out->cells, &out->ncells,
+		       err) ||
+	    test_cluster(s, test_id, branch, start, &out->rates, err) ||
 	    test_signatures(s, out, start, err) ||
 	    test_recent(s, out, err))
 		goto out;
-	test_condition(out);
+	test_condition(out->cells, out->ncells, &out->rates);
 	ret = 0;
 out:
 	snap_end(s);
@@ -1772,7 +1855,7 @@ int store_q_compare(struct store *s, const char *repo,
 	c.base = store_compare_branch(r);
 	c.bound = bound;
 	c.gh_run = r->meta.run_id;
-	c.window_days = window_days > 0 ? window_days : 30;
+	c.window_days = window_days > 0 ? window_days : STORE_KNOWN_WINDOW_DAYS;
 	*evidence = 0;
 	if (snap_begin(s, err))
 		return -1;
@@ -1868,19 +1951,65 @@ void store_compare_rows_free(struct compare_row *rows, size_t n)
 
 /* --- trends for the repository page --------------------------------------- */
 
+/* *out: test tid's passes after its last failing execution, in the
+ * non-infra runs of branch (NULL: all branches) -- all of them when it
+ * never failed there. */
+static int clean_since(struct store *s, long long tid, const char *branch,
+		       long long *out, struct err *err)
+{
+	static const char sql[] =
+		"SELECT coalesce(sum(v.passes), 0) FROM verdicts v"
+		" CROSS JOIN runs x WHERE v.test_id = ?1 AND x.id = v.run_id"
+		" AND x.infra = 0 AND (?2 IS NULL OR coalesce(x.branch, '') = ?2)"
+		" AND x.started_at > coalesce((SELECT max(y.started_at)"
+		"  FROM verdicts w CROSS JOIN runs y WHERE w.test_id = ?1"
+		"  AND y.id = w.run_id AND w.failures > 0 AND y.infra = 0"
+		"  AND (?2 IS NULL OR coalesce(y.branch, '') = ?2)), '')";
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (prepare(s, sql, &st, err))
+		return -1;
+	if (sqlite3_bind_int64(st, 1, tid) != SQLITE_OK ||
+	    store_bind_text(st, 2, branch) != SQLITE_OK) {
+		store_db_err(s, "cannot read history in", err);
+		goto out;
+	}
+	if (step_rows(s, st, &rc, err))
+		goto out;
+	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * The repository page's "fixed", with the gate's rule (docs/GATE.md):
+ * tests flaky in the window before this one and not since, whose clean
+ * executions since their last failure rule out their rate of that window
+ * (stats_release_need()) -- not merely quiet for a while.
+ */
 static int fixed_count(struct store *s, long long rid, const char *branch,
 		       const char *prev, const char *start, long long *out,
 		       struct err *err)
 {
 	static const char sql[] =
-		"SELECT count(*) FROM (SELECT tf.test_id FROM test_flaky tf"
+		"SELECT tf.test_id FROM test_flaky tf"
 		" JOIN tests t ON t.id = tf.test_id WHERE t.repo_id = ?1"
 		" AND (?4 IS NULL OR tf.branch = ?4) GROUP BY tf.test_id"
 		" HAVING max(tf.last_flaky_at) >= ?2"
-		" AND max(tf.last_flaky_at) < ?3)";
+		" AND max(tf.last_flaky_at) < ?3";
+	static const char rate_sql[] =
+		"SELECT sum(executions), sum(failures) FROM daily"
+		" WHERE repo_id = ?1 AND test_id = ?2 AND day >= ?3 AND day < ?4"
+		" AND (?5 IS NULL OR branch = ?5)";
 	sqlite3_stmt *st = NULL;
+	long long *ids = NULL, n = 0;
+	size_t alloc = 0, i;
 	int rc, ret = -1;
 
+	*out = 0;
 	if (prepare(s, sql, &st, err))
 		goto out;
 	if (sqlite3_bind_int64(st, 1, rid) != SQLITE_OK ||
@@ -1890,11 +2019,45 @@ static int fixed_count(struct store *s, long long rid, const char *branch,
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
-	if (step_rows(s, st, &rc, err))
+	for (;;) {
+		if (step_rows(s, st, &rc, err))
+			goto out;
+		if (rc != SQLITE_ROW)
+			break;
+		xgrow((void **)&ids, &alloc, (size_t)n + 1, sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (prepare(s, rate_sql, &st, err))
 		goto out;
-	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
+	for (i = 0; i < (size_t)n; i++) {
+		long long execs, fails, clean = 0;
+
+		/* Its rate in the window before this one. */
+		sqlite3_reset(st);
+		if (sqlite3_bind_int64(st, 1, rid) != SQLITE_OK ||
+		    sqlite3_bind_int64(st, 2, ids[i]) != SQLITE_OK ||
+		    store_bind_text(st, 3, prev) != SQLITE_OK ||
+		    store_bind_text(st, 4, start) != SQLITE_OK ||
+		    store_bind_text(st, 5, branch) != SQLITE_OK) {
+			store_db_err(s, "cannot read history in", err);
+			goto out;
+		}
+		if (step_rows(s, st, &rc, err))
+			goto out;
+		execs = rc == SQLITE_ROW ? col_int(st, 0) : 0;
+		fails = rc == SQLITE_ROW ? col_int(st, 1) : 0;
+		if (execs <= 0)
+			continue;
+		if (clean_since(s, ids[i], branch, &clean, err))
+			goto out;
+		if (clean >= stats_release_need((double)fails / (double)execs))
+			(*out)++;
+	}
 	ret = 0;
 out:
+	free(ids);
 	sqlite3_finalize(st);
 	return ret;
 }

@@ -95,7 +95,9 @@ struct q_flakes {
 	/* With STORE_Q_TRENDS, for the repository page: tests flaky in the
 	 * window whose first flaky time falls in it (new) or before it
 	 * (known); tests whose last flaky time falls in the window before
-	 * this one (fixed: flaky then, not since); and for the first nspark
+	 * this one whose clean executions since their last failure rule out
+	 * their rate of that window (fixed: stats_release_need(), the gate's
+	 * rule, docs/GATE.md); and for the first nspark
 	 * rows the failures per day of the window, oldest first. */
 	long long new_flaky, known_flaky, fixed;
 	int spark_days;			/* counts per sparkline */
@@ -141,33 +143,81 @@ struct q_recent_run {
 	int infra;
 };
 
+/*
+ * A test's rates beyond its pooled execution rate (docs/STATISTICS.md):
+ * the one definition that the pages, the PR comment, `flake-collector
+ * history` and the API show.  Over the same runs as its flake row
+ * (non-infra uploads of the window and branch).
+ */
+struct q_rates {
+	/* Disruption: uploads in which it failed at least once (flaky or
+	 * failed every execution) out of those it ran in, with the Wilson
+	 * interval over uploads. */
+	long long runs_failing, runs;
+	double dlo, dhi;
+	/* Uploads in which it failed every execution (counted apart from
+	 * its rate: a break, not a flake). */
+	long long consistent;
+	/* The execution rate's 95% interval clustered by upload
+	 * (stats_cluster_interval()) over the uploads its rate counts, at
+	 * most the latest 5000; has_cluster 0 when it cannot be computed
+	 * (fewer than 2 uploads with executions). */
+	int has_cluster;
+	double clo, chi;
+	long long cluster_runs;
+	/* The condition its failures depend on: -race or a GOMAXPROCS value
+	 * against the rest by Fisher's exact test, e.g. "only under -race
+	 * (p = 0.029; 5/9 vs 0/9)", or "no condition stands out (n = 18)";
+	 * "" without executions. */
+	char condition[STATS_COND_MAX];
+};
+
+/* Large enough for any store_q_rates_text() output. */
+#define STORE_Q_RATES_TEXT_MAX (STATS_COND_MAX + 160)
+
+/* Only the parts of *out that f gives (disruption, consistent); the rest
+ * zeroed. */
+void store_q_rates_from_row(const struct flake_row *f, struct q_rates *out);
+
+/*
+ * All of *out for f (a row of store_flake_table() or store_flake_test()
+ * with the same branch, window_days and now_unix): the disruption from f,
+ * the clustered interval and the condition from the test's verdicts and
+ * result rows (indexes verdicts_test and the primary key: bounded by the
+ * test's own rows).  One snapshot.  0, or -1 with err set (*out zeroed).
+ */
+int store_q_rates_read(struct store *s, const struct flake_row *f,
+		       const char *branch, int window_days, long long now_unix,
+		       struct q_rates *out, struct err *err);
+
+/*
+ * The rates in one line for the comment and the terminal, e.g.
+ * "failed in 3 of 10 runs (30.0%), 1 of them every execution; 95% CI
+ * clustered by run 2.0–35.0%; only under -race (p = 0.029; 5/9 vs 0/9)".
+ * Parts without data are left out; "" when none has any.
+ */
+void store_q_rates_text(const struct q_rates *r, char *out, size_t size);
+
 /* One test's detail (shape: store_q_test()). */
 struct q_test {
 	char *repository, *branch;
 	int window_days;
 	struct flake_row row;
-	/* The rate's interval clustered by upload (stats_cluster_interval())
-	 * over the uploads its rate counts; has_cluster 0 when none. */
-	int has_cluster;
-	double clo, chi;
-	long long cluster_runs;
+	struct q_rates rates;
 	struct q_day *daily;
 	size_t ndaily;
 	struct q_cell_rate *cells;
 	size_t ncells;
-	/* The condition its failures depend on (docs/STATISTICS.md): -race
-	 * or a GOMAXPROCS value against the rest by Fisher's exact test, e.g.
-	 * "only under -race (p = 0.029; 5/9 vs 0/9)", or "no condition
-	 * stands out (n = 18)"; "" without executions. */
-	char condition[STATS_COND_MAX];
 	struct q_signature *signatures;
 	size_t nsignatures;
 	struct q_recent_run *recent;
 	size_t nrecent;
 };
 
-/* A cell name of "race", "GOMAXPROCS=N" or both (space-separated, any
- * order): 0 with *race and *procs (0: not given); -1 for any other. */
+/* A cell name of the matrix (core/matrix.c): "race", "GOMAXPROCS=N", and
+ * the settings that are not conditions ("shuffle", "stress=N",
+ * "parallel=N"), space-separated, in any order: 0 with *race and *procs
+ * (0: not given); -1 for any other. */
 int store_cell_parse(const char *name, int *race, int *procs);
 
 /* 0, or -1 with err set ("no such repository", "no such test N in 'r'"). */
@@ -316,6 +366,8 @@ json_t *store_q_repos(struct store *s, long long now_unix, struct err *err);
  *    "tests": [{"id", "package", "name", "executions", "failures",
  *      "runs", "flaky_runs", "failed_runs", "rate", "rate_lo", "rate_hi",
  *      "rate_text" (stats_format_rate()),
+ *      "disruption": {"runs_failing", "runs", "rate", "lo", "hi", "text"}
+ *        (store_q_rates_from_row()),
  *      "first_flaky": {"commit", "at"} | null, "last_flaky": ... | null}]}
  * sorted by rate as store_flake_table().  branch and window_days as
  * there.  Returns a new reference, or NULL with err set ("no such
@@ -324,6 +376,15 @@ json_t *store_q_repos(struct store *s, long long now_unix, struct err *err);
 json_t *store_q_tests(struct store *s, const char *repo, const char *branch,
 		      int window_days, long long now_unix, int all,
 		      struct err *err);
+
+/*
+ * One row of store_q_tests()'s "tests" (with "disruption"), plus when
+ * rates is not NULL its "rate_clustered" ({"lo", "hi", "uploads"} | null)
+ * and "condition" (text | null) as in store_q_test().  For `flake-collector
+ * history --json`.  A new reference; never NULL (BUG on out of memory).
+ */
+json_t *store_flake_row_json(const struct flake_row *f,
+			     const struct q_rates *rates);
 
 /*
  * GET /api/v1/repos/{repo}/tests/{id}: test test_id's flake row (as in

@@ -257,7 +257,9 @@ void page_repo(const struct request *q, struct reply *p)
 	html_raw(&h, " Rate: failures per execution in the runs where the "
 		 "test passed at least once, with its 95% Wilson interval. New: "
 		 "first flaky in this window; known: flaky before it too; "
-		 "fixed: flaky in the window before, not since.</p>\n");
+		 "fixed: flaky in the window before, not since, and its clean "
+		 "executions since its last failure rule out its rate then "
+		 "(the gate's rule).</p>\n");
 	filters(&h, repo, days, branch, search, all);
 	html_raw(&h, "<div id=\"filter\" hidden><label>Filter rows "
 		 "<input type=\"search\" aria-controls=\"tests\"></label></div>\n"

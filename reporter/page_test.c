@@ -272,10 +272,10 @@ static void cell_grid(struct html *h, const struct q_cell_rate *cells,
  * (store_q_test_read()'s, docs/STATISTICS.md). */
 static void conditions(struct html *h, const struct q_test *t)
 {
-	if (!t->condition[0])
+	if (!t->rates.condition[0])
 		return;
 	html_raw(h, "<p class=\"conditions\">Conditions: ");
-	html_text(h, t->condition);
+	html_text(h, t->rates.condition);
 	html_raw(h, " <span class=\"muted\">(Fisher's exact test over the "
 		 "window's executions)</span></p>\n");
 }
@@ -414,14 +414,14 @@ void page_test(const struct request *q, struct reply *p)
 	html_rate_bar(&h, t.row.rate, t.row.lo, t.row.hi);
 	html_raw(&h, " ");
 	html_text(&h, rt);
-	if (t.has_cluster && t.cluster_runs > 1) {
+	if (t.rates.has_cluster && t.rates.cluster_runs > 1) {
 		char a[16], b[16];
 
-		if (!stats_format_pct(a, sizeof(a), t.clo) &&
-		    !stats_format_pct(b, sizeof(b), t.chi))
+		if (!stats_format_pct(a, sizeof(a), t.rates.clo) &&
+		    !stats_format_pct(b, sizeof(b), t.rates.chi))
 			html_rawf(&h, " <span class=\"muted\">(95%% CI clustered by "
 				  "run: %s–%s%%, %lld uploads)</span>", a, b,
-				  t.cluster_runs);
+				  t.rates.cluster_runs);
 	}
 	html_rawf(&h, "</dd><dt>Failures</dt><dd>%ld of %ld executions</dd>"
 		  "<dt>Runs</dt><dd>%ld flaky, %ld failed (every execution), of "
@@ -430,11 +430,10 @@ void page_test(const struct request *q, struct reply *p)
 	{
 		char dt[STATS_RATE_MAX];
 
-		if (!stats_format_rate(dt, sizeof(dt), t.row.flaky_runs +
-				       t.row.failed_runs, t.row.runs)) {
-			html_rawf(&h, "<dt>Disruption</dt><dd>failed in %ld of %ld "
-				  "CI runs: ", t.row.flaky_runs + t.row.failed_runs,
-				  t.row.runs);
+		if (!stats_format_rate(dt, sizeof(dt), (long)t.rates.runs_failing,
+				       (long)t.rates.runs)) {
+			html_rawf(&h, "<dt>Disruption</dt><dd>failed in %lld of %lld "
+				  "CI runs: ", t.rates.runs_failing, t.rates.runs);
 			html_text(&h, dt);
 			html_raw(&h, "</dd>");
 		}

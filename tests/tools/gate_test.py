@@ -277,6 +277,26 @@ def main():
               "8: the embedded comment: %r" % ca[:300])
         check(ca == cb, "8: embedded and reporter comments are byte-identical:\n%s\n----\n%s"
               % (ca[:1500], cb[:1500]))
+        # The comment's history line and `history` use the rates of the
+        # test page and the API (one definition in core).
+        check("History on <code>main</code> (30 days): failed in 1 of 1 run (100%); "
+              "no condition stands out (n = 3)" in ca,
+              "8: the comment gives the base branch's run-level rates: %r"
+              % ca[ca.find("History"):][:200])
+        hj = subprocess.run([COLLECTOR, "history", "--db", edb, "--json"],
+                            capture_output=True, text=True)
+        flip = [t for t in json.loads(hj.stdout or "{}").get("tests", [])
+                if t["name"] == "TestFlip"]
+        f0 = flip[0] if flip else {}
+        check(f0.get("disruption", {}).get("runs_failing") == 2 and
+              f0.get("disruption", {}).get("runs") == 2 and
+              (f0.get("rate_clustered") or {}).get("uploads") == 2 and
+              f0.get("condition") == "no condition stands out (n = 6)",
+              "8: history --json has the API's rates: %r" % f0)
+        ht = subprocess.run([COLLECTOR, "history", "--db", edb], capture_output=True,
+                            text=True).stdout
+        check("100% (2/2)" in ht and "no condition stands out (n = 6)" in ht and
+              "CLUSTERED CI" in ht, "8: history's table has them too:\n%s" % ht)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -292,13 +292,16 @@ static void test_history(void)
 	struct err e = ERR_INIT;
 	struct comment_row rows[] = {
 		{ "example.com/m/pool", "TestGet", "12.5% (95% CI 4.1–30.2%)",
-		  "abc1234 2026-11-20", CLASS_NEW, 42 },
+		  "abc1234 2026-11-20", CLASS_NEW, 42,
+		  "failed in 3 of 10 runs (30.0%); only under -race "
+		  "(p = 0.029; 5/9 vs 0/9)" },
 		{ "example.com/m/names", "TestEvil/@octocat_#123",
-		  "<b>@x</b> #1", "0123abc 2026-10-01", CLASS_KNOWN, 7 },
+		  "<b>@x</b> #1", "0123abc 2026-10-01", CLASS_KNOWN, 7,
+		  "<i>@z</i>" },
 		{ "example.com/m/old", "TestFixed/<i>@y</i>", NULL, NULL,
-		  CLASS_FIXED, 0 },
+		  CLASS_FIXED, 0, NULL },
 		{ "example.com/m/old", "TestAlsoFixed", NULL, NULL,
-		  CLASS_FIXED, 0 },
+		  CLASS_FIXED, 0, NULL },
 	};
 	struct comment_history h;
 	const char *s;
@@ -332,6 +335,11 @@ static void test_history(void)
 		  "<code>TestAlsoFixed</code>\n") > 0);
 	CHECK(pos(s, "[Full report](https://github.com/o/r/actions/runs/123/"
 		  "attempts/2)") > 0);
+	/* The rates of the history, in the test's details, escaped. */
+	CHECK(pos(s, "\nHistory on <code>main</code> (30 days): failed in 3 of "
+		  "10 runs (30.0%); only under -race (p = 0.029; 5/9 vs 0/9)\n")
+	      > pos(s, "<details><summary>⚠️ <code>TestGet</code>"));
+	CHECK(pos(s, "(30 days): &lt;i&gt;&#64;&#8203;z&lt;/i&gt;\n") > 0);
 	CHECK(rows_in_order(s));
 	/* new flaky before known flaky */
 	CHECK(pos(s, "🆕 new | [<code>TestGet") < pos(s, "known | [<code>"));
@@ -379,7 +387,7 @@ static void test_limits(void)
 	struct results r;
 	struct comment_row row = { "example.com/m/pool", "TestGet",
 				   "5.0% (95% CI 1.7–13.7%)", "abc1234 2026-11-20",
-				   CLASS_NEW, 3 };
+				   CLASS_NEW, 3, NULL };
 	struct comment_history h;
 	size_t i;
 

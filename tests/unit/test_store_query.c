@@ -669,6 +669,73 @@ static void test_q_test(struct world *w)
 	CHECK_STR(gets_(e, "commit"), "c1");
 	CHECK(json_is_null(json_object_get(e, "pr")));
 	CHECK_STR(gets_(json_array_get(a, 4), "status"), "passed");
+
+	/* The rates of the comment and `history` are the test page's. */
+	{
+		struct flake_row f;
+		struct q_rates q, h;
+		json_t *c = json_object_get(j, "rate_clustered");
+		char text[STORE_Q_RATES_TEXT_MAX];
+
+		CHECK(store_flake_test(w->s, REPO, id, NULL, 7, NOW, &f,
+				       &err) == 0);
+		CHECK(store_q_rates_read(w->s, &f, NULL, 7, NOW, &q,
+					 &err) == 0);
+		CHECK(q.runs == 3 && q.runs_failing == 2 && q.consistent == 0);
+		CHECK(q.has_cluster && q.cluster_runs ==
+		      json_integer_value(json_object_get(c, "uploads")));
+		CHECK(fabs(q.clo - json_real_value(json_object_get(c, "lo")))
+		      < 1e-12);
+		CHECK(fabs(q.chi - json_real_value(json_object_get(c, "hi")))
+		      < 1e-12);
+		CHECK_STR(q.condition, gets_(j, "condition"));
+		/* "default" (a cell without a name) is no known condition:
+		 * only the race cell's 30 executions are compared. */
+		CHECK_STR(q.condition, "no condition stands out (n = 30)");
+		store_q_rates_text(&q, text, sizeof(text));
+		CHECK(strncmp(text, "failed in 2 of 3 runs (66.7%); 95% CI "
+			      "clustered by run ", 50) == 0);
+		CHECK(strstr(text, "%; no condition stands out (n = 30)") !=
+		      NULL);
+		store_flake_row_release(&f);
+
+		/* The matrix's cell names. */
+		{
+			int race = -1, procs = -1;
+
+			CHECK(store_cell_parse("race GOMAXPROCS=4 shuffle "
+					       "stress=2", &race, &procs) == 0 &&
+			      race == 1 && procs == 4);
+			CHECK(store_cell_parse("GOMAXPROCS=1 parallel=1", &race,
+					       &procs) == 0 && race == 0 &&
+			      procs == 1);
+			CHECK(store_cell_parse("shuffle", &race, &procs) == 0 &&
+			      race == 0 && procs == 0);
+			CHECK(store_cell_parse("default", &race, &procs) == -1);
+			CHECK(store_cell_parse("race race", &race, &procs) == -1);
+			CHECK(store_cell_parse("GOMAXPROCS=0", &race, &procs) == -1);
+			CHECK(store_cell_parse("stress=x", &race, &procs) == -1);
+		}
+
+		/* By hand: every part, and none. */
+		memset(&h, 0, sizeof(h));
+		store_q_rates_text(&h, text, sizeof(text));
+		CHECK_STR(text, "");
+		h.runs = 10;
+		h.runs_failing = 3;
+		h.consistent = 1;
+		h.has_cluster = 1;
+		h.cluster_runs = 10;
+		h.clo = 0.02;
+		h.chi = 0.35;
+		snprintf(h.condition, sizeof(h.condition), "only under -race "
+			 "(p = 0.029; 5/9 vs 0/9)");
+		store_q_rates_text(&h, text, sizeof(text));
+		CHECK_STR(text, "failed in 3 of 10 runs (30.0%), 1 of them "
+			  "every execution; 95% CI clustered by run "
+			  "2.0–35.0%; only under -race (p = 0.029; 5/9 vs "
+			  "0/9)");
+	}
 	json_decref(j);
 
 	/* Stable over 30 days: one merged G1 entry, passed (over skipped). */
@@ -1280,6 +1347,67 @@ static void test_migration(void)
 	store_close(s);
 }
 
+/*
+ * The repository page's "fixed" uses the gate's rule: flaky in the window
+ * before this one, not since, and its clean executions since its last
+ * failure rule out its rate then.  TestGone fails 1 of 3 on 04-01 (p0 =
+ * 1/3: (2/3)^8 = 0.039 <= 0.05, so 8 clean executions are needed): 5
+ * clean on 04-25 are not enough, 5 more on 05-01 are.
+ */
+static void test_repo_fixed(void)
+{
+	static const struct spec s_flaky[] = {
+		{ "TestGone", 0, 2, 1, 0, FAIL_ASSERT, NULL },
+	};
+	static const struct spec s_clean[] = {
+		{ "TestGone", 0, 5, 0, 0, FAIL_ASSERT, NULL },
+	};
+	static const struct meta_spec m1 = {
+		"acme/fixed", "main", NULL, "f1", "2024-04-01T10:00:00Z", "301",
+		NULL, 0 };
+	static const struct meta_spec m2 = {
+		"acme/fixed", "main", NULL, "f2", "2024-04-25T10:00:00Z", "302",
+		NULL, 0 };
+	static const struct meta_spec m3 = {
+		"acme/fixed", "main", NULL, "f3", "2024-05-01T10:00:00Z", "303",
+		NULL, 0 };
+	struct err err = ERR_INIT;
+	struct store *s = NULL;
+	struct results r;
+	struct store_added a;
+	struct q_flakes f;
+	char path[128];
+
+	tmp_path(path, sizeof(path), "fixed.db");
+	CHECK(store_open(&s, path, 0, &err) == 0);
+	if (!s)
+		return;
+	make_run(&r, &m1, s_flaky, NSPEC(s_flaky));
+	CHECK(add(s, &r, NULL, &a) == 0);
+	results_release(&r);
+	make_run(&r, &m2, s_clean, NSPEC(s_clean));
+	CHECK(add(s, &r, NULL, &a) == 0);
+	results_release(&r);
+	/* Window 30 days up to 05-10: 04-11..05-10; before it 03-12..04-10. */
+	CHECK(store_q_flakes(s, "acme/fixed", NULL, 30, NOW, STORE_Q_TRENDS |
+			     STORE_Q_ALL, &f, &err) == 0);
+	CHECK(f.fixed == 0);
+	store_q_flakes_release(&f);
+	make_run(&r, &m3, s_clean, NSPEC(s_clean));
+	CHECK(add(s, &r, NULL, &a) == 0);
+	results_release(&r);
+	CHECK(store_q_flakes(s, "acme/fixed", NULL, 30, NOW, STORE_Q_TRENDS |
+			     STORE_Q_ALL, &f, &err) == 0);
+	CHECK(f.fixed == 1);
+	store_q_flakes_release(&f);
+	/* Another branch saw none of it. */
+	CHECK(store_q_flakes(s, "acme/fixed", "dev", 30, NOW, STORE_Q_TRENDS,
+			     &f, &err) == 0);
+	CHECK(f.fixed == 0);
+	store_q_flakes_release(&f);
+	store_close(s);
+}
+
 int main(void)
 {
 	struct world w;
@@ -1302,6 +1430,7 @@ int main(void)
 	world_free(&w);
 	test_tokens();
 	test_migration();
-	rm_rf(tmpdir);
+	test_repo_fixed();
+	if (!getenv("KEEP_TMP")) rm_rf(tmpdir);
 	return check_done("test_store_query");
 }
