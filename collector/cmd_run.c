@@ -5,6 +5,7 @@
  */
 #include "cmds.h"
 #include "publish.h"
+#include "core/ident.h"
 #include "core/matrix.h"
 #include "core/meta.h"
 #include "core/results.h"
@@ -197,6 +198,10 @@ int cmd_run(int argc, char **argv, struct err *err)
 	mo.tty = isatty(2);
 	mo.gha = po.gha;
 	meta_from_env(&r.meta, NULL);
+	/* --shard I/N splits the work (core/plan.h), not only labels it. */
+	if (r.meta.shard &&
+	    !ident_shard_ok(r.meta.shard, &mo.shard_index, &mo.shard_count))
+		BUG("unchecked shard '%s'", r.meta.shard);
 	if (matrix_run(&r, &mo, err))
 		goto out;
 	if (publish(&r, &po, &tripped, err))

@@ -65,7 +65,7 @@ const struct cli_opt publish_cli_opts[] = {
 	{ "run-id", O_RUN_ID, "ID", "override $GITHUB_RUN_ID" },
 	{ "run-attempt", O_RUN_ATTEMPT, "N", "override $GITHUB_RUN_ATTEMPT" },
 	{ "job", O_JOB, "NAME", "override $GITHUB_JOB" },
-	{ "shard", O_SHARD, "I/N", "record the shard of a split matrix" },
+	{ "shard", O_SHARD, "I/N", "run: shard I of N of the work units (package x cell; docs/ACTION.md); analyze: record it" },
 	{ "comment", O_COMMENT, "WHEN", "PR comment (token: $GITHUB_TOKEN): auto (default), always, never" },
 	{ "github-api-url", O_GITHUB_API_URL, "URL", "GitHub API (default $GITHUB_API_URL, "
 	  "else https://api.github.com)" },

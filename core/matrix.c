@@ -11,6 +11,7 @@
 #include "matrix.h"
 #include "buf.h"
 #include "gtest.h"
+#include "plan.h"
 #include "proc.h"
 
 #include <errno.h>
@@ -40,6 +41,7 @@ struct mpkg {
 	char *run[2];		/* -run pattern for this package (--skip) */
 	int listed[2];
 	long long took[2];	/* ms of the last finished run, 0 unknown */
+	long ntests;		/* top-level test functions (plan cost) */
 };
 
 struct job {
@@ -89,6 +91,7 @@ struct mrun {
 	atomic_int stop;
 	pthread_t *burners;
 	int nburners;
+	unsigned char *here;	/* [pkg * ncells + cell]: a unit of this shard */
 };
 
 const char *const matrix_secret_env[] = {
@@ -311,6 +314,29 @@ static char *rel_dir(const char *cwd, const char *abs)
 	return ret;
 }
 
+/* The top-level tests in dir's test files (files: "a_test.go,b_test.go,"),
+ * at least 1: the plan's cost of the package. */
+static long count_tests(const char *dir, const char *files)
+{
+	struct buf path = BUF_INIT(1 << 16);
+	long n = 0;
+
+	while (*files) {
+		size_t len = strcspn(files, ",");
+
+		if (len) {
+			buf_reset(&path);
+			if (!buf_addf(&path, "%s/%.*s", dir, (int)len, files))
+				n += plan_count_tests(buf_str(&path));
+		}
+		files += len;
+		if (*files == ',')
+			files++;
+	}
+	buf_release(&path);
+	return n > 0 ? n : 1;
+}
+
 static int go_list(struct mrun *m, struct err *err)
 {
 	const char **argv;
@@ -336,7 +362,8 @@ static int go_list(struct mrun *m, struct err *err)
 	}
 	argv[i++] = "-f";
 	argv[i++] = "{{.ImportPath}}\t{{.Dir}}\t{{len .TestGoFiles}}\t"
-		    "{{len .XTestGoFiles}}";
+		    "{{len .XTestGoFiles}}\t{{join .TestGoFiles \",\"}},"
+		    "{{join .XTestGoFiles \",\"}}";
 	memcpy(&argv[i], pk, n * sizeof(*argv));
 	rc = proc_run(argv, NULL, &out, &errout, err);
 	if (rc < 0)
@@ -348,13 +375,13 @@ static int go_list(struct mrun *m, struct err *err)
 		goto out;
 	}
 	for (line = out.data; line && *line;) {
-		char *nl = strchr(line, '\n'), *f[4];
+		char *nl = strchr(line, '\n'), *f[5];
 		int k;
 
 		if (nl)
 			*nl = '\0';
 		f[0] = line;
-		for (k = 1; k < 4; k++) {
+		for (k = 1; k < 5; k++) {
 			f[k] = f[k - 1] ? strchr(f[k - 1], '\t') : NULL;
 			if (f[k])
 				*f[k]++ = '\0';
@@ -370,6 +397,8 @@ static int go_list(struct mrun *m, struct err *err)
 			p->import_path = xstrdup(f[0]);
 			p->abs_dir = xstrdup(f[1]);
 			p->has_tests = strcmp(f[2], "0") || strcmp(f[3], "0");
+			if (p->has_tests && f[4])
+				p->ntests = count_tests(f[1], f[4]);
 			rp = results_package(m->r, f[0], 1);
 			rp->abs_dir = xstrdup(f[1]);
 			rp->dir = rel_dir(cwd ? cwd : "", f[1]);
@@ -1134,27 +1163,96 @@ static void add_cells(struct mrun *m)
  * different cells: no two copies of one test contend for the same files or
  * ports.
  */
+/*
+ * --shard I/N: the units (package x cell) of this shard, by plan_shards()
+ * over the packages' test counts -- which every shard reads the same from
+ * the checkout.  A package none of whose units run here leaves the
+ * results: another shard reports it.
+ */
+static void plan_shard(struct mrun *m)
+{
+	size_t nc = m->r->ncells, p, c, n = 0, here = 0, pkgs_here = 0;
+	struct plan_unit *u = xcalloc(m->npkgs * nc + 1, sizeof(*u));
+	int want = m->o->shard_index - 1;
+
+	m->here = xcalloc(m->npkgs * nc + 1, 1);
+	for (p = 0; p < m->npkgs; p++) {
+		if (!m->pkgs[p].has_tests)
+			continue;
+		for (c = 0; c < nc; c++) {
+			u[n].pkg = (int)p;
+			u[n].cell = (int)c;
+			u[n].race = m->r->cells[c].race == 1;
+			u[n].cost = (double)m->pkgs[p].ntests *
+				    (u[n].race ? PLAN_RACE_FACTOR : 1.0);
+			/* A build costs about one execution of the package. */
+			u[n].build_cost = (double)m->pkgs[p].ntests;
+			n++;
+		}
+	}
+	plan_shards(u, n, m->npkgs, m->o->shard_count);
+	for (c = 0; c < n; c++)
+		if (u[c].shard == want) {
+			m->here[(size_t)u[c].pkg * nc + (size_t)u[c].cell] = 1;
+			here++;
+		}
+	for (p = m->npkgs; p-- > 0;) {
+		int any = 0;
+
+		for (c = 0; c < nc; c++)
+			any |= m->here[p * nc + c];
+		if (any)
+			pkgs_here++;
+		else if (m->pkgs[p].has_tests) {
+			results_package_remove(m->r, m->pkgs[p].import_path);
+			m->pkgs[p].has_tests = 0;
+		}
+	}
+	if (m->o->progress)
+		fprintf(m->o->progress, "flake-collector: shard %d/%d: %zu of %zu "
+			"units (%zu package%s; plan %016llx)\n",
+			m->o->shard_index, m->o->shard_count, here, n, pkgs_here,
+			pkgs_here == 1 ? "" : "s", plan_digest(u, n));
+	free(u);
+}
+
+/* 1 when the unit (package p, cell c) runs in this process. */
+static int unit_here(const struct mrun *m, size_t p, size_t c)
+{
+	return !m->here || m->here[p * m->r->ncells + c];
+}
+
 static void plan_runs(struct mrun *m)
 {
 	size_t p, c;
 	int k;
 
+	if (m->o->shard_count > 1)
+		plan_shard(m);
 	for (p = 0; p < m->npkgs; p++) {
 		int race;
 
 		if (!m->pkgs[p].has_tests)
 			continue;
-		for (race = 0; race < 2; race++)
-			if (m->o->race & (race ? MATRIX_RACE_ON : MATRIX_RACE_OFF)) {
+		for (race = 0; race < 2; race++) {
+			int need = 0;
+
+			if (!(m->o->race & (race ? MATRIX_RACE_ON : MATRIX_RACE_OFF)))
+				continue;
+			for (c = 0; c < m->r->ncells; c++)
+				need |= m->r->cells[c].race == race &&
+					unit_here(m, p, c);
+			if (need) {
 				add_job(m, JOB_BUILD, (int)p, race, -1);
 				m->builds_total++;
 			}
+		}
 	}
 	for (c = 0; c < m->r->ncells; c++) {
 		for (p = 0; p < m->npkgs; p++) {
 			int procs = m->o->shuffle ? m->o->count : 1;
 
-			if (!m->pkgs[p].has_tests)
+			if (!m->pkgs[p].has_tests || !unit_here(m, p, c))
 				continue;
 			for (k = 0; k < procs; k++) {
 				struct job *j = add_job(m, JOB_RUN, (int)p,
@@ -1441,6 +1539,7 @@ out:
 	free(m.cell_end);
 	free(m.cell_left);
 	free(m.cell_finished);
+	free(m.here);
 	buf_release(&tdir);
 	return ret;
 }

@@ -56,6 +56,9 @@ struct matrix_opts {
 	int tty;			/* progress is a terminal: live line */
 	int gha;			/* ::group:: folding */
 	int verify_repro;		/* run each repro command, bounded */
+	/* --shard I/N: run only the (package, cell) units plan_shards()
+	 * gives shard I (1-based) of N; 0/0: all of them. */
+	int shard_index, shard_count;
 };
 
 void matrix_opts_init(struct matrix_opts *o);

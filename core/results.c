@@ -365,6 +365,29 @@ struct package *results_package(struct results *r, const char *package,
 	return p;
 }
 
+void results_package_remove(struct results *r, const char *package)
+{
+	struct package *p = results_package(r, package, 0);
+	size_t i;
+
+	if (!p)
+		return;
+	if (r->finished)
+		BUG("results_package_remove after results_finish");
+	for (i = 0; i < r->ntests; i++)
+		if (!strcmp(r->tests[i]->package, p->package))
+			BUG("results_package_remove: package %s has tests",
+			    p->package);
+	free(p->package);
+	free(p->dir);
+	free(p->abs_dir);
+	free(p->error);
+	free(p->cells);
+	i = (size_t)(p - r->pkgs);
+	memmove(p, p + 1, (r->npkgs - i - 1) * sizeof(*p));
+	r->npkgs--;
+}
+
 static struct package *results_package_exact(struct results *r,
 					     const char *package, int create)
 {

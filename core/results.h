@@ -291,6 +291,11 @@ struct test_cell *results_test_cell(struct test *t, int cell);
 struct package *results_package(struct results *r, const char *package,
 				int create);
 struct pkg_cell *results_pkg_cell(struct package *p, int cell);
+/* Removes the package (no test of it may exist yet; before
+ * results_finish()): a shard of a split run drops the packages another
+ * shard reports.  Pointers to packages are invalid afterwards.  An unknown
+ * package is a no-op. */
+void results_package_remove(struct results *r, const char *package);
 
 /*
  * Finds or creates the package-level pseudo test of `package`.  On
