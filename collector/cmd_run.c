@@ -10,6 +10,7 @@
 #include "core/meta.h"
 #include "core/results.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,16 @@
 
 enum {
 	O_RACE = 1, O_GOMAXPROCS, O_COUNT, O_SHUFFLE, O_STRESS, O_TIMEOUT,
-	O_RUN, O_SKIP, O_TAGS, O_RERUN, O_JOBS, O_VERIFY, O_GO,
+	O_RUN, O_SKIP, O_TAGS, O_RERUN, O_JOBS, O_VERIFY, O_GO, O_PRESET,
+	O_NRUN
 };
 
 static const struct cli_opt run_opts[] = {
+	{ "preset", O_PRESET, "NAME", "gate (one plain cell, -count=1, reruns: ~1x go test), "
+	  "hunt (the default matrix) or deep (adds -shuffle, CPU stress, -count=10); "
+	  "other options override it" },
 	{ "race", O_RACE, "off|on|both", "race detector per cell (default both)" },
-	{ "gomaxprocs", O_GOMAXPROCS, "LIST", "GOMAXPROCS values, one cell each (default 1,2,4)" },
+	{ "gomaxprocs", O_GOMAXPROCS, "LIST", "GOMAXPROCS values, one cell each; default: go test's own (default 1,2,4)" },
 	{ "count", O_COUNT, "N", "executions of each test per cell (default 3)" },
 	{ "shuffle", O_SHUFFLE, "off|on", "a fresh -shuffle seed per execution, recorded (default off)" },
 	{ "stress", O_STRESS, "N", "N CPU-burning threads while tests run (default 0)" },
@@ -64,16 +69,21 @@ static int parse_gomaxprocs(struct matrix_opts *mo, const char *s,
 		long v = strtol(p, &end, 10);
 		int k;
 
-		if (end == p || (*end && *end != ',') || v < 1 || v > 1024)
+		if (!strncmp(p, "default", 7) && (!p[7] || p[7] == ',')) {
+			v = 0;	/* GOMAXPROCS not set */
+			end = (char *)(uintptr_t)(p + 7);
+		} else if (end == p || (*end && *end != ',') || v < 1 ||
+			   v > 1024)
 			return err_set(err, "option '--gomaxprocs' wants a list "
-				       "like 1,2,4 (each 1..1024), not '%s'", s);
+				       "like 1,2,4 (each 1..1024, or default), "
+				       "not '%s'", s);
 		if (n >= MATRIX_MAX_GOMAXPROCS)
 			return err_set(err, "option '--gomaxprocs': at most %d "
 				       "values", MATRIX_MAX_GOMAXPROCS);
 		for (k = 0; k < n; k++)
 			if (mo->gomaxprocs[k] == (int)v)
-				return err_set(err, "option '--gomaxprocs': %ld "
-					       "given twice", v);
+				return err_set(err, "option '--gomaxprocs': %s "
+					       "given twice", v ? "a value" : "default");
 		mo->gomaxprocs[n++] = (int)v;
 		p = *end ? end + 1 : end;
 		if (*end && !*p)
@@ -155,6 +165,45 @@ static int run_opt(struct matrix_opts *mo, int id, const char *arg,
 	}
 }
 
+/*
+ * The presets (docs/PRESETS.md): defaults for the options not given.
+ *   gate: go test's own run -- race off, GOMAXPROCS unset, -count=1 --
+ *         plus isolated reruns of what failed: ~1x `go test ./...`, and
+ *         tells flaky from broken;
+ *   hunt: the default matrix;
+ *   deep: the matrix with a -shuffle seed per execution, 2 CPU burners
+ *         and -count=10, for nightly runs.
+ */
+static int apply_preset(struct matrix_opts *mo, const char *name,
+			const unsigned char *given, struct err *err)
+{
+	if (!strcmp(name, "gate")) {
+		if (!given[O_RACE])
+			mo->race = MATRIX_RACE_OFF;
+		if (!given[O_GOMAXPROCS]) {
+			mo->gomaxprocs[0] = 0;
+			mo->ngomaxprocs = 1;
+		}
+		if (!given[O_COUNT])
+			mo->count = 1;
+		if (!given[O_RERUN])
+			mo->rerun = 3;
+	} else if (!strcmp(name, "hunt")) {
+		/* matrix_opts_init()'s defaults */
+	} else if (!strcmp(name, "deep")) {
+		if (!given[O_SHUFFLE])
+			mo->shuffle = 1;
+		if (!given[O_STRESS])
+			mo->stress = 2;
+		if (!given[O_COUNT])
+			mo->count = 10;
+	} else {
+		return err_set(err, "option '--preset' wants gate, hunt or "
+			       "deep, not '%s'", name);
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv, struct err *err)
 {
 	struct cli_opt opts[64];
@@ -164,6 +213,8 @@ int cmd_run(int argc, char **argv, struct err *err)
 	struct results r;
 	const char *arg = NULL;
 	const char **pkgs, **extra;
+	const char *preset = NULL;
+	unsigned char given[O_NRUN] = { 0 };
 	int id, rc = EXIT_ERROR, tripped = 0, npkgs = 0, nextra = 0;
 
 	cli_merge(opts, 64, run_opts, publish_cli_opts);
@@ -183,8 +234,12 @@ int cmd_run(int argc, char **argv, struct err *err)
 			rc = EXIT_CLEAN;
 			goto out;
 		}
+		if (id > 0 && id < O_NRUN)
+			given[id] = 1;
 		if (id == CLI_OPERAND)
 			pkgs[npkgs++] = arg;
+		else if (id == O_PRESET)
+			preset = arg;
 		else if (id >= PUB_OPT_BASE ?
 			 publish_opt(&po, &r.meta, id, arg, err) :
 			 run_opt(&mo, id, arg, err))
@@ -192,6 +247,8 @@ int cmd_run(int argc, char **argv, struct err *err)
 	}
 	while (st.i < argc)
 		extra[nextra++] = argv[st.i++];
+	if (preset && apply_preset(&mo, preset, given, err))
+		goto out;
 	mo.packages = npkgs ? pkgs : NULL;
 	mo.extra = extra;
 	mo.progress = stderr;

@@ -1119,15 +1119,23 @@ static void stress_stop(struct mrun *m)
 
 /* ---- phases --------------------------------------------------------------- */
 
+/* "race GOMAXPROCS=2 shuffle stress=2": the cell's settings, space-
+ * separated; "default" for none (GOMAXPROCS unset: go test's own). */
 static void cell_name(struct buf *b, int race, int gmp, const struct matrix_opts *o)
 {
-	if (race && buf_adds(b, "race "))
-		BUG("cell name");
-	if (gmp > 0 && buf_addf(b, "GOMAXPROCS=%d", gmp))
-		BUG("cell name");
-	if (o->shuffle && buf_adds(b, " shuffle"))
-		BUG("cell name");
-	if (o->stress > 0 && buf_addf(b, " stress=%d", o->stress))
+	int err = 0;
+
+	if (race)
+		err |= buf_adds(b, "race");
+	if (gmp > 0)
+		err |= buf_addf(b, "%sGOMAXPROCS=%d", b->len ? " " : "", gmp);
+	if (o->shuffle)
+		err |= buf_addf(b, "%sshuffle", b->len ? " " : "");
+	if (o->stress > 0)
+		err |= buf_addf(b, "%sstress=%d", b->len ? " " : "", o->stress);
+	if (!b->len)
+		err |= buf_adds(b, "default");
+	if (err)
 		BUG("cell name");
 }
 

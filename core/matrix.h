@@ -36,7 +36,7 @@ enum matrix_race {
 
 struct matrix_opts {
 	unsigned race;			/* enum matrix_race */
-	int gomaxprocs[MATRIX_MAX_GOMAXPROCS];
+	int gomaxprocs[MATRIX_MAX_GOMAXPROCS];	/* 0: not set (go test's own) */
 	int ngomaxprocs;
 	int count;			/* executions per test per cell */
 	int shuffle;			/* fresh seed per execution */

@@ -293,10 +293,10 @@ if [ -n "$api" ]; then
 	i=0
 	while [ ! -s "$work/rport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	rurl="http://127.0.0.1:$(cat "$work/rport")"
+	# Both shards get the same inputs; each runs its half of the units.
 	for sh in 1 2; do
-		pk=./flip; [ $sh = 2 ] && pk=./det
-		e2e "shard$sh" 2001 "{\"packages\": \"$pk\", \"race\": \"off\",
-			\"gomaxprocs\": \"$sh\", \"count\": \"2\", \"rerun\": \"1\",
+		e2e "shard$sh" 2001 "{\"packages\": \"./flip ./det\", \"race\": \"off\",
+			\"gomaxprocs\": \"1,2\", \"count\": \"2\", \"rerun\": \"1\",
 			\"shard\": \"$sh/2\", \"reporter-url\": \"$rurl\",
 			\"reporter-token\": \"$rtok\", \"comment\": \"auto\"}" \
 			"$FLAKE_BIN/flake-collector"
@@ -314,7 +314,7 @@ expect(len(ours) == 1, "one comment on o/r#7, got %d" % len(ours))
 if ours:
     body = ours[0]["body"]
     expect("TestFlip" in body and "TestFail" in body,
-           "the comment covers both shards (TestFlip from 1/2, TestFail from 2/2)")
+           "the comment covers both shards (TestFlip and TestFail, split between them)")
     expect("http://flakes.test/o/r/runs/" in body, "the comment links the reporter's run")
 PY
 	rid=$(python3 - "$work/shard2/outputs.json" <<'PY'

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Matrix options on tests/fixtures/detmod: --shuffle (fresh seed per
 # execution, recorded, in the repro), --stress, --verify-repro, --skip,
-# --run, --race, --gomaxprocs.
+# --run, --race, --gomaxprocs, --preset.
 set -eu
 command -v go >/dev/null || { echo "skipped: no go on PATH"; exit 77; }
 work=$(mktemp -d)
@@ -13,6 +13,17 @@ $C run $common --count 16 --shuffle on --stress 1 --json "$work/a.json" ./order
 $C run $common --count 4 --verify-repro --json "$work/b.json" ./flip
 $C run $common --count 1 --skip 'Fail|Sub' --json "$work/c.json" ./det
 $C run $common --count 1 --run 'TestPass|TestSkip' --json "$work/d.json" ./det
+# Presets: defaults that given options override, in any order.
+$C run --no-history --quiet --fail-on none --preset gate --json "$work/g.json" ./det ./flip
+$C run --no-history --quiet --fail-on none --race on --preset gate --json "$work/g2.json" ./det
+$C run --no-history --quiet --fail-on none --preset deep --count 2 --race off \
+	--gomaxprocs 2 --json "$work/p.json" ./det
+rc=0; $C run --preset fast ./det 2>"$work/preset.err" || rc=$?
+[ $rc -eq 2 ] && grep -q "option '--preset' wants gate, hunt or deep, not 'fast'" "$work/preset.err" ||
+	{ echo "FAIL: --preset fast: exit $rc: $(cat "$work/preset.err")"; exit 1; }
+rc=0; $C run --gomaxprocs 1,default,default ./det 2>"$work/gmp.err" || rc=$?
+[ $rc -eq 2 ] && grep -q "given twice" "$work/gmp.err" ||
+	{ echo "FAIL: --gomaxprocs default twice: exit $rc"; exit 1; }
 # On a terminal: a live progress line with an ETA, redrawn in place.
 if command -v script >/dev/null; then
 	script -qfec "'$C' run $common --count 1 --timeout 2s ./hangy" "$work/tty.txt" >/dev/null 2>&1 || :
@@ -52,6 +63,23 @@ check("TestFail" not in c and "TestSub" not in c and "TestPass" in c,
 d = tests(load("d.json"))
 check(sorted(d) == ["TestPass", "TestSkip"], "--run kept two tests: %r" % sorted(d))
 check(len(load("d.json")["cells"]) == 1, "--race off --gomaxprocs 1: one cell")
+g = load("g.json")
+check([(c["name"], c["race"], c["gomaxprocs"], c["count"]) for c in g["cells"]] ==
+      [("default", False, None, 1)], "--preset gate: one cell as go test runs: %r" % g["cells"])
+gt = tests(g)
+check(gt["TestFlip"]["executions"] == 1, "--preset gate: -count=1: %r" % gt["TestFlip"])
+
+check(gt["TestFail"]["status"] == "failed" and gt["TestFail"]["rerun_failures"] == 3,
+      "--preset gate: 3 reruns of a broken test: %r" % gt["TestFail"])
+check("GOMAXPROCS" not in gt["TestFail"]["repro"] and "-race" not in gt["TestFail"]["repro"],
+      "--preset gate: the repro is plain go test: %r" % gt["TestFail"]["repro"])
+g2 = load("g2.json")["cells"]
+check([(c["name"], c["race"]) for c in g2] == [("race", True)],
+      "--race on overrides the gate preset's race: %r" % g2)
+p = load("p.json")["cells"]
+check([(c["name"], c["count"], c["shuffle"], c["stress"]) for c in p] ==
+      [("GOMAXPROCS=2 shuffle stress=2", 2, True, 2)],
+      "--preset deep: shuffle and stress, --count 2 wins: %r" % p)
 print("%d failed" % len(bad))
 sys.exit(1 if bad else 0)
 PY
