@@ -9,23 +9,29 @@
 #include "core/matrix.h"
 #include "core/meta.h"
 #include "core/results.h"
+#include "core/store.h"
+#include "core/store_query.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
 	O_RACE = 1, O_GOMAXPROCS, O_COUNT, O_SHUFFLE, O_STRESS, O_TIMEOUT,
 	O_RUN, O_SKIP, O_TAGS, O_RERUN, O_JOBS, O_VERIFY, O_GO, O_PRESET,
-	O_NRUN
+	O_BUDGET, O_NRUN
 };
 
 static const struct cli_opt run_opts[] = {
 	{ "preset", O_PRESET, "NAME", "gate (one plain cell, -count=1, reruns: ~1x go test), "
 	  "hunt (the default matrix) or deep (adds -shuffle, CPU stress, -count=10); "
 	  "other options override it" },
+	{ "budget", O_BUDGET, "DUR", "fit the whole run in DUR (e.g. 5m): a first pass of "
+	  "--count (default 1) in every cell, then the time left where failures are likely "
+	  "(docs/BUDGET.md)" },
 	{ "race", O_RACE, "off|on|both", "race detector per cell (default both)" },
 	{ "gomaxprocs", O_GOMAXPROCS, "LIST", "GOMAXPROCS values, one cell each; default: go test's own (default 1,2,4)" },
 	{ "count", O_COUNT, "N", "executions of each test per cell (default 3)" },
@@ -133,6 +139,13 @@ static int run_opt(struct matrix_opts *mo, int id, const char *arg,
 		return 0;
 	case O_TIMEOUT:
 		return cli_duration("timeout", arg, &mo->timeout_ms, err);
+	case O_BUDGET:
+		if (cli_duration("budget", arg, &mo->budget_ms, err))
+			return -1;
+		if (mo->budget_ms < 1000)
+			return err_set(err, "option '--budget' wants at least "
+				       "1s, not '%s'", arg);
+		return 0;
 	case O_RUN:
 		mo->run = arg;
 		return 0;
@@ -204,6 +217,40 @@ static int apply_preset(struct matrix_opts *mo, const char *name,
 	return 0;
 }
 
+/* The history's priors (store_pkg_priors()) from the database when it
+ * exists: a missing or unreadable one plans without them (a warning). */
+#define PRIOR_WINDOW_DAYS 14
+static void load_priors(const struct publish_opts *po, struct matrix_opts *mo,
+			struct store_pkg_prior **v, size_t *n)
+{
+	struct store *s = NULL;
+	struct err e = ERR_INIT;
+	struct matrix_prior *mp;
+	size_t i;
+
+	*v = NULL;
+	*n = 0;
+	if (!po->history || access(po->db_path, F_OK))
+		return;
+	if (store_open(&s, po->db_path, STORE_MUST_EXIST, &e) ||
+	    store_pkg_priors(s, PRIOR_WINDOW_DAYS, (long long)time(NULL), v, n,
+			     &e)) {
+		fprintf(stderr, "flake-collector: warning: planning without "
+			"history: %s\n", e.msg);
+		store_close(s);
+		return;
+	}
+	store_close(s);
+	mp = xcalloc(*n + 1, sizeof(*mp));
+	for (i = 0; i < *n; i++) {
+		mp[i].package = (*v)[i].package;
+		mp[i].flaky = (*v)[i].flaky;
+		mp[i].exec_ms = (*v)[i].exec_ms;
+	}
+	mo->prior = mp;
+	mo->nprior = *n;
+}
+
 int cmd_run(int argc, char **argv, struct err *err)
 {
 	struct cli_opt opts[64];
@@ -215,6 +262,8 @@ int cmd_run(int argc, char **argv, struct err *err)
 	const char **pkgs, **extra;
 	const char *preset = NULL;
 	unsigned char given[O_NRUN] = { 0 };
+	struct store_pkg_prior *priors = NULL;
+	size_t npriors = 0;
 	int id, rc = EXIT_ERROR, tripped = 0, npkgs = 0, nextra = 0;
 
 	cli_merge(opts, 64, run_opts, publish_cli_opts);
@@ -249,6 +298,9 @@ int cmd_run(int argc, char **argv, struct err *err)
 		extra[nextra++] = argv[st.i++];
 	if (preset && apply_preset(&mo, preset, given, err))
 		goto out;
+	/* Under a budget --count is the first pass's: 1 unless given. */
+	if (mo.budget_ms && !given[O_COUNT])
+		mo.count = 1;
 	mo.packages = npkgs ? pkgs : NULL;
 	mo.extra = extra;
 	mo.progress = stderr;
@@ -259,12 +311,15 @@ int cmd_run(int argc, char **argv, struct err *err)
 	if (r.meta.shard &&
 	    !ident_shard_ok(r.meta.shard, &mo.shard_index, &mo.shard_count))
 		BUG("unchecked shard '%s'", r.meta.shard);
+	load_priors(&po, &mo, &priors, &npriors);
 	if (matrix_run(&r, &mo, err))
 		goto out;
 	if (publish(&r, &po, &tripped, err))
 		goto out;
 	rc = tripped ? EXIT_POLICY : EXIT_CLEAN;
 out:
+	free((void *)(uintptr_t)mo.prior);
+	store_pkg_priors_free(priors, npriors);
 	free(pkgs);
 	free(extra);
 	results_release(&r);

@@ -42,6 +42,8 @@ struct mpkg {
 	int listed[2];
 	long long took[2];	/* ms of the last finished run, 0 unknown */
 	long ntests;		/* top-level test functions (plan cost) */
+	int prior_flaky;	/* history: failed or flaked lately */
+	long long prior_ms;	/* history: slowest execution, ms; 0 unknown */
 };
 
 struct job {
@@ -58,6 +60,9 @@ struct job {
 	struct buf errout;
 	long long started, deadline;
 	int killed;
+	int round;		/* a --budget round after the first pass: 1.. */
+	long long timeout_ms;	/* -test.timeout; 0: the run's */
+	long long est_ms;	/* a round's expected wall time */
 };
 
 struct mrun {
@@ -92,6 +97,16 @@ struct mrun {
 	pthread_t *burners;
 	int nburners;
 	unsigned char *here;	/* [pkg * ncells + cell]: a unit of this shard */
+	/* Per unit [pkg * ncells + cell]: wall ms and executions of its
+	 * processes so far (what a budget round plans from). */
+	long long *unit_ms, *unit_execs;
+	/* The same over the processes that did not run into their timeout:
+	 * what an execution usually takes (hang limits). */
+	long long *unit_ok_ms, *unit_ok_execs;
+	long long deadline;	/* --budget: t0 + budget_ms; 0 none */
+	int round;		/* the --budget round being planned */
+	int reruns;		/* isolated reruns per suspect: o->rerun, fewer
+				 * when a budget has no time for them */
 };
 
 const char *const matrix_secret_env[] = {
@@ -101,6 +116,7 @@ const char *const matrix_secret_env[] = {
 };
 
 static int start_verify(struct mrun *m, struct job *j, struct err *err);
+static long long hang_timeout(struct mrun *m, const struct job *j);
 
 static long long now_ms(void)
 {
@@ -529,8 +545,9 @@ static void add_run_pattern_elem(struct buf *b, const char *s, size_t n)
 static void list_tests(struct mrun *m, int pkgi, int race)
 {
 	struct mpkg *p = &m->pkgs[pkgi];
-	const char *argv[4];
+	const char *argv[4], *env[2];
 	struct buf out = BUF_INIT(8u << 20), pat = BUF_INIT(1u << 20);
+	struct buf gorace = BUF_INIT(1u << 16);
 	struct proc_opts po = { 0 };
 	regex_t re;
 	char *line;
@@ -551,6 +568,20 @@ static void list_tests(struct mrun *m, int pkgi, int race)
 		argv[2] = m->o->run;
 	po.dir = p->abs_dir;
 	po.unset = matrix_secret_env;
+	/* A race binary sleeps a second at exit (GORACE atexit_sleep_ms,
+	 * for reports of goroutines still running); a listing has none to
+	 * wait for, and the loop waits for it.  The user's GORACE comes
+	 * first, so this one setting wins. */
+	{
+		const char *gr = getenv("GORACE");
+
+		if (buf_addf(&gorace, "GORACE=%s%satexit_sleep_ms=0",
+			     gr ? gr : "", gr && *gr ? " " : ""))
+			goto out;
+		env[0] = buf_str(&gorace);
+		env[1] = NULL;
+		po.env = env;
+	}
 	if (proc_run(argv, &po, &out, NULL, NULL) != 0)
 		goto out;
 	if (buf_adds(&pat, "^("))
@@ -592,6 +623,7 @@ out:
 		regfree(&re);
 	buf_release(&out);
 	buf_release(&pat);
+	buf_release(&gorace);
 }
 
 static int start_test(struct mrun *m, struct job *j, struct err *err)
@@ -627,7 +659,7 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 	snprintf(count, sizeof(count), "-test.count=%d", j->count);
 	argv[i++] = count;
 	snprintf(timeout, sizeof(timeout), "-test.timeout=%lldms",
-		 m->o->timeout_ms);
+		 j->timeout_ms > 0 ? j->timeout_ms : m->o->timeout_ms);
 	argv[i++] = timeout;
 	if (pattern) {
 		if (buf_addf(&run, "-test.run=%s", pattern))
@@ -808,9 +840,23 @@ static void finish_job(struct mrun *m, struct job *j)
 			m->pkgs[j->pkg].took[j->race] = (t - j->started) *
 				m->o->count / j->count + 1;
 		if (j->kind == JOB_RUN) {
+			size_t u = (size_t)j->pkg * m->r->ncells + (size_t)j->cell;
+
+			m->unit_ms[u] += t - j->started;
+			m->unit_execs[u] += j->count;
+			/* Not killed, and ended before its -test.timeout. */
+			if (!j->killed && t - j->started + 100 < (j->timeout_ms > 0 ?
+			    j->timeout_ms : m->o->timeout_ms)) {
+				m->unit_ok_ms[u] += t - j->started;
+				m->unit_ok_execs[u] += j->count;
+			}
+			if (j->round) {
+				m->r->budget.extra_processes++;
+				m->r->budget.extra_counts += j->count;
+			}
 			if (m->cell_end[j->cell] < t)
 				m->cell_end[j->cell] = t;
-			if (--m->cell_left[j->cell] == 0)
+			if (!j->round && --m->cell_left[j->cell] == 0)
 				cell_done(m, j->cell);
 		}
 	}
@@ -822,7 +868,7 @@ static void drop_unbuildable(struct mrun *m, struct job *j)
 {
 	j->state = 2;
 	m->jobs_done++;
-	if (j->kind == JOB_RUN && --m->cell_left[j->cell] == 0)
+	if (j->kind == JOB_RUN && !j->round && --m->cell_left[j->cell] == 0)
 		cell_done(m, j->cell);
 }
 
@@ -953,6 +999,15 @@ static int start_ready(struct mrun *m, struct err *err)
 			if (m->running - m->running_builds >= m->max_runs ||
 			    (best && best->kind == JOB_BUILD))
 				continue;
+			/* A budget round's process that would end past the
+			 * deadline is not started: no time for it. */
+			if (j->round && m->deadline &&
+			    now_ms() + j->est_ms > m->deadline) {
+				j->state = 2;
+				m->jobs_done++;
+				m->r->budget.dropped_processes++;
+				continue;
+			}
 			if (estimate(m, j) > best_est) {
 				best = j;
 				best_est = estimate(m, j);
@@ -961,6 +1016,9 @@ static int start_ready(struct mrun *m, struct err *err)
 		if (!best)
 			return 0;
 		best->started = now_ms();
+		/* Hang detection from what is known now (matrix.h). */
+		if (best->kind == JOB_RUN || best->kind == JOB_RERUN)
+			best->timeout_ms = hang_timeout(m, best);
 		if (best->kind == JOB_BUILD ? start_build(m, best, err) :
 		    best->kind == JOB_VERIFY ? start_verify(m, best, err) :
 		    start_test(m, best, err))
@@ -968,7 +1026,8 @@ static int start_ready(struct mrun *m, struct err *err)
 		if (best->kind == JOB_BUILD) {
 			m->running_builds++;
 		} else {
-			best->deadline = best->started + m->o->timeout_ms +
+			best->deadline = best->started + (best->timeout_ms > 0 ?
+					 best->timeout_ms : m->o->timeout_ms) +
 					 HARD_TIMEOUT_GRACE_MS;
 			if (best->kind == JOB_RUN &&
 			    (!m->cell_start[best->cell] ||
@@ -1224,6 +1283,66 @@ static void plan_shard(struct mrun *m)
 	free(u);
 }
 
+/* The priors of o->prior, onto the packages by import path. */
+static void apply_priors(struct mrun *m)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->o->nprior; i++)
+		for (k = 0; k < m->npkgs; k++)
+			if (m->o->prior[i].package &&
+			    !strcmp(m->o->prior[i].package, m->pkgs[k].import_path)) {
+				m->pkgs[k].prior_flaky = m->o->prior[i].flaky;
+				m->pkgs[k].prior_ms = m->o->prior[i].exec_ms;
+			}
+}
+
+/*
+ * The -test.timeout of job j from what an execution of its package
+ * usually takes (matrix.h, "Hang detection"): this run's measurement of
+ * the unit when there is one, else the history's; 0 (the run's timeout)
+ * when neither knows.
+ */
+static long long hang_timeout(struct mrun *m, const struct job *j)
+{
+	size_t nc = m->r->ncells, c, base = (size_t)j->pkg * nc;
+	double per = 0.0, other = 0.0, lim;
+	long long floor_ms = MATRIX_HANG_FLOOR_MS;
+
+	/* The slowest measured cell of the package with the same race
+	 * setting; else the other setting's, scaled; else the history's. */
+	for (c = 0; c < nc; c++) {
+		double x;
+
+		if (!m->unit_ok_execs[base + c])
+			continue;
+		x = (double)m->unit_ok_ms[base + c] /
+		    (double)m->unit_ok_execs[base + c];
+		if ((m->r->cells[c].race == 1) == (j->race == 1)) {
+			if (x > per)
+				per = x;
+		} else if (x > other) {
+			other = x;
+		}
+	}
+	if (per <= 0.0 && other > 0.0)
+		per = j->race ? other * PLAN_RACE_FACTOR : other;
+	if (per <= 0.0 && m->pkgs[j->pkg].prior_ms > 0)
+		per = (double)m->pkgs[j->pkg].prior_ms *
+		      (j->race ? PLAN_RACE_FACTOR : 1.0);
+	if (per <= 0.0)
+		return 0;
+	if (m->o->budget_ms > 0 && m->o->budget_ms / 8 < floor_ms)
+		floor_ms = m->o->budget_ms / 8 > 1000 ? m->o->budget_ms / 8 : 1000;
+	lim = per * (j->count > 0 ? j->count : 1) * MATRIX_HANG_FACTOR;
+	if (lim < (double)floor_ms)
+		lim = (double)floor_ms;
+	if (lim >= (double)m->o->timeout_ms)
+		return 0;
+	m->r->budget.hang_limited++;
+	return (long long)lim;
+}
+
 /* 1 when the unit (package p, cell c) runs in this process. */
 static int unit_here(const struct mrun *m, size_t p, size_t c)
 {
@@ -1352,7 +1471,7 @@ static void plan_reruns(struct mrun *m)
 					BUG("pattern");
 				/* One process per rerun: a crash or a reported
 				 * race in one cannot hide the others. */
-				for (k = 0; k < (size_t)m->o->rerun; k++) {
+				for (k = 0; k < (size_t)m->reruns; k++) {
 					j = add_job(m, JOB_RERUN, (int)p,
 						    m->r->cells[c].race, (int)c);
 					j->pattern = xstrdup(buf_str(&pat));
@@ -1366,8 +1485,8 @@ static void plan_reruns(struct mrun *m)
 			 * ran, which costs a whole run: at most two.
 			 */
 			if (whole) {
-				int n = before ? m->o->rerun :
-					m->o->rerun < 2 ? m->o->rerun : 2;
+				int n = before ? m->reruns :
+					m->reruns < 2 ? m->reruns : 2;
 
 				for (k = 0; k < (size_t)n; k++) {
 					struct job *j = add_job(m, JOB_RERUN,
@@ -1385,6 +1504,173 @@ static void plan_reruns(struct mrun *m)
 			buf_release(&pat);
 		}
 	}
+}
+
+/* ---- --budget (docs/BUDGET.md) -------------------------------------------- */
+
+/* A round is not worth planning below this. */
+#define BUDGET_MIN_ROUND_MS 300
+
+/* Weights of a unit's share of a round, in the order of docs/BUDGET.md. */
+#define BUDGET_W_SUSPECT 16	/* a test failed every execution there, and
+				 * the unit has run fewer than
+				 * BUDGET_SUSPECT_EXECS: flaky or broken? */
+#define BUDGET_W_FAILED 8	/* a test failed and passed there: a flake,
+				 * whose neighbours are likelier to flake */
+#define BUDGET_W_HISTORY 4	/* the package failed or flaked lately */
+#define BUDGET_W_REST 1		/* everything else: round-robin by share */
+#define BUDGET_SUSPECT_EXECS 10
+
+/* ms per execution of unit u so far (process start included), 0 none. */
+static double unit_per(const struct mrun *m, size_t u)
+{
+	return m->unit_execs[u] > 0 ?
+	       (double)m->unit_ms[u] / (double)m->unit_execs[u] : 0.0;
+}
+
+/* Per unit, bits: UF_MIXED when a test failed and passed there (a flake),
+ * UF_ALL when one failed every execution there (a suspect). */
+#define UF_MIXED 1
+#define UF_ALL 2
+static unsigned char *unit_failures(const struct mrun *m)
+{
+	size_t nc = m->r->ncells, i, k, p;
+	unsigned char *f = xcalloc(m->npkgs * nc + 1, 1);
+
+	for (i = 0; i < m->r->ntests; i++) {
+		const struct test *t = m->r->tests[i];
+
+		for (p = 0; p < m->npkgs; p++)
+			if (!strcmp(m->pkgs[p].import_path, t->package))
+				break;
+		if (p == m->npkgs)
+			continue;
+		for (k = 0; k < t->ncells; k++) {
+			const struct test_cell *tc = &t->cells[k];
+			size_t u = p * nc + (size_t)tc->cell;
+
+			if (tc->cell < 0 || (size_t)tc->cell >= nc || !tc->failures)
+				continue;
+			f[u] |= tc->passes ? UF_MIXED : UF_ALL;
+		}
+	}
+	return f;
+}
+
+/* Time kept for the reruns of the suspects and the end: each suspect
+ * unit's execution time per rerun, spread over the slots, plus 2% of
+ * the budget. */
+static long long budget_reserve(const struct mrun *m, const unsigned char *f)
+{
+	size_t nu = m->npkgs * m->r->ncells, u;
+	double ms = (double)m->o->budget_ms * 0.02;
+
+	for (u = 0; u < nu; u++)
+		if (f[u] & UF_ALL)
+			ms += unit_per(m, u) * m->o->rerun /
+			      (m->max_runs > 0 ? m->max_runs : 1);
+	return (long long)ms;
+}
+
+/*
+ * Plans one round: half the time left before the deadline (less the
+ * reserve; all of it when little is left), times the test slots, shared
+ * by the units in proportion to their weight, each unit's share turned
+ * into executions at its measured cost -- many of a cheap package, few or
+ * none of an expensive one -- in processes of at most the round's wall
+ * time.  Returns the processes added.
+ */
+static size_t plan_round(struct mrun *m)
+{
+	size_t nc = m->r->ncells, nu = m->npkgs * nc, u, added = 0;
+	unsigned char *f = unit_failures(m);
+	long long left = m->deadline - now_ms() - budget_reserve(m, f);
+	double *w = xcalloc(nu + 1, sizeof(*w)), wsum = 0.0, cap;
+	long long wall, execs = 0;
+
+	if (left < BUDGET_MIN_ROUND_MS)
+		goto out;
+	wall = left >= 4 * BUDGET_MIN_ROUND_MS ? left / 2 : left;
+	cap = (double)wall * (m->max_runs > 0 ? m->max_runs : 1);
+	for (u = 0; u < nu; u++) {
+		const struct mpkg *p = &m->pkgs[u / nc];
+
+		if (!p->has_tests || !unit_here(m, u / nc, u % nc) ||
+		    p->built[m->r->cells[u % nc].race == 1] != 1 ||
+		    unit_per(m, u) <= 0.0)
+			continue;
+		if ((f[u] & UF_ALL) && m->unit_execs[u] < BUDGET_SUSPECT_EXECS)
+			w[u] = BUDGET_W_SUSPECT;
+		else if (f[u] & UF_MIXED)
+			w[u] = BUDGET_W_FAILED;
+		else if (p->prior_flaky)
+			w[u] = BUDGET_W_HISTORY;
+		else
+			w[u] = BUDGET_W_REST;
+		wsum += w[u];
+	}
+	for (u = 0; u < nu && wsum > 0; u++) {
+		double per = unit_per(m, u);
+		long long n, chunk;
+
+		if (w[u] <= 0.0)
+			continue;
+		n = (long long)(cap * w[u] / wsum / per);
+		chunk = m->o->shuffle ? 1 : (long long)((double)wall / per);
+		if (chunk < 1)
+			chunk = 1;
+		while (n > 0) {
+			struct job *j = add_job(m, JOB_RUN, (int)(u / nc),
+						m->r->cells[u % nc].race == 1,
+						(int)(u % nc));
+
+			j->count = (int)(n < chunk ? n : chunk);
+			if (j->count > 100000)
+				j->count = 100000;
+			j->round = m->round;
+			j->est_ms = (long long)(per * j->count);
+			if (m->o->shuffle)
+				j->seed = random_seed();
+			n -= j->count;
+			execs += j->count;
+			added++;
+		}
+	}
+	if (added && m->o->progress)
+		fprintf(m->o->progress, "flake-collector: budget round %d: %zu "
+			"process%s, %lld executions, %.1fs left\n", m->round,
+			added, added == 1 ? "" : "es", execs,
+			(double)(m->deadline - now_ms()) / 1000.0);
+out:
+	free(w);
+	free(f);
+	return added;
+}
+
+/*
+ * The reruns per suspect that fit in the time left: every suspect unit
+ * (a test failed every execution there) runs them, each costing about an
+ * execution of the unit; at least one (the verdict needs it: without a
+ * rerun a flaky test would read as failed), at most --rerun.
+ */
+static int budget_reruns(struct mrun *m)
+{
+	unsigned char *f = unit_failures(m);
+	size_t nu = m->npkgs * m->r->ncells, u;
+	double per_round = 0.0, slots = m->max_runs > 0 ? m->max_runs : 1;
+	long long left = m->deadline - now_ms();
+	int k;
+
+	for (u = 0; u < nu; u++)
+		if (f[u] & UF_ALL)
+			per_round += unit_per(m, u);
+	free(f);
+	if (per_round <= 0.0)
+		return m->o->rerun;
+	k = left > 0 ? (int)((double)left * slots / per_round) : 0;
+	if (k < 1)
+		k = 1;
+	return k < m->o->rerun ? k : m->o->rerun;
 }
 
 static void free_jobs(struct mrun *m)
@@ -1482,6 +1768,16 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 		goto out;
 	}
 	add_cells(&m);
+	apply_priors(&m);
+	m.unit_ms = xcalloc(m.npkgs * r->ncells + 1, sizeof(*m.unit_ms));
+	m.unit_execs = xcalloc(m.npkgs * r->ncells + 1, sizeof(*m.unit_execs));
+	m.unit_ok_ms = xcalloc(m.npkgs * r->ncells + 1, sizeof(*m.unit_ok_ms));
+	m.unit_ok_execs = xcalloc(m.npkgs * r->ncells + 1,
+				  sizeof(*m.unit_ok_execs));
+	if (o->budget_ms > 0) {
+		m.deadline = m.t0 + o->budget_ms;
+		r->budget.budget_ms = o->budget_ms;
+	}
 	m.cell_start = xcalloc(r->ncells, sizeof(*m.cell_start));
 	m.cell_end = xcalloc(r->ncells, sizeof(*m.cell_end));
 	m.cell_left = xcalloc(r->ncells, sizeof(*m.cell_left));
@@ -1494,9 +1790,22 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	stress_start(&m);
 	if (run_jobs(&m, err))
 		goto out;
+	free_jobs(&m);
+	if (m.deadline) {
+		r->budget.first_pass_ms = now_ms() - m.t0;
+		r->budget.exceeded = r->budget.first_pass_ms > o->budget_ms;
+		for (m.round = 1; m.round <= 100 && plan_round(&m); m.round++) {
+			r->budget.rounds = m.round;
+			if (run_jobs(&m, err))
+				goto out;
+			free_jobs(&m);
+		}
+	}
 	for (i = 0; i < r->ncells; i++)
 		r->cells[i].wall_ms = m.cell_end[i] - m.cell_start[i];
-	free_jobs(&m);
+	m.reruns = o->rerun;
+	if (m.deadline && o->rerun > 0)
+		m.reruns = budget_reruns(&m);
 	if (o->rerun > 0) {
 		plan_reruns(&m);
 		if (m.njobs && o->progress)
@@ -1548,6 +1857,10 @@ out:
 	free(m.cell_left);
 	free(m.cell_finished);
 	free(m.here);
+	free(m.unit_ms);
+	free(m.unit_execs);
+	free(m.unit_ok_ms);
+	free(m.unit_ok_execs);
 	buf_release(&tdir);
 	return ret;
 }

@@ -59,7 +59,35 @@ struct matrix_opts {
 	/* --shard I/N: run only the (package, cell) units plan_shards()
 	 * gives shard I (1-based) of N; 0/0: all of them. */
 	int shard_index, shard_count;
+	/* --budget: the whole run (builds and reruns included) within this
+	 * many ms, the time after a first pass spent where failures are
+	 * likely (docs/BUDGET.md); 0: no budget, `count` everywhere. */
+	long long budget_ms;
+	/* History (may be NULL): per package, what earlier runs say. */
+	const struct matrix_prior *prior;
+	size_t nprior;
 };
+
+/* What the history says of a package (flake-collector fills it from its
+ * database before the run). */
+struct matrix_prior {
+	const char *package;	/* import path; borrowed */
+	int flaky;		/* a test of it failed or flaked lately */
+	long long exec_ms;	/* its slowest recent execution of all its
+				 * top-level tests, ms; 0 unknown */
+};
+
+/*
+ * Hang detection: a test process whose package's usual execution time is
+ * known (from the history, or from this run's first pass) gets
+ * -test.timeout = count x exec_ms x MATRIX_HANG_FACTOR (x the race factor
+ * under -race), at least the floor (MATRIX_HANG_FLOOR_MS; with a budget,
+ * an eighth of it when that is less, and never under 1 s), and never more
+ * than the run's timeout: Go's own timeout panic, with the goroutine dump
+ * and the running test named, as go test gives at -timeout.
+ */
+#define MATRIX_HANG_FACTOR 10
+#define MATRIX_HANG_FLOOR_MS 10000LL
 
 void matrix_opts_init(struct matrix_opts *o);
 

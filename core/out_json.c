@@ -169,6 +169,20 @@ static json_t *results_json(const struct results *r)
 	set(totals, "skipped", json_integer(r->n_skipped));
 	set(totals, "notrun", json_integer(r->n_notrun));
 	set(o, "totals", totals);
+	if (r->budget.budget_ms > 0) {
+		const struct run_budget *b = &r->budget;
+		json_t *bj = json_object();
+
+		set(bj, "budget_ms", json_integer(b->budget_ms));
+		set(bj, "first_pass_ms", json_integer(b->first_pass_ms));
+		set(bj, "exceeded", json_boolean(b->exceeded));
+		set(bj, "rounds", json_integer(b->rounds));
+		set(bj, "extra_processes", json_integer(b->extra_processes));
+		set(bj, "extra_counts", json_integer(b->extra_counts));
+		set(bj, "dropped_processes", json_integer(b->dropped_processes));
+		set(bj, "hang_limited", json_integer(b->hang_limited));
+		set(o, "budget", bj);
+	}
 	set(o, "cells", cells_json(r));
 	for (i = 0; i < r->ntests; i++)
 		json_array_append_new(tests, test_json(r, r->tests[i]));

@@ -374,6 +374,14 @@ static int render_headline(struct md_out *m, const struct results *r)
 			"%d skipped, %d not run\n",
 			r->n_failed, r->n_flaky, r->n_passed, r->n_skipped,
 			r->n_notrun);
+	if (r->budget.budget_ms > 0) {
+		char bt[RESULTS_BUDGET_TEXT_MAX];
+
+		results_budget_text(&r->budget, bt, sizeof(bt));
+		err |= buf_adds(b, "\n");
+		err |= md_escape_inline_cut(b, bt, sizeof(bt));
+		err |= buf_adds(b, "\n");
+	}
 	if (mt->go_version || mt->commit || mt->shard) {
 		const char *sep = "";
 

@@ -337,6 +337,12 @@ static int render_totals(struct buf *b, const struct results *r,
 	err |= buf_addf(b, " — %lld executions in %zu cell%s, %.1f s\n",
 			r->total_executions, r->ncells,
 			r->ncells == 1 ? "" : "s", (double)r->wall_ms / 1000.0);
+	if (r->budget.budget_ms > 0) {
+		char bt[RESULTS_BUDGET_TEXT_MAX];
+
+		results_budget_text(&r->budget, bt, sizeof(bt));
+		err |= buf_addf(b, "%s\n", bt);
+	}
 	return err ? -1 : 0;
 }
 

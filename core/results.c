@@ -1173,3 +1173,29 @@ void results_merge(struct results *dst, const struct results *src)
 	}
 	free(map);
 }
+
+void results_budget_text(const struct run_budget *b, char *out, size_t size)
+{
+	int n;
+
+	if (!size)
+		return;
+	out[0] = '\0';
+	if (b->budget_ms <= 0)
+		return;
+	n = snprintf(out, size, "budget %.1f s: first pass %.1f s%s",
+		     (double)b->budget_ms / 1000.0,
+		     (double)b->first_pass_ms / 1000.0,
+		     b->exceeded ? " (over the budget: no time left to spend)" : "");
+	if (n > 0 && (size_t)n < size && b->rounds)
+		n += snprintf(out + n, size - (size_t)n, ", then %d round%s: %lld "
+			      "process%s, -count %lld in all", b->rounds,
+			      b->rounds == 1 ? "" : "s", b->extra_processes,
+			      b->extra_processes == 1 ? "" : "es", b->extra_counts);
+	if (n > 0 && (size_t)n < size && b->dropped_processes)
+		n += snprintf(out + n, size - (size_t)n, "; %lld not started "
+			      "(no time)", b->dropped_processes);
+	if (n > 0 && (size_t)n < size && b->hang_limited)
+		snprintf(out + n, size - (size_t)n, "; %lld with a hang limit "
+			 "from their usual time", b->hang_limited);
+}

@@ -246,8 +246,32 @@ struct run_meta {
 	char *tool_version;
 };
 
+/* What a --budget run planned and did (docs/BUDGET.md); budget_ms 0: no
+ * budget. */
+struct run_budget {
+	long long budget_ms;
+	long long first_pass_ms;	/* builds and the first pass */
+	int rounds;			/* rounds after the first pass */
+	long long extra_processes;	/* in those rounds */
+	long long extra_counts;		/* their -count, summed: each runs every
+					 * test of its package that often */
+	long long dropped_processes;	/* planned, not started: no time */
+	long long hang_limited;		/* processes given a shorter
+					 * -test.timeout from history */
+	int exceeded;			/* the first pass alone took longer */
+};
+
+/* Large enough for results_budget_text(). */
+#define RESULTS_BUDGET_TEXT_MAX 320
+
+/* The budget in words, for the terminal and the summary, e.g. "budget
+ * 40.0 s: first pass 8.3 s, then 5 rounds: 214 processes, -count 562716
+ * in all"; "" when b->budget_ms is 0. */
+void results_budget_text(const struct run_budget *b, char *out, size_t size);
+
 struct results {
 	struct run_meta meta;
+	struct run_budget budget;
 	struct cell *cells;
 	size_t ncells, alloc_cells;
 	struct test **tests;	/* owned; sorted by results_finish() */

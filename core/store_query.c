@@ -2129,3 +2129,104 @@ static int trends(struct store *s, long long rid, struct q_flakes *f,
 			return -1;
 	return 0;
 }
+
+/* --- priors for planning a run ------------------------------------------- */
+
+static struct store_pkg_prior *prior_of(struct store_pkg_prior **v, size_t *n,
+					size_t *alloc, const char *package)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].package, package))
+			return &(*v)[i];
+	xgrow((void **)v, alloc, *n + 1, sizeof(**v));
+	memset(&(*v)[*n], 0, sizeof(**v));
+	(*v)[*n].package = xstrdup(package);
+	return &(*v)[(*n)++];
+}
+
+static int cmp_prior(const void *a, const void *b)
+{
+	return strcmp(((const struct store_pkg_prior *)a)->package,
+		      ((const struct store_pkg_prior *)b)->package);
+}
+
+int store_pkg_priors(struct store *s, int window_days, long long now_unix,
+		     struct store_pkg_prior **out, size_t *n, struct err *err)
+{
+	static const char flaky_sql[] =
+		"SELECT t.package FROM daily d JOIN tests t ON t.id = d.test_id"
+		" WHERE d.day >= ?1 AND (d.failures > 0 OR d.flaky_runs > 0)"
+		" GROUP BY t.package";
+	static const char ms_sql[] =
+		"SELECT package, max(s) FROM (SELECT t.package AS package,"
+		"  sum(v.seconds / v.executions) AS s"
+		"  FROM runs r JOIN verdicts v ON v.run_id = r.id"
+		"  JOIN tests t ON t.id = v.test_id"
+		"  WHERE r.infra = 0 AND r.started_at >= ?1 AND v.executions > 0"
+		"  AND instr(t.name, '/') = 0 GROUP BY r.id, t.package)"
+		" GROUP BY package";
+	struct store_pkg_prior *v = NULL;
+	size_t cnt = 0, alloc = 0;
+	sqlite3_stmt *st = NULL;
+	char start[16];
+	int rc, pass, ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	store_window_start(window_days, now_unix, start, sizeof(start));
+	if (snap_begin(s, err))
+		return -1;
+	for (pass = 0; pass < 2; pass++) {
+		if (prepare(s, pass ? ms_sql : flaky_sql, &st, err))
+			goto out;
+		if (store_bind_text(st, 1, start) != SQLITE_OK) {
+			store_db_err(s, "cannot read history in", err);
+			goto out;
+		}
+		for (;;) {
+			struct store_pkg_prior *p;
+
+			if (step_rows(s, st, &rc, err))
+				goto out;
+			if (rc != SQLITE_ROW)
+				break;
+			if (!col_text(st, 0))
+				continue;
+			p = prior_of(&v, &cnt, &alloc, col_text(st, 0));
+			if (pass) {
+				/* Known, however fast: at least 1 ms. */
+				p->exec_ms = (long long)
+					(sqlite3_column_double(st, 1) * 1000.0 + 0.5);
+				if (p->exec_ms < 1)
+					p->exec_ms = 1;
+			}
+			else
+				p->flaky = 1;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_prior);
+	*out = v;
+	*n = cnt;
+	v = NULL;
+	cnt = 0;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	snap_end(s);
+	store_pkg_priors_free(v, cnt);
+	return ret;
+}
+
+void store_pkg_priors_free(struct store_pkg_prior *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].package);
+	free(v);
+}

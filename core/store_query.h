@@ -554,4 +554,23 @@ int store_classify(struct store *s, struct results *r, int window_days,
 /* Frees rows[0..n) and the array.  NULL is a no-op. */
 void store_compare_rows_free(struct compare_row *rows, size_t n);
 
+/* What the history says of a package, for planning a run (core/matrix.h's
+ * struct matrix_prior). */
+struct store_pkg_prior {
+	char *package;
+	int flaky;		/* a test of it failed in the window */
+	long long exec_ms;	/* the slowest run's sum over its top-level
+				 * tests of their mean execution time, ms */
+};
+
+/*
+ * Every package with a rollup or a verdict in the window's non-infra
+ * runs, of any repository (import paths name their module), sorted by
+ * package.  0 with *out (free with store_pkg_priors_free()) and *n, or -1
+ * with err set.
+ */
+int store_pkg_priors(struct store *s, int window_days, long long now_unix,
+		     struct store_pkg_prior **out, size_t *n, struct err *err);
+void store_pkg_priors_free(struct store_pkg_prior *v, size_t n);
+
 #endif

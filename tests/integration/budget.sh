@@ -1,0 +1,9 @@
+#!/bin/sh
+# --budget and hang limits from history on the real toolchain
+# (tests/tools/budget_test.py).
+set -eu
+command -v go >/dev/null || { echo "skipped: no go on PATH"; exit 77; }
+command -v python3 >/dev/null || { echo "skipped: no python3"; exit 77; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 "$FLAKE_TOP/tests/tools/budget_test.py" "$FLAKE_BIN" "$work" "$FLAKE_TOP"

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""--budget (docs/BUDGET.md) and hang limits from history, on the real
+toolchain: a first pass of -count=1 in every cell, then rounds that find
+what one execution cannot (detmod's TestFlip fails every second
+execution of a process), accounting that counts only what ran, and a
+hanging test cut at its package's usual time instead of --timeout.
+
+usage: budget_test.py BINDIR WORKDIR TOP"""
+import json, os, subprocess, sys, time
+
+bindir, work, top = sys.argv[1], sys.argv[2], sys.argv[3]
+COLLECTOR = os.path.join(bindir, "flake-collector")
+checks = failures = 0
+
+
+def check(cond, what):
+    global checks, failures
+    checks += 1
+    if not cond:
+        failures += 1
+        print("FAIL:", what)
+
+
+def env():
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith("GITHUB_") and k not in ("FLAKE_TOKEN", "CI")}
+
+
+def run(module, name, args):
+    out = os.path.join(work, name + ".json")
+    t0 = time.time()
+    p = subprocess.run([COLLECTOR, "run", "--quiet", "--comment", "never", "--fail-on", "none",
+                        "--json", out] + args, cwd=os.path.join(top, "tests/fixtures", module),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env())
+    doc = json.load(open(out)) if os.path.exists(out) else {"tests": [], "cells": []}
+    return p.returncode, doc, p.stderr.decode(errors="replace"), time.time() - t0
+
+
+def tests(doc):
+    return {t["name"]: t for t in doc["tests"]}
+
+
+def main():
+    # 1. A budget on ./flip ./det: 2 cells.
+    rc, d, err, secs = run("detmod", "b", ["--no-history", "--budget", "8s", "--race", "off",
+                                           "--gomaxprocs", "1,2", "--rerun", "2",
+                                           "./flip", "./det"])
+    b = d.get("budget", {})
+    check(rc == 0 and b.get("budget_ms") == 8000, "budget recorded: %r %s" % (b, err[-300:]))
+    check([c["count"] for c in d["cells"]] == [1, 1], "the first pass: -count=1 per cell: %r"
+          % d["cells"])
+    check(b.get("rounds", 0) >= 1 and b.get("extra_processes", 0) >= 1 and
+          b.get("extra_counts", 0) > 2, "time left was spent in rounds: %r" % b)
+    t = tests(d)
+    flip = t.get("TestFlip", {})
+    check(flip.get("status") == "flaky", "rounds of -count > 1 find TestFlip, which one "
+          "execution per process cannot: %r" % flip.get("status"))
+    check(t.get("TestFail", {}).get("status") == "failed" and
+          t.get("TestPass", {}).get("status") == "passed", "verdicts stay right")
+    # Rates count what ran: every test's executions are its cells' sums,
+    # and a passing test ran more than the first pass's 2.
+    ok = all(x["executions"] == sum(c["passes"] + c["failures"] + c["skips"] for c in x["cells"])
+             for x in d["tests"])
+    check(ok, "executions are the sums of what ran")
+    check(t.get("TestPass", {}).get("executions", 0) > 2, "TestPass ran in the rounds too")
+    # Stated bound, not a timing test: the run ends near its budget
+    # (within 2x: a round never plans past it, the reruns are reserved).
+    check(secs < 16, "the run kept to its budget: %.1f s of 8" % secs)
+
+    # 2. A hang cut at its package's usual time (the history says TestQuick
+    # takes ~0 s), not at --timeout 60s.
+    db = os.path.join(work, "h.db")
+    rc, d, err, _ = run("envmod", "h1", ["--db", db, "--race", "off", "--gomaxprocs", "1",
+                                         "--count", "1", "--run", "TestQuick", "./hang"])
+    check(rc == 0 and tests(d).get("TestQuick", {}).get("status") == "passed",
+          "history of ./hang's usual time: %s" % err[-300:])
+    rc, d, err, secs = run("envmod", "h2", ["--db", db, "--race", "off", "--gomaxprocs", "1",
+                                            "--count", "1", "--rerun", "0", "--timeout", "60s",
+                                            "--budget", "8s", "./hang"])
+    hang = tests(d).get("TestHang", {})
+    kinds = [f["kind"] for f in hang.get("failure_details", [])]
+    check(hang.get("status") == "failed" and kinds == ["timeout"],
+          "the hang is a timeout of TestHang: %r %r" % (hang.get("status"), kinds))
+    check(d.get("budget", {}).get("hang_limited", 0) >= 1, "hang-limited from history: %r"
+          % d.get("budget"))
+    check("-timeout=1m0s" in hang.get("repro", "") or "-timeout=60s" in hang.get("repro", ""),
+          "the repro keeps the run's -timeout: %r" % hang.get("repro"))
+    check(secs < 40, "cut long before --timeout 60s: %.1f s" % secs)
+
+    print("%d checks, %d failed" % (checks, failures))
+    sys.exit(1 if failures else 0)
+
+
+main()
