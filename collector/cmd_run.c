@@ -88,8 +88,10 @@ static int parse_gomaxprocs(struct matrix_opts *mo, const char *s,
 				       "values", MATRIX_MAX_GOMAXPROCS);
 		for (k = 0; k < n; k++)
 			if (mo->gomaxprocs[k] == (int)v)
-				return err_set(err, "option '--gomaxprocs': %s "
-					       "given twice", v ? "a value" : "default");
+				return v ? err_set(err, "option '--gomaxprocs': "
+						   "%ld given twice", v) :
+					   err_set(err, "option '--gomaxprocs': "
+						   "default given twice");
 		mo->gomaxprocs[n++] = (int)v;
 		p = *end ? end + 1 : end;
 		if (*end && !*p)
