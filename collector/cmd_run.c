@@ -22,7 +22,7 @@
 enum {
 	O_RACE = 1, O_GOMAXPROCS, O_COUNT, O_SHUFFLE, O_STRESS, O_TIMEOUT,
 	O_RUN, O_SKIP, O_TAGS, O_RERUN, O_JOBS, O_VERIFY, O_GO, O_PRESET,
-	O_BUDGET, O_NRUN
+	O_BUDGET, O_CHANGED, O_ONLY_CHANGED, O_NRUN
 };
 
 static const struct cli_opt run_opts[] = {
@@ -32,6 +32,9 @@ static const struct cli_opt run_opts[] = {
 	{ "budget", O_BUDGET, "DUR", "fit the whole run in DUR (e.g. 5m): a first pass of "
 	  "--count (default 1) in every cell, then the time left where failures are likely "
 	  "(docs/BUDGET.md)" },
+	{ "changed-since", O_CHANGED, "REF", "run the packages changed since the merge base "
+	  "with REF (and their importers) first (docs/COLLECTOR.md)" },
+	{ "only-changed", O_ONLY_CHANGED, NULL, "with --changed-since: run only those" },
 	{ "race", O_RACE, "off|on|both", "race detector per cell (default both)" },
 	{ "gomaxprocs", O_GOMAXPROCS, "LIST", "GOMAXPROCS values, one cell each; default: go test's own (default 1,2,4)" },
 	{ "count", O_COUNT, "N", "executions of each test per cell (default 3)" },
@@ -141,6 +144,17 @@ static int run_opt(struct matrix_opts *mo, int id, const char *arg,
 		return 0;
 	case O_TIMEOUT:
 		return cli_duration("timeout", arg, &mo->timeout_ms, err);
+	case O_CHANGED:
+		/* A git revision, never an option of git's. */
+		if (!*arg || *arg == '-' || strlen(arg) > 1024)
+			return err_set(err, "option '--changed-since' wants a git "
+				       "revision (a branch, tag or commit), not "
+				       "'%s'", arg);
+		mo->changed_since = arg;
+		return 0;
+	case O_ONLY_CHANGED:
+		mo->only_changed = 1;
+		return 0;
 	case O_BUDGET:
 		if (cli_duration("budget", arg, &mo->budget_ms, err))
 			return -1;
@@ -300,6 +314,10 @@ int cmd_run(int argc, char **argv, struct err *err)
 		extra[nextra++] = argv[st.i++];
 	if (preset && apply_preset(&mo, preset, given, err))
 		goto out;
+	if (mo.only_changed && !mo.changed_since) {
+		err_set(err, "option '--only-changed' needs --changed-since REF");
+		goto out;
+	}
 	/* Under a budget --count is the first pass's: 1 unless given. */
 	if (mo.budget_ms && !given[O_COUNT])
 		mo.count = 1;

@@ -10,6 +10,7 @@
  */
 #include "matrix.h"
 #include "buf.h"
+#include "changed.h"
 #include "gtest.h"
 #include "plan.h"
 #include "proc.h"
@@ -43,6 +44,7 @@ struct mpkg {
 	long long took[2];	/* ms of the last finished run, 0 unknown */
 	long ntests;		/* top-level test functions (plan cost) */
 	int prior_flaky;	/* history: failed or flaked lately */
+	int changed;		/* --changed-since touches it */
 	long long prior_ms;	/* history: slowest execution, ms; 0 unknown */
 };
 
@@ -1008,7 +1010,11 @@ static int start_ready(struct mrun *m, struct err *err)
 				m->r->budget.dropped_processes++;
 				continue;
 			}
-			if (estimate(m, j) > best_est) {
+			/* Changed packages first, then the longest. */
+			if (!best || best->kind == JOB_BUILD ||
+			    m->pkgs[j->pkg].changed > m->pkgs[best->pkg].changed ||
+			    (m->pkgs[j->pkg].changed == m->pkgs[best->pkg].changed &&
+			     estimate(m, j) > best_est)) {
 				best = j;
 				best_est = estimate(m, j);
 			}
@@ -1349,6 +1355,56 @@ static int unit_here(const struct mrun *m, size_t p, size_t c)
 	return !m->here || m->here[p * m->r->ncells + c];
 }
 
+/*
+ * --changed-since: marks the packages the change touches; with
+ * --only-changed the others leave the plan and the results.
+ */
+static int plan_changed(struct mrun *m, struct err *err)
+{
+	struct changed_pkg *cp = xcalloc(m->npkgs + 1, sizeof(*cp));
+	const char *why = NULL;
+	size_t i, nfiles = 0, direct = 0, importing = 0;
+	int all = 0;
+	char *cwd = getcwd(NULL, 0);
+
+	for (i = 0; i < m->npkgs; i++) {
+		cp[i].import_path = m->pkgs[i].import_path;
+		cp[i].dir = m->pkgs[i].abs_dir;
+	}
+	if (changed_mark(m->o->go, cwd ? cwd : ".", m->o->changed_since,
+			 m->o->tags, cp, m->npkgs, &all, &why, &nfiles, err)) {
+		free(cp);
+		free(cwd);
+		return -1;
+	}
+	for (i = 0; i < m->npkgs; i++) {
+		m->pkgs[i].changed = cp[i].touched != 0;
+		if (cp[i].touched == 2)
+			importing++;
+		else if (cp[i].touched)
+			direct++;
+	}
+	if (m->o->progress) {
+		if (all)
+			fprintf(m->o->progress, "flake-collector: changed since %s: "
+				"every package (%s)\n", m->o->changed_since, why);
+		else
+			fprintf(m->o->progress, "flake-collector: changed since %s: "
+				"%zu package%s (+%zu importing them), %zu file%s\n",
+				m->o->changed_since, direct, direct == 1 ? "" : "s",
+				importing, nfiles, nfiles == 1 ? "" : "s");
+	}
+	if (m->o->only_changed && !all)
+		for (i = m->npkgs; i-- > 0;)
+			if (!m->pkgs[i].changed) {
+				results_package_remove(m->r, m->pkgs[i].import_path);
+				m->pkgs[i].has_tests = 0;
+			}
+	free(cp);
+	free(cwd);
+	return 0;
+}
+
 static void plan_runs(struct mrun *m)
 {
 	size_t p, c;
@@ -1518,6 +1574,7 @@ static void plan_reruns(struct mrun *m)
 #define BUDGET_W_FAILED 8	/* a test failed and passed there: a flake,
 				 * whose neighbours are likelier to flake */
 #define BUDGET_W_HISTORY 4	/* the package failed or flaked lately */
+#define BUDGET_W_CHANGED 2	/* --changed-since touches the package */
 #define BUDGET_W_REST 1		/* everything else: round-robin by share */
 #define BUDGET_SUSPECT_EXECS 10
 
@@ -1605,6 +1662,8 @@ static size_t plan_round(struct mrun *m)
 			w[u] = BUDGET_W_FAILED;
 		else if (p->prior_flaky)
 			w[u] = BUDGET_W_HISTORY;
+		else if (p->changed)
+			w[u] = BUDGET_W_CHANGED;
 		else
 			w[u] = BUDGET_W_REST;
 		wsum += w[u];
@@ -1783,6 +1842,8 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	m.cell_left = xcalloc(r->ncells, sizeof(*m.cell_left));
 	m.cell_finished = xcalloc(r->ncells, sizeof(*m.cell_finished));
 	m.build_t0 = now_ms();
+	if (o->changed_since && plan_changed(&m, err))
+		goto out;
 	plan_runs(&m);
 	if (o->progress && o->gha)
 		fprintf(o->progress, "::group::flake-collector: %zu packages x "

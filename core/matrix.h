@@ -63,6 +63,11 @@ struct matrix_opts {
 	 * many ms, the time after a first pass spent where failures are
 	 * likely (docs/BUDGET.md); 0: no budget, `count` everywhere. */
 	long long budget_ms;
+	/* --changed-since REF (core/changed.h): the packages the change
+	 * touches go first (and weigh more in a budget); with only_changed
+	 * the others do not run.  NULL: no change given. */
+	const char *changed_since;
+	int only_changed;
 	/* History (may be NULL): per package, what earlier runs say. */
 	const struct matrix_prior *prior;
 	size_t nprior;
