@@ -505,11 +505,12 @@ static int read_meta(struct ctx *c, struct run_meta *m)
 
 /* ---- cells ----------------------------------------------------------------- */
 
-enum { C_NAME, C_RACE, C_GMP, C_COUNT, C_SHUFFLE, C_STRESS, C_WALL };
+enum { C_NAME, C_RACE, C_GMP, C_COUNT, C_SHUFFLE, C_STRESS, C_WALL,
+       C_PARALLEL };
 
 static const char *const cell_fields[] = {
 	"name", "race", "gomaxprocs", "count", "shuffle", "stress", "wall_ms",
-	NULL,
+	"parallel", NULL,
 };
 
 static int read_cell(struct ctx *c, struct results *r)
@@ -556,6 +557,11 @@ static int read_cell(struct ctx *c, struct results *r)
 		case C_WALL:
 			rc = rd_int(c, 0, 1LL << 50, &v);
 			cl.wall_ms = v;
+			break;
+		case C_PARALLEL:
+			/* null (unknown) reads as absent */
+			rc = rd_int(c, 1, 100000, &v);
+			cl.parallel = (int)v;
 			break;
 		default: break;
 		}

@@ -1184,6 +1184,25 @@ static void stress_stop(struct mrun *m)
 
 /* ---- phases --------------------------------------------------------------- */
 
+/* The -test.parallel of a cell (docs/COLLECTOR.md): the user's after
+ * --, else the test binary's default, GOMAXPROCS; 0 when that is the
+ * machine's. */
+static int cell_parallel(const struct matrix_opts *o, int gmp)
+{
+	size_t k;
+	int v = 0;
+
+	for (k = 0; o->extra && o->extra[k]; k++) {
+		const char *a = o->extra[k];
+
+		if (*a == '-' && a[1] == '-')
+			a++;
+		if (!strncmp(a, "-test.parallel=", 15) && atoi(a + 15) > 0)
+			v = atoi(a + 15);
+	}
+	return v > 0 ? v : gmp;
+}
+
 /* "race GOMAXPROCS=2 shuffle stress=2": the cell's settings, space-
  * separated; "default" for none (GOMAXPROCS unset: go test's own). */
 static void cell_name(struct buf *b, int race, int gmp, const struct matrix_opts *o)
@@ -1224,6 +1243,7 @@ static void add_cells(struct mrun *m)
 			c.count = o->count;
 			c.shuffle = o->shuffle;
 			c.stress = o->stress;
+			c.parallel = cell_parallel(o, o->gomaxprocs[g]);
 			results_add_cell(m->r, &c);
 			buf_release(&name);
 		}

@@ -65,6 +65,8 @@ static json_t *cells_json(const struct results *r)
 		set(o, "count", json_integer(c->count));
 		set(o, "shuffle", json_boolean(c->shuffle));
 		set(o, "stress", json_integer(c->stress));
+		set(o, "parallel", c->parallel > 0 ? json_integer(c->parallel) :
+		    json_null());
 		set(o, "wall_ms", json_integer(c->wall_ms));
 		json_array_append_new(a, o);
 	}

@@ -106,6 +106,9 @@ struct cell {
 	int count;		/* executions of each test asked for (0 unknown) */
 	int shuffle;		/* 1 when each execution got a fresh -shuffle seed */
 	int stress;		/* background CPU burners while the cell ran */
+	int parallel;		/* -test.parallel its processes ran with:
+				 * yours, else GOMAXPROCS; 0 unknown (the
+				 * machine's) */
 	long long wall_ms;	/* wall time of the cell's processes */
 };
 

@@ -73,6 +73,10 @@ check(gt["TestFail"]["status"] == "failed" and gt["TestFail"]["rerun_failures"] 
       "--preset gate: 3 reruns of a broken test: %r" % gt["TestFail"])
 check("GOMAXPROCS" not in gt["TestFail"]["repro"] and "-race" not in gt["TestFail"]["repro"],
       "--preset gate: the repro is plain go test: %r" % gt["TestFail"]["repro"])
+check([c["parallel"] for c in g["cells"]] == [None],
+      "gate's cell: -parallel is the machine's (GOMAXPROCS unset): %r" % g["cells"])
+check([c["parallel"] for c in load("d.json")["cells"]] == [1],
+      "the GOMAXPROCS=1 cell runs -parallel 1 (its default), recorded")
 g2 = load("g2.json")["cells"]
 check([(c["name"], c["race"]) for c in g2] == [("race", True)],
       "--race on overrides the gate preset's race: %r" % g2)
