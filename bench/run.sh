@@ -14,10 +14,13 @@
 #  3. flake-reporter (bench/reporter.sh): HTTP ingest rows/s up to 1M
 #     result rows against a raw SQLite insert, API latency at 1M rows,
 #     peak RSS.
+#  4. presets, shards and the planner (bench/plan.sh): the gate preset
+#     against go test, 4 shards against one run, the planner's cost.
 #
 # Environment: REPS (default 3) repetitions of the parser benchmarks,
 # MREPS (default 3) of the matrix ones; BENCH_SKIP_MATRIX=1 skips part 2;
-# BENCH_REPORTER=0 skips part 3 (its own knobs: see bench/reporter.sh).
+# BENCH_REPORTER=0 skips part 3 (its own knobs: see bench/reporter.sh);
+# BENCH_PLAN=0 skips part 4 (PREPS repetitions: see bench/plan.sh).
 # Prints a markdown table on stdout (progress on stderr).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"	# make runs `sh bench/run.sh`
 set -eu
@@ -166,6 +169,14 @@ if [ "${BENCH_REPORTER:-1}" != 0 ]; then
 	fi
 fi
 
+if [ "${BENCH_PLAN:-1}" != 0 ]; then
+	if prows=$(PLAN_ROWS_ONLY=1 bash bench/plan.sh); then
+		ROWS="$ROWS$prows"
+	else
+		log "bench/plan.sh failed; its rows are missing"
+	fi
+fi
+
 # ---------------------------------------------------------------- report
 echo
 echo "flake-action benchmarks, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(go version | awk '{ print $3 }')"
@@ -174,7 +185,7 @@ echo "| benchmark | runs | min | median | target | met |"
 echo "|---|---|---|---|---|---|"
 printf '%s' "$ROWS"
 
-# ---------------------------------------------------------------- part 4
+# ---------------------------------------------------------------- part 5
 # Detection per CPU-second on examples/flaky (BENCH_DETECT=0 skips it).
 if [ "${BENCH_DETECT:-1}" != 0 ]; then
 	echo

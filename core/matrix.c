@@ -98,7 +98,8 @@ struct mrun {
 	atomic_int stop;
 	pthread_t *burners;
 	int nburners;
-	unsigned char *here;	/* [pkg * ncells + cell]: a unit of this shard */
+	int *here;		/* [pkg * ncells + cell]: executions of the unit
+				 * this shard runs (0: another's) */
 	/* Per unit [pkg * ncells + cell]: wall ms and executions of its
 	 * processes so far (what a budget round plans from). */
 	long long *unit_ms, *unit_execs;
@@ -1262,38 +1263,67 @@ static void add_cells(struct mrun *m)
  * the checkout.  A package none of whose units run here leaves the
  * results: another shard reports it.
  */
+/* Executions of part k of a unit of count executions in parts parts: the
+ * first ones get the remainder. */
+static int part_execs(int count, int parts, int k)
+{
+	return count / parts + (k < count % parts);
+}
+
 static void plan_shard(struct mrun *m)
 {
 	size_t nc = m->r->ncells, p, c, n = 0, here = 0, pkgs_here = 0;
-	struct plan_unit *u = xcalloc(m->npkgs * nc + 1, sizeof(*u));
-	int want = m->o->shard_index - 1;
+	size_t tested = 0;
+	int want = m->o->shard_index - 1, k, parts, whole;
+	struct plan_unit *u;
 
-	m->here = xcalloc(m->npkgs * nc + 1, 1);
+	for (p = 0; p < m->npkgs; p++)
+		tested += m->pkgs[p].has_tests != 0;
+	/* Few packages per shard: spread every unit, and split each into
+	 * parts of at least two executions (so that a state leak across the
+	 * executions of one process still shows: `repeat`), so that no
+	 * estimate that misses a heavy package puts all of it on one shard
+	 * (core/plan.h).  With -shuffle every execution is its own process:
+	 * parts of one. */
+	whole = tested >= (size_t)PLAN_WHOLE_PACKAGES_PER_SHARD *
+			  (size_t)m->o->shard_count;
+	parts = whole ? 1 : m->o->shuffle ? m->o->count : m->o->count / 2;
+	if (parts < 1)
+		parts = 1;
+	u = xcalloc(m->npkgs * nc * (size_t)parts + 1, sizeof(*u));
+	m->here = xcalloc(m->npkgs * nc + 1, sizeof(*m->here));
 	for (p = 0; p < m->npkgs; p++) {
 		if (!m->pkgs[p].has_tests)
 			continue;
-		for (c = 0; c < nc; c++) {
-			u[n].pkg = (int)p;
-			u[n].cell = (int)c;
-			u[n].race = m->r->cells[c].race == 1;
-			u[n].cost = (double)m->pkgs[p].ntests *
-				    (u[n].race ? PLAN_RACE_FACTOR : 1.0);
-			/* A build costs about one execution of the package. */
-			u[n].build_cost = (double)m->pkgs[p].ntests;
-			n++;
-		}
+		for (c = 0; c < nc; c++)
+			for (k = 0; k < parts; k++) {
+				u[n].pkg = (int)p;
+				u[n].cell = (int)c;
+				u[n].race = m->r->cells[c].race == 1;
+				u[n].cost = (double)m->pkgs[p].ntests *
+					    (u[n].race ? PLAN_RACE_FACTOR : 1.0) *
+					    part_execs(m->o->count, parts, k) /
+					    m->o->count;
+				/* A build costs about one execution of the
+				 * package. */
+				u[n].build_cost = (double)m->pkgs[p].ntests /
+						  parts;
+				n++;
+			}
 	}
-	plan_shards(u, n, m->npkgs, m->o->shard_count);
+	plan_shards(u, n, m->npkgs, m->o->shard_count, whole);
 	for (c = 0; c < n; c++)
 		if (u[c].shard == want) {
-			m->here[(size_t)u[c].pkg * nc + (size_t)u[c].cell] = 1;
+			/* Executions of the unit here: its parts'. */
+			m->here[(size_t)u[c].pkg * nc + (size_t)u[c].cell] +=
+				part_execs(m->o->count, parts, (int)(c % (size_t)parts));
 			here++;
 		}
 	for (p = m->npkgs; p-- > 0;) {
 		int any = 0;
 
 		for (c = 0; c < nc; c++)
-			any |= m->here[p * nc + c];
+			any |= m->here[p * nc + c] > 0;
 		if (any)
 			pkgs_here++;
 		else if (m->pkgs[p].has_tests) {
@@ -1372,7 +1402,7 @@ static long long hang_timeout(struct mrun *m, const struct job *j)
 /* 1 when the unit (package p, cell c) runs in this process. */
 static int unit_here(const struct mrun *m, size_t p, size_t c)
 {
-	return !m->here || m->here[p * m->r->ncells + c];
+	return !m->here || m->here[p * m->r->ncells + c] > 0;
 }
 
 /*
@@ -1453,7 +1483,10 @@ static void plan_runs(struct mrun *m)
 	}
 	for (c = 0; c < m->r->ncells; c++) {
 		for (p = 0; p < m->npkgs; p++) {
-			int procs = m->o->shuffle ? m->o->count : 1;
+			/* This shard's executions of the unit. */
+			int execs = m->here ? m->here[p * m->r->ncells + c] :
+				    m->o->count;
+			int procs = m->o->shuffle ? execs : 1;
 
 			if (!m->pkgs[p].has_tests || !unit_here(m, p, c))
 				continue;
@@ -1461,7 +1494,7 @@ static void plan_runs(struct mrun *m)
 				struct job *j = add_job(m, JOB_RUN, (int)p,
 							m->r->cells[c].race, (int)c);
 
-				j->count = m->o->shuffle ? 1 : m->o->count;
+				j->count = m->o->shuffle ? 1 : execs;
 				if (m->o->shuffle)
 					j->seed = random_seed();
 				m->cell_left[c]++;
@@ -1752,6 +1785,24 @@ static int budget_reruns(struct mrun *m)
 	return k < m->o->rerun ? k : m->o->rerun;
 }
 
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* plan_round(), its time added to the planner's cost. */
+static size_t timed_round(struct mrun *m)
+{
+	long long t0 = now_us();
+	size_t n = plan_round(m);
+
+	m->r->budget.plan_us += now_us() - t0;
+	return n;
+}
+
 static void free_jobs(struct mrun *m)
 {
 	size_t i;
@@ -1875,7 +1926,7 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	if (m.deadline) {
 		r->budget.first_pass_ms = now_ms() - m.t0;
 		r->budget.exceeded = r->budget.first_pass_ms > o->budget_ms;
-		for (m.round = 1; m.round <= 100 && plan_round(&m); m.round++) {
+		for (m.round = 1; m.round <= 100 && timed_round(&m); m.round++) {
 			r->budget.rounds = m.round;
 			if (run_jobs(&m, err))
 				goto out;
@@ -1885,8 +1936,12 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	for (i = 0; i < r->ncells; i++)
 		r->cells[i].wall_ms = m.cell_end[i] - m.cell_start[i];
 	m.reruns = o->rerun;
-	if (m.deadline && o->rerun > 0)
+	if (m.deadline && o->rerun > 0) {
+		long long t1 = now_us();
+
 		m.reruns = budget_reruns(&m);
+		r->budget.plan_us += now_us() - t1;
+	}
 	if (o->rerun > 0) {
 		plan_reruns(&m);
 		if (m.njobs && o->progress)

@@ -12,6 +12,7 @@
 struct item {
 	double cost;
 	int pkg, cell;		/* cell -1: the whole package */
+	size_t unit;		/* a single unit's index (cell >= 0) */
 };
 
 static int cmp_item(const void *a, const void *b)
@@ -22,10 +23,13 @@ static int cmp_item(const void *a, const void *b)
 		return x->cost > y->cost ? -1 : 1;
 	if (x->pkg != y->pkg)
 		return x->pkg < y->pkg ? -1 : 1;
-	return x->cell < y->cell ? -1 : x->cell > y->cell;
+	if (x->cell != y->cell)
+		return x->cell < y->cell ? -1 : 1;
+	return x->unit < y->unit ? -1 : x->unit > y->unit;
 }
 
-void plan_shards(struct plan_unit *u, size_t nunits, size_t npkgs, int n)
+void plan_shards(struct plan_unit *u, size_t nunits, size_t npkgs, int n,
+		 int whole_packages)
 {
 	double *group, total = 0.0, *load;
 	unsigned char *builds;		/* [pkg][race] seen */
@@ -76,10 +80,11 @@ void plan_shards(struct plan_unit *u, size_t nunits, size_t npkgs, int n)
 	for (k = 0; k < npkgs; k++) {
 		if (group[k] <= 0.0)
 			continue;
-		if (n == 1 || group[k] <= total / n / 2) {
+		if (n == 1 || (whole_packages && group[k] <= total / n / 2)) {
 			items[nitems].cost = group[k];
 			items[nitems].pkg = (int)k;
 			items[nitems].cell = -1;
+			items[nitems].unit = 0;
 			nitems++;
 			continue;
 		}
@@ -89,6 +94,7 @@ void plan_shards(struct plan_unit *u, size_t nunits, size_t npkgs, int n)
 			items[nitems].cost = x->cost + x->build_cost;
 			items[nitems].pkg = (int)k;
 			items[nitems].cell = x->cell;
+			items[nitems].unit = by_pkg[i];
 			nitems++;
 		}
 	}
@@ -102,8 +108,11 @@ void plan_shards(struct plan_unit *u, size_t nunits, size_t npkgs, int n)
 			if (load[s] < load[best])
 				best = s;
 		load[best] += items[k].cost;
-		for (i = first[items[k].pkg]; i < first[items[k].pkg + 1]; i++)
-			if (items[k].cell < 0 || u[by_pkg[i]].cell == items[k].cell)
+		if (items[k].cell >= 0)
+			u[items[k].unit].shard = best;
+		else
+			for (i = first[items[k].pkg]; i < first[items[k].pkg + 1];
+			     i++)
 				u[by_pkg[i]].shard = best;
 	}
 	free(first);

@@ -46,9 +46,18 @@ struct plan_unit {
 
 /*
  * Assigns every unit of u[0..nunits) a shard of n (>= 1) as above.
- * npkgs bounds the pkg indexes.  Never fails (BUG on invalid input).
+ * npkgs bounds the pkg indexes.  whole_packages 0 places every unit by
+ * itself (each paying its build): with few packages per shard a cost
+ * estimate that misses one heavy package would load one shard with all
+ * of it, while units of equal estimate taken in turn spread every
+ * package over the shards.  Never fails (BUG on invalid input).
  */
-void plan_shards(struct plan_unit *u, size_t nunits, size_t npkgs, int n);
+void plan_shards(struct plan_unit *u, size_t nunits, size_t npkgs, int n,
+		 int whole_packages);
+
+/* Packages with tests per shard from which a split keeps packages whole
+ * (below it, units are spread: see plan_shards()). */
+#define PLAN_WHOLE_PACKAGES_PER_SHARD 4
 
 /*
  * A digest of the assignment (FNV-1a over the (pkg, cell, shard)

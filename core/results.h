@@ -262,6 +262,8 @@ struct run_budget {
 	long long hang_limited;		/* processes given a shorter
 					 * -test.timeout from history */
 	int exceeded;			/* the first pass alone took longer */
+	long long plan_us;		/* time spent planning the rounds and
+					 * the reruns (the planner's cost) */
 };
 
 /* Large enough for results_budget_text(). */

@@ -50,8 +50,8 @@ static void test_exact_and_deterministic(void)
 		long per[9] = { 0 };
 		int ok = 1;
 
-		plan_shards(a, n, 37, shards);
-		plan_shards(b, m, 37, shards);
+		plan_shards(a, n, 37, shards, 1);
+		plan_shards(b, m, 37, shards, 1);
 		for (i = 0; i < n; i++) {
 			ok &= a[i].shard >= 0 && a[i].shard < shards;
 			ok &= a[i].shard == b[i].shard;
@@ -81,7 +81,7 @@ static void test_balance(void)
 		double load[4] = { 0 }, total = 0, big = 0, max = 0;
 		int s;
 
-		plan_shards(u, n, 25, 4);
+		plan_shards(u, n, 25, 4, 1);
 		for (i = 0; i < n; i++) {
 			load[u[i].shard] += u[i].cost;
 			total += u[i].cost;
@@ -114,7 +114,7 @@ static void test_keeps_packages(void)
 			x->cost = 1.0;
 			x->build_cost = 1.0;
 		}
-	plan_shards(u, 16, 8, 4);
+	plan_shards(u, 16, 8, 4, 1);
 	for (p = 0; p < 8; p++) {
 		ok &= u[p * 2].shard == u[p * 2 + 1].shard;
 		load[u[p * 2].shard]++;
@@ -130,10 +130,39 @@ static void test_keeps_packages(void)
 		u[c].cost = 10.0;
 		u[c].build_cost = 1.0;
 	}
-	plan_shards(u, 4, 1, 4);
+	plan_shards(u, 4, 1, 4, 1);
 	CHECK(u[0].shard != u[1].shard && u[1].shard != u[2].shard &&
 	      u[0].shard != u[2].shard && u[3].shard != u[0].shard &&
 	      u[3].shard != u[1].shard && u[3].shard != u[2].shard);
+}
+
+/* Spread: units of equal estimate are taken in turn, so each package's
+ * units -- 2 packages x 2 cells x 3 executions -- land on every shard,
+ * the same number per package on each (one heavy package cannot load one
+ * shard), with duplicate (pkg, cell) units placed one by one. */
+static void test_spread(void)
+{
+	struct plan_unit u[12];
+	int p, c, k, i = 0, per[2][3] = { { 0 } }, ok = 1;
+
+	for (p = 0; p < 2; p++)
+		for (c = 0; c < 2; c++)
+			for (k = 0; k < 3; k++, i++) {
+				memset(&u[i], 0, sizeof(u[i]));
+				u[i].pkg = p;
+				u[i].cell = c;
+				u[i].cost = 1.0;
+				u[i].build_cost = 0.5;
+			}
+	plan_shards(u, 12, 2, 3, 0);
+	for (i = 0; i < 12; i++) {
+		ok &= u[i].shard >= 0 && u[i].shard < 3;
+		if (ok)
+			per[u[i].pkg][u[i].shard]++;
+	}
+	CHECK(ok);
+	for (p = 0; p < 2; p++)
+		CHECK(per[p][0] == 2 && per[p][1] == 2 && per[p][2] == 2);
 }
 
 static void test_count_tests(void)
@@ -165,6 +194,7 @@ int main(void)
 	test_exact_and_deterministic();
 	test_balance();
 	test_keeps_packages();
+	test_spread();
 	test_count_tests();
 	return check_done("test_plan");
 }
