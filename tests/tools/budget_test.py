@@ -8,17 +8,11 @@ hanging test cut at its package's usual time instead of --timeout.
 usage: budget_test.py BINDIR WORKDIR TOP"""
 import json, os, subprocess, sys, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, done  # noqa: E402
+
 bindir, work, top = sys.argv[1], sys.argv[2], sys.argv[3]
 COLLECTOR = os.path.join(bindir, "flake-collector")
-checks = failures = 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what)
 
 
 def env():
@@ -87,8 +81,7 @@ def main():
           "the repro keeps the run's -timeout: %r" % hang.get("repro"))
     check(secs < 40, "cut long before --timeout 60s: %.1f s" % secs)
 
-    print("%d checks, %d failed" % (checks, failures))
-    sys.exit(1 if failures else 0)
+    done()
 
 
 main()

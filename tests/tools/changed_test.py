@@ -10,10 +10,12 @@ and an unknown reference runs everything with a warning.
 usage: changed_test.py BINDIR WORKDIR"""
 import json, os, shutil, subprocess, sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, done  # noqa: E402
+
 bindir, work = sys.argv[1], sys.argv[2]
 COLLECTOR = os.path.join(bindir, "flake-collector")
 mod = os.path.join(work, "m")
-checks = failures = 0
 FILES = {
     "go.mod": "module example.com/m\n\ngo 1.19\n",
     "a/a.go": "package a\n\nfunc A() int { return 1 }\n",
@@ -29,14 +31,6 @@ FILES = {
     "e/e_test.go": "package e\n\nimport \"testing\"\n\nfunc TestE(t *testing.T) { _ = E() }\n",
     "docs/README.md": "docs\n",
 }
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what)
 
 
 def git(*args):
@@ -116,8 +110,7 @@ def main():
     check(rc == 0 and pk == ["a", "b", "c", "d", "e"] and "unknown to git" in err,
           "an unknown reference runs everything: %r %s" % (pk, err[-300:]))
 
-    print("%d checks, %d failed" % (checks, failures))
-    sys.exit(1 if failures else 0)
+    done()
 
 
 main()

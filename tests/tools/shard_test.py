@@ -10,6 +10,7 @@ import json, os, subprocess, sys, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testdocs  # noqa: E402
+from checks import check, done  # noqa: E402
 
 bindir, work, module = sys.argv[1], sys.argv[2], sys.argv[3]
 COLLECTOR = os.path.join(bindir, "flake-collector")
@@ -17,15 +18,6 @@ REPORTER = os.path.join(bindir, "flake-reporter")
 PKGS = ["./det", "./flip", "./order", "./panicky", "./racy", "./nobuild"]
 BASE = [COLLECTOR, "run", "--gomaxprocs", "1,2", "--count", "2", "--rerun", "1",
         "--timeout", "5s", "--quiet", "--comment", "never", "--no-history"]
-checks = failures = 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what)
 
 
 def env(extra=None):
@@ -87,8 +79,7 @@ def main():
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-    print("%d checks, %d failed" % (checks, failures))
-    sys.exit(1 if failures else 0)
+    done()
 
 
 def shards(n, port=None, tok=None):
