@@ -120,6 +120,18 @@ static long long col_int(sqlite3_stmt *st, int i)
 	return sqlite3_column_int64(st, i);
 }
 
+/* Steps st once: *out is column 0 of its row, 0 when there is none. */
+static int step_int(struct store *s, sqlite3_stmt *st, long long *out,
+		    struct err *err)
+{
+	int rc;
+
+	if (step_rows(s, st, &rc, err))
+		return -1;
+	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
+	return 0;
+}
+
 /* Grows *v (of *n elements, capacity *cap) by one zeroed element. */
 static void *grow(void *v, size_t *n, size_t *cap, size_t size)
 {
@@ -1361,7 +1373,7 @@ static int run_count(struct store *s, long long gid, long long *out,
 		"SELECT count(DISTINCT v.test_id) FROM runs r"
 		" JOIN verdicts v ON v.run_id = r.id WHERE r.group_id = ?1";
 	sqlite3_stmt *st = NULL;
-	int rc, ret = -1;
+	int ret = -1;
 
 	if (prepare(s, sql, &st, err))
 		return -1;
@@ -1369,9 +1381,8 @@ static int run_count(struct store *s, long long gid, long long *out,
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
-	if (step_rows(s, st, &rc, err))
+	if (step_int(s, st, out, err))
 		goto out;
-	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
@@ -1634,13 +1645,12 @@ static int clean_since_failure(struct compare_ctx *c, long long tid,
 		"  AND y.id = w.run_id AND w.failures > 0 AND "
 		EVIDENCE_RUNS("y") "), '')";
 	sqlite3_stmt *st = NULL;
-	int rc, ret = -1;
+	int ret = -1;
 
 	if (prepare(c->s, sql, &st, err))
 		return -1;
-	if (bind_evidence(c, st, tid, err) || step_rows(c->s, st, &rc, err))
+	if (bind_evidence(c, st, tid, err) || step_int(c->s, st, out, err))
 		goto out;
-	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
@@ -1655,13 +1665,12 @@ static int evidence_count(struct compare_ctx *c, long long *out,
 		"SELECT count(*) FROM runs x WHERE x.repo_id = ?1 AND "
 		EVIDENCE_RUNS("x");
 	sqlite3_stmt *st = NULL;
-	int rc, ret = -1;
+	int ret = -1;
 
 	if (prepare(c->s, sql, &st, err))
 		return -1;
-	if (bind_evidence(c, st, c->rid, err) || step_rows(c->s, st, &rc, err))
+	if (bind_evidence(c, st, c->rid, err) || step_int(c->s, st, out, err))
 		goto out;
-	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
@@ -1966,7 +1975,7 @@ static int clean_since(struct store *s, long long tid, const char *branch,
 		"  AND y.id = w.run_id AND w.failures > 0 AND y.infra = 0"
 		"  AND (?2 IS NULL OR coalesce(y.branch, '') = ?2)), '')";
 	sqlite3_stmt *st = NULL;
-	int rc, ret = -1;
+	int ret = -1;
 
 	if (prepare(s, sql, &st, err))
 		return -1;
@@ -1975,9 +1984,8 @@ static int clean_since(struct store *s, long long tid, const char *branch,
 		store_db_err(s, "cannot read history in", err);
 		goto out;
 	}
-	if (step_rows(s, st, &rc, err))
+	if (step_int(s, st, out, err))
 		goto out;
-	*out = rc == SQLITE_ROW ? col_int(st, 0) : 0;
 	ret = 0;
 out:
 	sqlite3_finalize(st);

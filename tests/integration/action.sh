@@ -190,8 +190,9 @@ PY
 comment=never
 [ -n "$api" ] && comment=auto
 
-# Run 1: fresh history; creates it, comments, fails the job.
-e2e first 1001 "{\"packages\": \"./flip ./det\", \"race\": \"off\", \"gomaxprocs\": \"1,2\",
+# Run 1: fresh history; creates it, comments, fails the job.  Packages
+# on two lines (a YAML block): both run.
+e2e first 1001 "{\"packages\": \"./flip\\n./det\", \"race\": \"off\", \"gomaxprocs\": \"1,2\",
 	\"count\": \"2\", \"rerun\": \"1\", \"junit-path\": \"junit.xml\", \"comment\": \"$comment\"}" \
 	"$FLAKE_BIN/flake-collector"
 check first <<'PY'
@@ -222,7 +223,8 @@ if rp and os.path.exists(rp):
     meta = doc.get("meta", {})
     expect(meta.get("pr") == 7 and meta.get("repository") == "o/r", "meta %r" % meta)
     names = {t.get("name"): t.get("status") for t in doc.get("tests", [])}
-    expect(names.get("TestFlip") == "flaky" and names.get("TestFail") == "failed", "verdicts %r" % names)
+    expect(names.get("TestFlip") == "flaky" and names.get("TestFail") == "failed",
+           "verdicts of both lines' packages %r" % names)
     expect(len(doc.get("cells", [])) == 2, "two cells (race off, GOMAXPROCS 1 and 2)")
 expect(os.path.exists(os.path.join(ws, "junit.xml")), "junit.xml in the working directory")
 expect("TestFlip" in summary and "TestFail" in summary, "the step summary")

@@ -11,7 +11,7 @@ def check(cond, what):
     checks += 1
     if not cond:
         failures += 1
-        print("FAIL:", what)
+        print("FAIL:", what, flush=True)
 
 
 def done():

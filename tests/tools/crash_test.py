@@ -28,6 +28,7 @@ import subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testdocs import doc_for  # noqa: E402
+from checks import check, done  # noqa: E402
 
 bindir, work = sys.argv[1], sys.argv[2]
 REPORTER = os.path.join(bindir, "flake-reporter")
@@ -41,15 +42,8 @@ CLIENTS = int(os.environ.get("CRASH_CLIENTS", "8"))
 MAXDOCS = int(os.environ.get("CRASH_MAXDOCS", "400"))
 TESTS = int(os.environ.get("CRASH_TESTS", "400"))
 DEADLINE = time.monotonic() + 90  # hard stop: a hang fails, never blocks CI
-checks = failures = 0
 
 
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what, flush=True)
 
 
 def start():
@@ -308,5 +302,4 @@ print("acknowledged uploads: %d of %d (%d x 201, %d x 200 duplicate after a lost
 print("stored uploads: %d, missing: %d, duplicates: %d" % (len(runs), missing, dups))
 print("integrity: %s, foreign keys: %s, API runs listed: %d in %d pages"
       % (integrity[0][0] if integrity else "?", "ok" if not fk else "BAD", len(listed), pages))
-print("%d passed, %d failed" % (checks - failures, failures))
-sys.exit(1 if failures else 0)
+done()

@@ -11,20 +11,14 @@ import json, os, socket, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testdocs  # noqa: E402
+from checks import check, done  # noqa: E402
 
 bindir, work = sys.argv[1], sys.argv[2]
 COLLECTOR = os.path.join(bindir, "flake-collector")
 REPORTER = os.path.join(bindir, "flake-reporter")
-checks = failures = 0
 PKG = "example.com/gate"
 
 
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what)
 
 
 def stream(path, flip_fails):
@@ -390,8 +384,7 @@ def main():
     check(rc == 1 and cls == "new", "5: reporter down, main ran clean in the local history: "
           "new (exit %d, %s)" % (rc, cls))
 
-    print("%d checks, %d failed" % (checks, failures))
-    sys.exit(1 if failures else 0)
+    done()
 
 
 main()

@@ -17,6 +17,7 @@ import gzip, http.client, json, os, re, signal, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testdocs import doc_for  # noqa: E402
+from checks import check, done  # noqa: E402
 
 bindir, work = sys.argv[1], sys.argv[2]
 REPORTER = os.path.join(bindir, "flake-reporter")
@@ -28,15 +29,8 @@ UPLOADS = int(os.environ.get("LOAD_UPLOADS", "640"))
 TESTS = int(os.environ.get("LOAD_TESTS", "40"))
 THREADS = os.environ.get("LOAD_THREADS", "")  # "" = the reporter's default
 REPOS = ["load/r%d" % i for i in range(4)]
-checks = failures = 0
 
 
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what, flush=True)
 
 
 tokens = {}
@@ -164,5 +158,4 @@ if srv:
     print("server time ms (access log): p50 %.1f, p99 %.1f, max %.1f" % (sp(50), sp(99), sp(100)))
 print("throughput: %.0f uploads/s (%.2f s wall), 5xx: %d, busy/locked: %d, not 201: %d"
       % (UPLOADS / wall, wall, n5xx, len(busy), len(bad)))
-print("%d passed, %d failed" % (checks - failures, failures))
-sys.exit(1 if failures else 0)
+done()

@@ -12,6 +12,7 @@ import json, os, signal, subprocess, sys, time, urllib.error, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testdocs  # noqa: E402
+from checks import check, done  # noqa: E402
 
 
 def doc_for(*args, **kw):
@@ -27,15 +28,8 @@ CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; "
        "img-src 'self' data:; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
 HOSTILE = "TestX/<script>alert(1)</script>"
-checks = failures = 0
 
 
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what)
 
 
 def get(port, path, headers=None):
@@ -239,5 +233,4 @@ def main():
 
 
 main()
-print("%d checks, %d failed" % (checks, failures))
-sys.exit(1 if failures else 0)
+done()

@@ -13,21 +13,15 @@ import sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testdocs import doc_for  # noqa: E402
+from checks import check, done  # noqa: E402
 
 bindir, work = sys.argv[1], sys.argv[2]
 shared = sys.argv[3] if len(sys.argv) > 3 else ""
 REPORTER = os.path.join(bindir, "flake-reporter")
 COLLECTOR = os.path.join(bindir, "flake-collector")
 DB = os.path.join(work, "flake.db")
-checks = failures = 0
 
 
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAIL:", what)
 
 
 def token(repo):
@@ -384,5 +378,4 @@ log = open(os.path.join(work, "server.log")).read()
 check("access POST /api/v1/uploads 201" in log, "access log lines")
 check(tok not in log and "ghs_secret" not in log and "Bearer" not in log, "no token in the log")
 check("stopped" in log, "shutdown logged")
-print("%d passed, %d failed" % (checks - failures, failures))
-sys.exit(1 if failures else 0)
+done()
