@@ -3,6 +3,7 @@
  */
 #include "changed.h"
 #include "buf.h"
+#include "matrix.h"
 #include "proc.h"
 
 #include <stdlib.h>
@@ -23,6 +24,7 @@ static int run(const char *dir, const char *const *argv, struct buf *out,
 	int rc;
 
 	po.dir = dir;
+	po.unset = matrix_secret_env;
 	buf_reset(out);
 	rc = proc_run(argv, &po, out, NULL, err);
 	if (rc < 0)

@@ -114,9 +114,13 @@ struct mrun {
 
 const char *const matrix_secret_env[] = {
 	"GITHUB_TOKEN", "GH_TOKEN", "FLAKE_TOKEN", "FLAKE_GITHUB_TOKEN",
-	"ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-	"ACTIONS_ID_TOKEN_REQUEST_URL", NULL
+	"ACTIONS_RUNTIME_TOKEN", "ACTIONS_RUNTIME_URL",
+	"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL",
+	"ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL", NULL
 };
+
+/* What every process the matrix starts gets: the secrets removed. */
+static const struct proc_opts no_secrets = { .unset = matrix_secret_env };
 
 static int start_verify(struct mrun *m, struct job *j, struct err *err);
 static long long hang_timeout(struct mrun *m, const struct job *j);
@@ -177,7 +181,7 @@ static int find_test2json(struct mrun *m, const char *tooldir,
 	struct buf path = BUF_INIT(8192);
 	int rc;
 
-	rc = proc_run(argv, NULL, &out, &errout, NULL);
+	rc = proc_run(argv, &no_secrets, &out, &errout, NULL);
 	chomp(&out);
 	if (rc == 0 && out.len && !memchr(out.data, '\n', out.len) &&
 	    access(out.data, X_OK) == 0) {
@@ -210,7 +214,7 @@ static int go_env(struct mrun *m, struct err *err)
 		return err_set(err, "'%s' not found on PATH: install Go (e.g. "
 			       "actions/setup-go, or apt-get install golang-go)",
 			       m->o->go);
-	rc = proc_run(argv, NULL, &out, &errout, err);
+	rc = proc_run(argv, &no_secrets, &out, &errout, err);
 	if (rc < 0)
 		goto out;
 	if (rc != 0) {
@@ -302,7 +306,7 @@ static void find_repo_root(struct mrun *m)
 	const char *argv[] = { "git", "rev-parse", "--show-toplevel", NULL };
 	struct buf out = BUF_INIT(8192);
 
-	if (proc_run(argv, NULL, &out, NULL, NULL) == 0 && out.len) {
+	if (proc_run(argv, &no_secrets, &out, NULL, NULL) == 0 && out.len) {
 		chomp(&out);
 		m->r->repo_root = buf_detach(&out, NULL);
 	} else {
@@ -384,7 +388,7 @@ static int go_list(struct mrun *m, struct err *err)
 		    "{{len .XTestGoFiles}}\t{{join .TestGoFiles \",\"}},"
 		    "{{join .XTestGoFiles \",\"}}";
 	memcpy(&argv[i], pk, n * sizeof(*argv));
-	rc = proc_run(argv, NULL, &out, &errout, err);
+	rc = proc_run(argv, &no_secrets, &out, &errout, err);
 	if (rc < 0)
 		goto out;
 	if (rc != 0 || !out.len) {

@@ -13,6 +13,14 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/state"
 cd "$FLAKE_TOP/tests/fixtures/envmod"
 rc=0
+# The runner's secrets are set: none may reach a test (./secrets).
+secrets="GITHUB_TOKEN GH_TOKEN FLAKE_TOKEN ACTIONS_RUNTIME_TOKEN ACTIONS_RUNTIME_URL"
+secrets="$secrets ACTIONS_ID_TOKEN_REQUEST_TOKEN ACTIONS_ID_TOKEN_REQUEST_URL"
+secrets="$secrets ACTIONS_CACHE_URL ACTIONS_RESULTS_URL"
+ENVMOD_SECRETS=$secrets GITHUB_TOKEN=ghs_x GH_TOKEN=ghs_x FLAKE_TOKEN=flk_x \
+ACTIONS_RUNTIME_TOKEN=x ACTIONS_RUNTIME_URL=http://127.0.0.1:9/ \
+ACTIONS_ID_TOKEN_REQUEST_TOKEN=x ACTIONS_ID_TOKEN_REQUEST_URL=http://127.0.0.1:9/ \
+ACTIONS_CACHE_URL=http://127.0.0.1:9/ ACTIONS_RESULTS_URL=http://127.0.0.1:9/ \
 ENVMOD_STATE="$work/state" ENVMOD_FDS=9 python3 "$FLAKE_TOP/tests/tools/with_fd9.py" \
 	"$FLAKE_BIN/flake-collector" run --race off \
 	--gomaxprocs 1,2 --count 3 --rerun 2 --timeout 4s --no-history \

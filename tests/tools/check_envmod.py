@@ -90,6 +90,11 @@ hang = t("hang", "TestHang")
 check(hang["status"] == "failed" and kinds(hang) == ["timeout"], "TestHang timeout")
 check("-timeout=4s" in hang["repro"], "timeout repro carries -timeout: %r" % hang["repro"])
 check(t("hang", "TestQuick")["status"] == "passed", "TestQuick passed")
+# The runner's tokens and Actions endpoints were set for the collector:
+# none reached a test binary (envmod/secrets names them in its failure).
+sec = t("secrets", "TestNoSecrets")
+check(sec["status"] == "passed", "no runner secret reached a test binary: %r"
+      % [d.get("message") for d in sec.get("failure_details", [])])
 check(doc["totals"]["failed"] >= 8, "totals count package failures: %r" % doc["totals"])
 # JUnit: package-level failures are errors.
 j = ET.parse(os.path.join(work, "junit.xml")).getroot()
