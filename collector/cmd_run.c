@@ -22,7 +22,7 @@
 enum {
 	O_RACE = 1, O_GOMAXPROCS, O_COUNT, O_SHUFFLE, O_STRESS, O_TIMEOUT,
 	O_RUN, O_SKIP, O_TAGS, O_RERUN, O_JOBS, O_VERIFY, O_GO, O_PRESET,
-	O_BUDGET, O_CHANGED, O_ONLY_CHANGED, O_NRUN
+	O_BUDGET, O_CHANGED, O_ONLY_CHANGED, O_PASS_ENV, O_NRUN
 };
 
 static const struct cli_opt run_opts[] = {
@@ -35,6 +35,8 @@ static const struct cli_opt run_opts[] = {
 	{ "changed-since", O_CHANGED, "REF", "run the packages changed since the merge base "
 	  "with REF (and their importers) first (docs/COLLECTOR.md)" },
 	{ "only-changed", O_ONLY_CHANGED, NULL, "with --changed-since: run only those" },
+	{ "pass-env", O_PASS_ENV, "NAME", "let the runner's secret NAME (e.g. GITHUB_TOKEN) reach "
+	  "go and the tests, for a suite that needs it; repeatable" },
 	{ "race", O_RACE, "off|on|both", "race detector per cell (default both)" },
 	{ "gomaxprocs", O_GOMAXPROCS, "LIST", "GOMAXPROCS values, one cell each; default: go test's own (default 1,2,4)" },
 	{ "count", O_COUNT, "N", "executions of each test per cell (default 3)" },
@@ -277,6 +279,8 @@ int cmd_run(int argc, char **argv, struct err *err)
 	const char *arg = NULL;
 	const char **pkgs, **extra;
 	const char *preset = NULL;
+	const char **pass;
+	size_t npass = 0;
 	unsigned char given[O_NRUN] = { 0 };
 	struct store_pkg_prior *priors = NULL;
 	size_t npriors = 0;
@@ -288,6 +292,7 @@ int cmd_run(int argc, char **argv, struct err *err)
 	publish_opts_init(&po);
 	pkgs = xcalloc((size_t)argc + 1, sizeof(*pkgs));
 	extra = xcalloc((size_t)argc + 1, sizeof(*extra));
+	pass = xcalloc((size_t)argc + 1, sizeof(*pass));
 	for (;;) {
 		id = cli_next(opts, &st, argc, argv, &arg, err);
 		if (id < 0)
@@ -305,6 +310,21 @@ int cmd_run(int argc, char **argv, struct err *err)
 			pkgs[npkgs++] = arg;
 		else if (id == O_PRESET)
 			preset = arg;
+		else if (id == O_PASS_ENV) {
+			size_t k;
+
+			for (k = 0; matrix_secret_env[k] &&
+				    strcmp(matrix_secret_env[k], arg); k++)
+				;
+			if (!matrix_secret_env[k]) {
+				err_set(err, "option '--pass-env': '%s' is not one "
+					"of the runner's secrets the collector "
+					"removes (other variables reach the tests "
+					"anyway)", arg);
+				goto out;
+			}
+			pass[npass++] = arg;
+		}
 		else if (id >= PUB_OPT_BASE ?
 			 publish_opt(&po, &r.meta, id, arg, err) :
 			 run_opt(&mo, id, arg, err))
@@ -322,6 +342,7 @@ int cmd_run(int argc, char **argv, struct err *err)
 	if (mo.budget_ms && !given[O_COUNT])
 		mo.count = 1;
 	mo.packages = npkgs ? pkgs : NULL;
+	mo.pass_env = npass ? pass : NULL;
 	mo.extra = extra;
 	mo.progress = stderr;
 	mo.tty = isatty(2);
@@ -342,6 +363,7 @@ out:
 	store_pkg_priors_free(priors, npriors);
 	free(pkgs);
 	free(extra);
+	free(pass);
 	results_release(&r);
 	return rc;
 }

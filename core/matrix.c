@@ -110,6 +110,10 @@ struct mrun {
 	int round;		/* the --budget round being planned */
 	int reruns;		/* isolated reruns per suspect: o->rerun, fewer
 				 * when a budget has no time for them */
+	/* matrix_secret_env less o->pass_env: what every process it starts
+	 * loses; plain: the options of its go and git commands. */
+	const char **unset;
+	struct proc_opts plain;
 };
 
 const char *const matrix_secret_env[] = {
@@ -119,8 +123,6 @@ const char *const matrix_secret_env[] = {
 	"ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL", NULL
 };
 
-/* What every process the matrix starts gets: the secrets removed. */
-static const struct proc_opts no_secrets = { .unset = matrix_secret_env };
 
 static int start_verify(struct mrun *m, struct job *j, struct err *err);
 static long long hang_timeout(struct mrun *m, const struct job *j);
@@ -181,7 +183,7 @@ static int find_test2json(struct mrun *m, const char *tooldir,
 	struct buf path = BUF_INIT(8192);
 	int rc;
 
-	rc = proc_run(argv, &no_secrets, &out, &errout, NULL);
+	rc = proc_run(argv, &m->plain, &out, &errout, NULL);
 	chomp(&out);
 	if (rc == 0 && out.len && !memchr(out.data, '\n', out.len) &&
 	    access(out.data, X_OK) == 0) {
@@ -214,7 +216,7 @@ static int go_env(struct mrun *m, struct err *err)
 		return err_set(err, "'%s' not found on PATH: install Go (e.g. "
 			       "actions/setup-go, or apt-get install golang-go)",
 			       m->o->go);
-	rc = proc_run(argv, &no_secrets, &out, &errout, err);
+	rc = proc_run(argv, &m->plain, &out, &errout, err);
 	if (rc < 0)
 		goto out;
 	if (rc != 0) {
@@ -306,7 +308,7 @@ static void find_repo_root(struct mrun *m)
 	const char *argv[] = { "git", "rev-parse", "--show-toplevel", NULL };
 	struct buf out = BUF_INIT(8192);
 
-	if (proc_run(argv, &no_secrets, &out, NULL, NULL) == 0 && out.len) {
+	if (proc_run(argv, &m->plain, &out, NULL, NULL) == 0 && out.len) {
 		chomp(&out);
 		m->r->repo_root = buf_detach(&out, NULL);
 	} else {
@@ -388,7 +390,7 @@ static int go_list(struct mrun *m, struct err *err)
 		    "{{len .XTestGoFiles}}\t{{join .TestGoFiles \",\"}},"
 		    "{{join .XTestGoFiles \",\"}}";
 	memcpy(&argv[i], pk, n * sizeof(*argv));
-	rc = proc_run(argv, &no_secrets, &out, &errout, err);
+	rc = proc_run(argv, &m->plain, &out, &errout, err);
 	if (rc < 0)
 		goto out;
 	if (rc != 0 || !out.len) {
@@ -525,7 +527,7 @@ static int start_build(struct mrun *m, struct job *j, struct err *err)
 	argv[i] = NULL;
 	po.merge_stderr = 1;
 	po.new_pgrp = 1;
-	po.unset = matrix_secret_env;
+	po.unset = m->unset;
 	buf_release(&bin);
 	return proc_spawn(&j->p, argv, &po, err);
 }
@@ -574,7 +576,7 @@ static void list_tests(struct mrun *m, int pkgi, int race)
 	if (m->o->run && !slash)
 		argv[2] = m->o->run;
 	po.dir = p->abs_dir;
-	po.unset = matrix_secret_env;
+	po.unset = m->unset;
 	/* A race binary sleeps a second at exit (GORACE atexit_sleep_ms,
 	 * for reports of goroutines still running); a listing has none to
 	 * wait for, and the loop waits for it.  The user's GORACE comes
@@ -699,7 +701,7 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 	}
 	env[e] = NULL;
 	po.env = env;
-	po.unset = matrix_secret_env;
+	po.unset = m->unset;
 	po.dir = p->abs_dir;
 	po.new_pgrp = 1;
 	if (j->kind == JOB_RERUN)
@@ -1860,7 +1862,7 @@ static int start_verify(struct mrun *m, struct job *j, struct err *err)
 	(void)m;
 	po.merge_stderr = 1;
 	po.new_pgrp = 1;
-	po.unset = matrix_secret_env;
+	po.unset = m->unset;
 	return proc_spawn(&j->p, argv, &po, err);
 }
 
@@ -1879,6 +1881,21 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	m.o = o;
 	m.t0 = now_ms();
 	m.trace = getenv("FLAKE_TRACE") != NULL;
+	{
+		size_t a, b, n = 0;
+
+		m.unset = xcalloc(sizeof(matrix_secret_env) /
+				  sizeof(matrix_secret_env[0]), sizeof(*m.unset));
+		for (a = 0; matrix_secret_env[a]; a++) {
+			int keep = 0;
+
+			for (b = 0; o->pass_env && o->pass_env[b]; b++)
+				keep |= !strcmp(o->pass_env[b], matrix_secret_env[a]);
+			if (!keep)
+				m.unset[n++] = matrix_secret_env[a];
+		}
+		m.plain.unset = m.unset;
+	}
 	{
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -1999,6 +2016,7 @@ out:
 	free(m.here);
 	free(m.unit_ms);
 	free(m.unit_execs);
+	free(m.unset);
 	free(m.unit_ok_ms);
 	free(m.unit_ok_execs);
 	buf_release(&tdir);

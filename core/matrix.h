@@ -68,6 +68,10 @@ struct matrix_opts {
 	 * the others do not run.  NULL: no change given. */
 	const char *changed_since;
 	int only_changed;
+	/* --pass-env: names of matrix_secret_env that the go commands and
+	 * test processes keep (a suite that needs a token); NULL-terminated,
+	 * NULL for none. */
+	const char *const *pass_env;
 	/* History (may be NULL): per package, what earlier runs say. */
 	const struct matrix_prior *prior;
 	size_t nprior;
@@ -98,8 +102,9 @@ void matrix_opts_init(struct matrix_opts *o);
 
 /*
  * The runner's secrets, removed from the environment of everything the
- * matrix starts (go, the test binaries, repro commands): the code under
- * test never sees the job's tokens.  NULL-terminated.
+ * matrix starts (go, git, the test binaries, repro commands): the code
+ * under test never sees the job's tokens, except those named in
+ * o->pass_env.  NULL-terminated.
  */
 extern const char *const matrix_secret_env[];
 

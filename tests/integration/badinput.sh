@@ -64,6 +64,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	expect 2 "cannot open '$work/unreadable': Permission denied" -- "$C" analyze --no-history "$work/unreadable"
 fi
 expect 2 "no history at" -- "$C" history --db "$work/none.db"
+expect 2 "option '--pass-env': 'HOME' is not one of the runner's secrets" -- "$C" run --pass-env HOME
+expect 2 "option '--changed-since' wants a git revision" -- "$C" run --changed-since --output=x
+expect 2 "option '--only-changed' needs --changed-since REF" -- "$C" run --only-changed
+expect 2 "option '--budget' wants at least 1s" -- "$C" run --budget 10ms
 expect 2 "option '--cell' wants a name" -- "$C" analyze --cell "" x
 # A failed write leaves nothing half-written behind.
 printf '{"Action":"pass","Package":"p","Test":"TestX"}\n' >"$work/ok.json"

@@ -18,6 +18,10 @@ $C run --no-history --quiet --fail-on none --preset gate --json "$work/g.json" .
 $C run --no-history --quiet --fail-on none --race on --preset gate --json "$work/g2.json" ./det
 $C run --no-history --quiet --fail-on none --preset deep --count 2 --race off \
 	--gomaxprocs 2 --json "$work/p.json" ./det
+# --pass-env lets one named secret through, and only it.
+(cd ../envmod && ENVMOD_SECRETS="GITHUB_TOKEN FLAKE_TOKEN" GITHUB_TOKEN=ghs_x FLAKE_TOKEN=flk_x \
+	$C run --no-history --quiet --fail-on none --race off --gomaxprocs 1 --count 1 \
+	--rerun 0 --pass-env GITHUB_TOKEN --json "$work/pe.json" ./secrets)
 rc=0; $C run --preset fast ./det 2>"$work/preset.err" || rc=$?
 [ $rc -eq 2 ] && grep -q "option '--preset' wants gate, hunt or deep, not 'fast'" "$work/preset.err" ||
 	{ echo "FAIL: --preset fast: exit $rc: $(cat "$work/preset.err")"; exit 1; }
@@ -77,6 +81,9 @@ check([c["parallel"] for c in g["cells"]] == [None],
       "gate's cell: -parallel is the machine's (GOMAXPROCS unset): %r" % g["cells"])
 check([c["parallel"] for c in load("d.json")["cells"]] == [1],
       "the GOMAXPROCS=1 cell runs -parallel 1 (its default), recorded")
+pe = [d.get("message", "") for t in load("pe.json")["tests"] for d in t["failure_details"]]
+check(pe == ['GITHUB_TOKEN reached the test binary: "ghs_x"'],
+      "--pass-env GITHUB_TOKEN: it reaches the test, FLAKE_TOKEN does not: %r" % pe)
 g2 = load("g2.json")["cells"]
 check([(c["name"], c["race"]) for c in g2] == [("race", True)],
       "--race on overrides the gate preset's race: %r" % g2)
