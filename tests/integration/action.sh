@@ -296,15 +296,22 @@ if [ -n "$api" ]; then
 	while [ ! -s "$work/rport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	rurl="http://127.0.0.1:$(cat "$work/rport")"
 	# Both shards get the same inputs; each runs its half of the units.
+	# They are two jobs of one matrix: one GITHUB_JOB, two names.
 	for sh in 1 2; do
+		export SIM_JOB_INDEX=$((sh - 1)) SIM_JOB_TOTAL=2
 		e2e "shard$sh" 2001 "{\"packages\": \"./flip ./det\", \"race\": \"off\",
 			\"gomaxprocs\": \"1,2\", \"count\": \"2\", \"rerun\": \"1\",
 			\"shard\": \"$sh/2\", \"reporter-url\": \"$rurl\",
 			\"reporter-token\": \"$rtok\", \"comment\": \"auto\"}" \
 			"$FLAKE_BIN/flake-collector"
 	done
+	unset SIM_JOB_INDEX SIM_JOB_TOTAL
 	check shard1 <<'PY'
 expect(steps["run"]["outcome"] == "success", "the run step")
+up = steps["Upload the results"]
+expect(up["with"]["name"] == "flake-results-flaky-m1of2-shard-1-of-2" and
+       up["with"].get("overwrite") in (True, "true"),
+       "a matrix job's own artifact name, overwritten by a re-run: %r" % up["with"])
 expect(outputs["report-url"].startswith("http://flakes.test/o/r/runs/"), "report-url %r" % outputs["report-url"])
 json.dump({"url": outputs["report-url"]}, open(os.path.join(os.path.dirname(d), "shard.json"), "w"))
 PY
@@ -312,6 +319,8 @@ PY
 first = json.load(open(os.path.join(os.path.dirname(d), "shard.json")))
 expect(outputs["report-url"] == first["url"], "both shards are one run: %r vs %r"
        % (outputs["report-url"], first["url"]))
+expect(steps["Upload the results"]["with"]["name"] == "flake-results-flaky-m2of2-shard-2-of-2",
+       "the other matrix job's artifact name: %r" % steps["Upload the results"]["with"])
 expect(len(ours) == 1, "one comment on o/r#7, got %d" % len(ours))
 if ours:
     body = ours[0]["body"]

@@ -152,6 +152,11 @@ class Ctx:
             return self.env.get("GITHUB_TOKEN_FOR_TEST", "")
         if parts[0] == "runner":
             return self.env.get("RUNNER_" + parts[1].upper(), "")
+        # The job's place in its matrix (a job without one: 0 of 1).
+        if ref == "strategy.job-index":
+            return self.env.get("SIM_JOB_INDEX", "0")
+        if ref == "strategy.job-total":
+            return self.env.get("SIM_JOB_TOTAL", "1")
         raise ValueError("unknown context reference %r" % ref)
 
     def evaluate(self, expr):
