@@ -155,8 +155,14 @@ static int importers(const char *go, const char *dir, const char *tags,
 	const char *argv[10];
 	struct buf out = BUF_INIT(256u << 20);
 	char *line;
-	size_t i = 0, k;
+	size_t i = 0, k, nchanged = 0;
+	size_t *changed = xcalloc(n + 1, sizeof(*changed));
 	int rc;
+
+	/* Only the changed packages are looked for in the dependencies. */
+	for (k = 0; k < n; k++)
+		if (pkgs[k].touched == 1)
+			changed[nchanged++] = k;
 
 	argv[i++] = go;
 	argv[i++] = "list";
@@ -171,12 +177,11 @@ static int importers(const char *go, const char *dir, const char *tags,
 	argv[i++] = "./...";
 	argv[i] = NULL;
 	rc = run(dir, argv, &out, 0, err);
-	if (rc < 0) {
-		buf_release(&out);
-		return -1;
-	}
 	if (rc != 0) {
 		buf_release(&out);
+		free(changed);
+		if (rc < 0)
+			return -1;
 		*why = "'go list -test' failed: the imports are unknown";
 		return 1;
 	}
@@ -209,13 +214,14 @@ static int importers(const char *go, const char *dir, const char *tags,
 			/* "q [p.test]" is q compiled for p's test. */
 			if (br && br > dep)
 				bl = (size_t)(br - dep) - 1;
-			for (k = 0; k < n; k++)
-				if (pkgs[k].touched == 1 &&
-				    strlen(pkgs[k].import_path) == bl &&
-				    !strncmp(pkgs[k].import_path, dep, bl)) {
+			for (k = 0; k < nchanged; k++) {
+				const char *ip = pkgs[changed[k]].import_path;
+
+				if (strlen(ip) == bl && !strncmp(ip, dep, bl)) {
 					who->touched = 2;
 					break;
 				}
+			}
 			dep += dl;
 			while (*dep == ' ')
 				dep++;
@@ -224,6 +230,7 @@ next:
 		line = nl ? nl + 1 : NULL;
 	}
 	buf_release(&out);
+	free(changed);
 	return 0;
 }
 

@@ -34,12 +34,13 @@ struct changed_pkg {
 };
 
 /*
- * Marks pkgs[0..n) (the module's packages, as go list gives them) for
- * the change since ref, running git in dir and `go` (the go command) for
- * the imports.  Returns 0 with *everything set to 1 when every package
- * counts as touched (then *why says why, static text), or 0 with the
- * marks set; -1 only on out-of-memory-like failures with err set.
- * *nfiles gets the number of changed files.
+ * Marks pkgs[0..n) (the module's packages, as go list gives them; the
+ * strings stay the caller's) for the change since ref, running git in dir
+ * and `go` (the go command) for the imports.  Returns 0 with *everything
+ * set to 1 when every package counts as touched (then *why says why,
+ * static text), or 0 with the marks set; -1 with err set only when git or
+ * go could not be started at all.  *nfiles gets the number of changed
+ * files.
  */
 int changed_mark(const char *go, const char *dir, const char *ref,
 		 const char *tags, struct changed_pkg *pkgs, size_t n,

@@ -1650,15 +1650,17 @@ static double unit_per(const struct mrun *m, size_t u)
 #define UF_ALL 2
 static unsigned char *unit_failures(const struct mrun *m)
 {
-	size_t nc = m->r->ncells, i, k, p;
+	size_t nc = m->r->ncells, i, k, p = 0;
 	unsigned char *f = xcalloc(m->npkgs * nc + 1, 1);
 
 	for (i = 0; i < m->r->ntests; i++) {
 		const struct test *t = m->r->tests[i];
 
-		for (p = 0; p < m->npkgs; p++)
-			if (!strcmp(m->pkgs[p].import_path, t->package))
-				break;
+		/* A package's tests are mostly adjacent: the last one first. */
+		if (p >= m->npkgs || strcmp(m->pkgs[p].import_path, t->package))
+			for (p = 0; p < m->npkgs; p++)
+				if (!strcmp(m->pkgs[p].import_path, t->package))
+					break;
 		if (p == m->npkgs)
 			continue;
 		for (k = 0; k < t->ncells; k++) {
