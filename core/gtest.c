@@ -63,6 +63,7 @@ struct attempt {
 	struct frame_loc timeout_loc;
 	char *child_failed;	/* first failing subtest seen while open */
 	int timeout;		/* set when judged incomplete after a timeout */
+	unsigned long long seq;	/* order of creation in its package */
 };
 
 struct slot {
@@ -102,6 +103,7 @@ struct pstate {
 	int build_failed;	/* the package did not build or set up */
 	struct order *orders;	/* open addressing by test pointer */
 	size_t norders, caporders;
+	unsigned long long seq;	/* attempts created so far */
 };
 
 struct build_out {
@@ -1127,6 +1129,7 @@ static void on_run(struct gtest_agg *ag, struct pstate *ps, struct test *t)
 		}
 	}
 	a = attempt_new(t);
+	a->seq = ++ps->seq;
 	slot_put(ps, t, a);
 }
 
@@ -1146,19 +1149,29 @@ static void on_result(struct gtest_agg *ag, struct pstate *ps, struct test *t,
 	if (s)
 		finalize_pending(ag, ps, s->a);
 	a = attempt_new(t);
+	a->seq = ++ps->seq;
 	slot_put(ps, t, a);
 	close_attempt(ag, ps, a, o, elapsed);
 }
 
-static void on_package_end(struct gtest_agg *ag, struct pstate *ps, int result,
-			   const struct gtest_str *failed_build)
+static int by_seq(const void *x, const void *y)
 {
-	struct package *p = results_package(ag->r, ps->name, 1);
-	struct pkg_cell *pc;
+	const struct attempt *a = *(struct attempt *const *)x;
+	const struct attempt *b = *(struct attempt *const *)y;
+
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/*
+ * Moves every attempt still open to ps->incomplete, in the order they
+ * started: the slots are hashed by address, and what is judged from the
+ * list (a parent's first failing child, the order failures are recorded
+ * in) must not depend on where malloc put things.
+ */
+static void sweep_open(struct pstate *ps)
+{
 	size_t i;
 
-	while (ps->npending)
-		finalize_pending(ag, ps, ps->pending[0]);
 	for (i = 0; i < ps->capslots; i++) {
 		struct attempt *a = ps->slots[i].a;
 
@@ -1168,6 +1181,20 @@ static void on_package_end(struct gtest_agg *ag, struct pstate *ps, int result,
 		list_push(&ps->incomplete, &ps->nincomplete,
 			  &ps->alloc_incomplete, a);
 	}
+	if (ps->nincomplete > 1)
+		qsort(ps->incomplete, ps->nincomplete,
+		      sizeof(*ps->incomplete), by_seq);
+}
+
+static void on_package_end(struct gtest_agg *ag, struct pstate *ps, int result,
+			   const struct gtest_str *failed_build)
+{
+	struct package *p = results_package(ag->r, ps->name, 1);
+	struct pkg_cell *pc;
+
+	while (ps->npending)
+		finalize_pending(ag, ps, ps->pending[0]);
+	sweep_open(ps);
 	ps->ended = 1;
 	ps->result = result;
 	if (ag->flags & GTEST_RERUN)
@@ -1654,13 +1681,7 @@ const struct gtest_stats *gtest_agg_finish(struct gtest_agg *a,
 		if (!ps->ended) {
 			while (ps->npending)
 				finalize_pending(a, ps, ps->pending[0]);
-			for (j = 0; j < ps->capslots; j++) {
-				if (!ps->slots[j].a)
-					continue;
-				list_push(&ps->incomplete, &ps->nincomplete,
-					  &ps->alloc_incomplete, ps->slots[j].a);
-				ps->slots[j].a = NULL;
-			}
+			sweep_open(ps);
 		}
 		/* Parents after children: a parent's crash is its child's. */
 		for (j = ps->nincomplete; j > 0; j--) {

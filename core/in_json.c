@@ -16,6 +16,7 @@
 #include "ident.h"
 #include "buf.h"
 #include "json_pull.h"
+#include "sig.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -684,7 +685,7 @@ static int read_failure(struct ctx *c, struct results *r, struct test *t)
 			fl.line = (int)v;
 			break;
 		case FD_MESSAGE: rc = rd_str(c, IN_JSON_MAX_TEXT, &fl.message); break;
-		case FD_SIGNATURE: rc = rd_str(c, 1024, &fl.signature); break;
+		case FD_SIGNATURE: rc = rd_str(c, SIG_TOTAL_MAX, &fl.signature); break;
 		case FD_OUTPUT: rc = rd_str(c, IN_JSON_MAX_TEXT, &fl.output); break;
 		case FD_COUNT: rc = rd_count(c, &fl.count); break;
 		case FD_RERUN: rc = rd_bool(c, &fl.rerun); break;

@@ -3,6 +3,7 @@
  */
 #include "sig.h"
 #include "err.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -163,12 +164,11 @@ fail:
 char *sig_make(const char *kind, const char *msg, size_t msg_len,
 	       const char *file, int line)
 {
-	/* Room for the cut message and any file name. */
-	struct buf b = BUF_INIT(4096 + strlen(kind) +
-				(file ? strlen(file) : 0));
+	struct buf b = BUF_INIT(SIG_TOTAL_MAX + 1);
+	size_t flen = file ? utf8_prefix(file, strlen(file), SIG_FILE_MAX) : 0;
 
 	if (buf_addf(&b, "%s: ", kind) || sig_normalize(&b, msg, msg_len) ||
-	    (file && buf_addf(&b, " @ %s:%d", file, line)))
-		BUG("signature exceeds its buffer");
+	    (file && buf_addf(&b, " @ %.*s:%d", (int)flen, file, line)))
+		BUG("signature exceeds SIG_TOTAL_MAX");
 	return buf_detach(&b, NULL);
 }

@@ -43,5 +43,22 @@ int main(void)
 	s = sig_make("panic", "boom", 4, NULL, 0);
 	CHECK_STR(s, "panic: boom");
 	free(s);
+	/* A file name of any length (the fuzz find signature-long-file-name)
+	 * is cut at SIG_FILE_MAX on a character boundary, so the signature
+	 * stays within SIG_TOTAL_MAX, which the reporter accepts. */
+	{
+		char file[5000];
+		size_t i;
+
+		for (i = 0; i + 2 < sizeof(file); i += 2)
+			memcpy(file + i, "\xc3\xa9", 2);	/* é */
+		file[i] = '\0';
+		s = sig_make("fail", big, strlen(big), file, 7);
+		CHECK(strlen(s) <= SIG_TOTAL_MAX);
+		CHECK(strstr(s, " @ ") != NULL);
+		CHECK(strlen(strstr(s, " @ ")) == 3 + 254 + 2);
+		CHECK_STR(s + strlen(s) - 4, "\xc3\xa9:7");
+		free(s);
+	}
 	return check_done("test_sig");
 }
