@@ -89,6 +89,8 @@ run_set() {
 		echo "dir=$dir"
 		echo "pkgs=$*"
 		echo "vetoff=$vetoff"
+		echo "gomaxprocs=$N"
+		echo "gobin=$(dirname "$(command -v go)")"
 	} >"$out/meta"
 	s=$(date +%s)
 	# shellcheck disable=SC2086

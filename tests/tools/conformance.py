@@ -20,12 +20,31 @@ passed/failed/skipped (flaky counts as failed: with -count 1 and no
 reruns it cannot be right).  Pinned tests (--pins) are not compared;
 ALLOWED below lists the differences that are not mismatches.  Exit 1 on a
 mismatch, 2 on bad input.
+
+A test that passed on one side and failed on the other may be a flaky test
+of the suite rather than a disagreement: real suites have wall-clock
+windows, and a 2-CPU machine running both sides is loaded.  Such a
+difference is adjudicated (adjudicate()): both sides run the test's
+top-level test RERUNS more times, alone, under the same conditions.  If
+the side that passed fails at least once, the test is flaky under both
+(allowed: flaky-both-sides).  If the side that failed fails again in at
+least half of its reruns while the other passed every time, the
+difference is reproducible: a mismatch.  Otherwise it did not reproduce
+(allowed: not-reproduced).  So a deterministic disagreement is always a
+mismatch, and one that comes from a flaky test of the suite fails the
+suite only if it fails >= RERUNS/2 times on one side and 0 times on the
+other: for a test failing with probability q on both sides, with
+probability P(Bin(20, q) >= 10) (1-q)^20, at most 4.5e-5 (q ~ 0.26).  At most MAX_ADJUDICATE
+differences per run of this script are adjudicated; the rest stand.
 """
 import fnmatch
 import json
 import os
 import re
+import shlex
+import subprocess
 import sys
+import tempfile
 
 # Allowed differences: (id, reason).  Each one seen is printed.
 ALLOWED = {
@@ -38,7 +57,18 @@ ALLOWED = {
         "process died while it ran, or Go <=1.19 glued '--- PASS' to output "
         "without a newline); the collector's verdict (crash/timeout failure, "
         "or unknown) is reported, not compared",
+    "flaky-both-sides":
+        "one side failed a test the other passed, and rerun alone the side "
+        "that passed failed it too: a flaky test of the suite, not a "
+        "disagreement (the reruns are printed)",
+    "not-reproduced":
+        "one side failed a test the other passed; rerun alone, the side that "
+        "failed did not fail it in half of its reruns and the other never "
+        "did: not a reproducible disagreement (the reruns are printed)",
 }
+RERUNS = 20
+MAX_ADJUDICATE = 6
+RERUN_TIMEOUT = 240         # seconds per side
 # Test names are matched after masking hex addresses: std's errors.TestAs
 # names its subtests after pointers ("TestAs/7:As(Errorf(...,_oh_no),_0xc00009a030)"),
 # different in every process.
@@ -207,6 +237,91 @@ def summarize(problems):
                      sorted(kinds.items(), key=lambda kv: -kv[1]))
 
 
+def rerun_counts(got, tn, side):
+    """(passes, failures) of test tn in a rerun's output: go test's events
+    (side "ref") or the collector's document (side "col")."""
+    p = f = 0
+    if side == "ref":
+        for e in got:
+            if e.get("Test") == tn and e.get("Action") == "pass":
+                p += 1
+            elif e.get("Test") == tn and e.get("Action") == "fail":
+                f += 1
+        return p, f
+    for t in (got or {}).get("tests", []):
+        if t.get("name") == tn:
+            return t.get("passes", 0), t.get("failures", 0)
+    return 0, 0
+
+
+def adjudicate(meta, pkg, tn, failed_side):
+    """Reruns test tn (its top-level test, RERUNS times) on both sides;
+    returns (allowed id or None, what the reruns gave)."""
+    top = tn.split("/")[0]
+    run = "^%s$" % re.escape(top)
+    race = meta.get("race") == "on"
+    vetoff = meta.get("vetoff") == "1"
+    procs = meta.get("gomaxprocs", "2")
+    env = dict(os.environ, GOMAXPROCS=procs)
+    if meta.get("gobin"):
+        env["PATH"] = meta["gobin"] + os.pathsep + env.get("PATH", "")
+    d = meta.get("dir", ".")
+    ref_cmd = ["go", "test", "-json", "-count=%d" % RERUNS, "-run", run,
+               "-timeout", "%ds" % RERUN_TIMEOUT]
+    if race:
+        ref_cmd.append("-race")
+    if vetoff:
+        ref_cmd.append("-vet=off")
+    ref_cmd.append(pkg)
+    got = {}
+    try:
+        r = subprocess.run(ref_cmd, cwd=d, env=env, capture_output=True,
+                           text=True, errors="replace",
+                           timeout=RERUN_TIMEOUT + 60)
+        evs = []
+        for line in r.stdout.splitlines():
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(e, dict):
+                evs.append(e)
+        got["ref"] = rerun_counts(evs, tn, "ref")
+    except subprocess.TimeoutExpired:
+        got["ref"] = (0, 0)
+    col = os.path.join(os.environ.get("FLAKE_BIN", "bin"), "flake-collector")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "col.json")
+        col_cmd = [col, "run", "--race", "on" if race else "off",
+                   "--gomaxprocs", procs, "--count", str(RERUNS),
+                   "--rerun", "0", "--run", run,
+                   "--timeout", "%ds" % RERUN_TIMEOUT, "--no-history",
+                   "--comment", "never", "--fail-on", "none", "--json", out,
+                   pkg]
+        if vetoff:
+            col_cmd += ["--", "-vet=off"]
+        try:
+            subprocess.run(col_cmd, cwd=d, env=env, capture_output=True,
+                           timeout=RERUN_TIMEOUT + 120)
+            with open(out, encoding="utf-8") as f:
+                got["col"] = rerun_counts(json.load(f), tn, "col")
+        except (subprocess.TimeoutExpired, OSError, ValueError):
+            got["col"] = (0, 0)
+    passed_side = "col" if failed_side == "ref" else "ref"
+    text = "rerun alone %d times: go test %d passed/%d failed, collector " \
+        "%d passed/%d failed (go test -run %s -count=%d%s)" % (
+            RERUNS, got["ref"][0], got["ref"][1], got["col"][0],
+            got["col"][1], shlex.quote(run), RERUNS,
+            " -race" if race else "")
+    if got[passed_side][1] > 0:
+        return "flaky-both-sides", text
+    if sum(got[failed_side]) == 0 or sum(got[passed_side]) == 0:
+        return None, text + "; a rerun ran nothing"
+    if got[failed_side][1] * 2 >= RERUNS:
+        return None, text + "; reproducible"
+    return "not-reproduced", text
+
+
 class Report:
     def __init__(self):
         self.mismatches = []    # (label, pkg, test, ref, col, msg)
@@ -215,6 +330,7 @@ class Report:
         self.tests = 0
         self.packages = 0
         self.noref = 0
+        self.adjudicated = 0
 
 
 def compare_run(d, pins, rep):
@@ -340,9 +456,22 @@ def compare_run(d, pins, rep):
                 allowed.append(("ref-no-terminal", tn, "none (started)", cs,
                                 fail_msg(ct)))
             else:
-                problems.append((tn, rt, cs, fail_msg(ct) or (
+                msg = fail_msg(ct) or (
                     "reference output: " + ref_hint(rp.test_out.get(tn, []))
-                    if rt == "fail" else "")))
+                    if rt == "fail" else "")
+                if {rt, cs} == {"pass", "fail"} and \
+                        rep.adjudicated < MAX_ADJUDICATE:
+                    rep.adjudicated += 1
+                    aid, why = adjudicate(meta, name, tn,
+                                          "ref" if rt == "fail" else "col")
+                    print("  adjudicated %s %s: %s" % (name, tn, why))
+                    if aid:
+                        # the package's result is inconclusive too
+                        pin_failed = True
+                        allowed.append((aid, tn, rt, cs, why))
+                        continue
+                    msg = (msg + "; " if msg else "") + why
+                problems.append((tn, rt, cs, msg))
         ntests = len(set(rk) | set(ck))
         # package-level comparison (after the tests: a pinned failure
         # makes it inconclusive)
@@ -356,7 +485,7 @@ def compare_run(d, pins, rep):
             elif ref_res != col_res:
                 if pin_failed:
                     pinned.append("package result (reference %s, collector "
-                                  "%s): only pinned tests failed" %
+                                  "%s): only pinned or adjudicated tests failed" %
                                   (ref_res, col_res))
                 else:
                     ref_why = ref_hint(rp.output) if ref_res == "fail" \
