@@ -16,6 +16,9 @@
 #     peak RSS.
 #  4. presets, shards and the planner (bench/plan.sh): the gate preset
 #     against go test, 4 shards against one run, the planner's cost.
+#  5. detection per run and per CPU-second (bench/detect_cpu.sh).
+#  6. a sharded run's PR comment merged from rows vs from documents
+#     (bench/group.py).
 #
 # Environment: REPS (default 3) repetitions of the parser benchmarks,
 # MREPS (default 3) of the matrix ones; BENCH_SKIP_MATRIX=1 skips part 2;
@@ -192,4 +195,17 @@ if [ "${BENCH_DETECT:-1}" != 0 ]; then
 	echo "Detection per run and per CPU-second (examples/flaky, RUNS=${RUNS:-10} runs each):"
 	echo
 	bash bench/detect_cpu.sh
+fi
+
+# ---------------------------------------------------------------- part 6
+# A sharded run's PR comment: shards merged from rows vs from documents
+# (bench/group.py; BENCH_GROUP=0 skips it, GROUP_K shards, default 8).
+if [ "${BENCH_GROUP:-1}" != 0 ]; then
+	echo
+	echo "A sharded run's PR comment, merged from rows vs from documents (bench/group.py, median of 3):"
+	echo
+	echo "| what | from rows | from documents | documents / rows |"
+	echo "|---|---|---|---|"
+	python3 bench/group.py "$ROOT/bin" "${GROUP_K:-8}" 2000 3 ||
+		log "bench/group.py failed; its rows are missing"
 fi

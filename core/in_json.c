@@ -304,21 +304,6 @@ static int next_elem(struct ctx *c, size_t *i, size_t max, size_t base)
 
 /* ---- enums ------------------------------------------------------------ */
 
-static int verdict_of(const char *s, enum verdict *v)
-{
-	static const enum verdict all[] = { VERDICT_PASSED, VERDICT_FAILED,
-		VERDICT_FLAKY, VERDICT_SKIPPED, VERDICT_NOTRUN };
-	size_t i;
-
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (!strcmp(s, verdict_name(all[i]))) {
-			*v = all[i];
-			return 0;
-		}
-	}
-	return -1;
-}
-
 static int rd_verdict(struct ctx *c, enum verdict *out)
 {
 	char *s = NULL;
@@ -326,7 +311,7 @@ static int rd_verdict(struct ctx *c, enum verdict *out)
 
 	if (rd_str(c, 32, &s))
 		return -1;
-	if (!s || verdict_of(s, out))
+	if (!s || verdict_parse(s, out))
 		ret = fail(c, "must be passed, failed, flaky, skipped or "
 			   "notrun, not '%s'", s ? s : "null");
 	free(s);
@@ -376,36 +361,6 @@ static int rd_base(struct ctx *c, struct test *t)
 	t->base.runs = (long)v[2];
 	t->base.flaky_runs = (long)v[3];
 	return 0;
-}
-
-static int fail_kind_of(const char *s, enum fail_kind *k)
-{
-	static const enum fail_kind all[] = { FAIL_ASSERT, FAIL_PANIC,
-		FAIL_TIMEOUT, FAIL_RACE, FAIL_CRASH, FAIL_EXIT, FAIL_REPEAT };
-	size_t i;
-
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (!strcmp(s, fail_kind_name(all[i]))) {
-			*k = all[i];
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int pkg_status_of(const char *s, enum pkg_status *p)
-{
-	static const enum pkg_status all[] = { PKG_OK, PKG_FAILED,
-		PKG_BUILD_FAILED, PKG_NO_TESTS };
-	size_t i;
-
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (!strcmp(s, pkg_status_name(all[i]))) {
-			*p = all[i];
-			return 0;
-		}
-	}
-	return -1;
 }
 
 static int find_cell(const struct results *r, const char *name)
@@ -675,7 +630,7 @@ static int read_failure(struct ctx *c, struct results *r, struct test *t)
 		case FD_CELL: rc = rd_cell_ref(c, r, &fl.cell); break;
 		case FD_KIND:
 			rc = rd_str(c, 16, &kind);
-			if (!rc && (!kind || fail_kind_of(kind, &fl.kind)))
+			if (!rc && (!kind || fail_kind_parse(kind, &fl.kind)))
 				rc = fail(c, "must be fail, panic, timeout, race "
 					  "or crash, not '%s'", kind ? kind : "null");
 			break;
@@ -884,7 +839,7 @@ static int read_package(struct ctx *c, struct results *r)
 		case P_PACKAGE: rc = rd_str(c, IN_JSON_MAX_NAME, &name); break;
 		case P_STATUS:
 			rc = rd_str(c, 32, &status);
-			if (!rc && (!status || pkg_status_of(status, &ps)))
+			if (!rc && (!status || pkg_status_parse(status, &ps)))
 				rc = fail(c, "must be ok, failed, build-failed or "
 					  "no-tests, not '%s'",
 					  status ? status : "null");

@@ -97,6 +97,48 @@ const char *pkg_status_name(enum pkg_status s)
 	BUG("bad package status %d", (int)s);
 }
 
+int verdict_parse(const char *s, enum verdict *out)
+{
+	static const enum verdict all[] = { VERDICT_PASSED, VERDICT_FAILED,
+		VERDICT_FLAKY, VERDICT_SKIPPED, VERDICT_NOTRUN };
+	size_t i;
+
+	for (i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(s, verdict_name(all[i]))) {
+			*out = all[i];
+			return 0;
+		}
+	return -1;
+}
+
+int fail_kind_parse(const char *s, enum fail_kind *out)
+{
+	static const enum fail_kind all[] = { FAIL_ASSERT, FAIL_PANIC,
+		FAIL_TIMEOUT, FAIL_RACE, FAIL_CRASH, FAIL_EXIT, FAIL_REPEAT };
+	size_t i;
+
+	for (i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(s, fail_kind_name(all[i]))) {
+			*out = all[i];
+			return 0;
+		}
+	return -1;
+}
+
+int pkg_status_parse(const char *s, enum pkg_status *out)
+{
+	static const enum pkg_status all[] = { PKG_OK, PKG_FAILED,
+		PKG_BUILD_FAILED, PKG_NO_TESTS };
+	size_t i;
+
+	for (i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(s, pkg_status_name(all[i]))) {
+			*out = all[i];
+			return 0;
+		}
+	return -1;
+}
+
 void results_init(struct results *r)
 {
 	memset(r, 0, sizeof(*r));

@@ -98,6 +98,10 @@ enum fail_kind {
 const char *verdict_name(enum verdict v);
 /* Returns "fail", "panic", "timeout", "race", "crash", "exit", "repeat". */
 const char *fail_kind_name(enum fail_kind k);
+/* The reverse of verdict_name() / fail_kind_name(): 0 with *out set, or
+ * -1 when s (may be NULL) is no such name. */
+int verdict_parse(const char *s, enum verdict *out);
+int fail_kind_parse(const char *s, enum fail_kind *out);
 
 struct cell {
 	char *name;		/* "race GOMAXPROCS=2", or the --cell name */
@@ -227,6 +231,8 @@ struct package {
 
 /* Returns "ok", "failed", "build-failed", "no-tests". */
 const char *pkg_status_name(enum pkg_status s);
+/* Its reverse: 0 with *out set, or -1 when s (may be NULL) is none. */
+int pkg_status_parse(const char *s, enum pkg_status *out);
 
 /* Run metadata: every field may be NULL / 0 when unknown. */
 struct run_meta {

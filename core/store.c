@@ -45,6 +45,7 @@ enum stmt_id {
 	ST_TIMES,
 	ST_RUN_ADD,
 	ST_CELL_ADD,
+	ST_PKG_ADD,
 	ST_TEST_GET,
 	ST_TEST_ADD,
 	ST_RESULT_ADD,
@@ -102,14 +103,17 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" base_branch, pr, gh_run_id, run_attempt, job, workflow, event,"
 		" shard, go_version, goos, goarch, started_at, created_at,"
 		" wall_ms, tests, executions, n_failed, n_flaky, n_passed,"
-		" n_skipped, n_notrun, infra, group_id, idem_key) VALUES (?1,"
-		" ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-		" ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
-		" ?28)",
+		" n_skipped, n_notrun, infra, group_id, idem_key, rows_complete)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,"
+		" ?26, ?27, ?28, 1)",
 	[ST_CELL_ADD] =
 		"INSERT INTO cells(run_id, idx, name, race, gomaxprocs, count,"
-		" shuffle, stress, wall_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		" ?8, ?9)",
+		" shuffle, stress, wall_ms, parallel) VALUES (?1, ?2, ?3, ?4, ?5,"
+		" ?6, ?7, ?8, ?9, ?10)",
+	[ST_PKG_ADD] =
+		"INSERT INTO run_packages(run_id, package, dir, status, error)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_TEST_GET] =
 		"SELECT id FROM tests WHERE repo_id = ?1 AND package = ?2"
 		" AND name = ?3",
@@ -122,8 +126,8 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_VERDICT_ADD] =
 		"INSERT INTO verdicts(run_id, test_id, status, executions,"
 		" passes, failures, skips, notrun, rerun_passes, rerun_failures,"
-		" seconds, new_flaky) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-		" ?9, ?10, ?11, ?12)",
+		" seconds, new_flaky, class) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		" ?8, ?9, ?10, ?11, ?12, ?13)",
 	[ST_FAILURE_ADD] =
 		"INSERT INTO failures(run_id, test_id, cell_idx, kind, file,"
 		" line, message, signature, output, count, rerun, seed)"
@@ -782,9 +786,37 @@ static int add_cells(struct store *s, struct run_ctx *c, struct err *err)
 		bad |= sqlite3_bind_int(st, 7, cl->shuffle) != SQLITE_OK;
 		bad |= sqlite3_bind_int(st, 8, cl->stress) != SQLITE_OK;
 		bad |= sqlite3_bind_int64(st, 9, cl->wall_ms) != SQLITE_OK;
+		bad |= sqlite3_bind_int(st, 10, cl->parallel > 0 ?
+					cl->parallel : 0) != SQLITE_OK;
 		if (bad)
 			return db_err(s, "cannot record run in", err);
 		if (step_done(s, st, "cannot record cells in", err))
+			return -1;
+	}
+	return 0;
+}
+
+/* run_packages: what store_group_results() needs of each package. */
+static int add_packages(struct store *s, struct run_ctx *c, struct err *err)
+{
+	sqlite3_stmt *st = stmt_get(s, ST_PKG_ADD, err);
+	size_t i;
+
+	if (!st)
+		return -1;
+	for (i = 0; i < c->r->npkgs; i++) {
+		const struct package *p = &c->r->pkgs[i];
+		int bad = 0;
+
+		bad |= sqlite3_bind_int64(st, 1, c->run) != SQLITE_OK;
+		bad |= bind_text(st, 2, p->package) != SQLITE_OK;
+		bad |= bind_text(st, 3, p->dir) != SQLITE_OK;
+		bad |= sqlite3_bind_text(st, 4, pkg_status_name(p->status), -1,
+					 SQLITE_STATIC) != SQLITE_OK;
+		bad |= bind_text(st, 5, p->error) != SQLITE_OK;
+		if (bad)
+			return db_err(s, "cannot record run in", err);
+		if (step_done(s, st, "cannot record packages in", err))
 			return -1;
 	}
 	return 0;
@@ -843,6 +875,7 @@ static int add_verdict(struct store *s, struct run_ctx *c,
 	bad |= sqlite3_bind_int(st, 10, t->rerun_failures) != SQLITE_OK;
 	bad |= sqlite3_bind_double(st, 11, t->seconds) != SQLITE_OK;
 	bad |= sqlite3_bind_int(st, 12, t->new_flaky ? 1 : 0) != SQLITE_OK;
+	bad |= bind_text(st, 13, test_class_name(t->klass)) != SQLITE_OK;
 	if (bad)
 		return db_err(s, "cannot record run in", err);
 	return step_done(s, st, "cannot record verdicts in", err);
@@ -1207,7 +1240,7 @@ int store_add_run_ex(struct store *s, const struct results *r,
 		    run_times(s, &c, now, err) ||
 		    find_group(s, &c, gkey, now, err) ||
 		    add_run_row(s, &c, run_key, now, err) ||
-		    add_cells(s, &c, err))
+		    add_cells(s, &c, err) || add_packages(s, &c, err))
 			goto out;
 		for (i = 0; i < r->ntests; i++)
 			if (add_test(s, &c, r->tests[i], err))

@@ -10,13 +10,16 @@
 #include "store.h"
 
 /*
- * Reads the results documents stored with the uploads of run group
- * group_id (store_add_run_ex()'s doc, or store_set_results_json()), but
- * not upload except_run (> 0: one the caller has in memory already), and
- * merges them into r (initialised by the caller, not finished; the caller
- * merges its own and finishes).  Uploads stored without a document are
- * skipped.  Returns the number of documents merged (0 when none), or -1
- * with err set (r must still be released).
+ * Reads back every upload of run group group_id but upload except_run
+ * (> 0: one the caller has in memory already) and merges them into r
+ * (initialised by the caller, not finished; the caller merges its own and
+ * finishes).  An upload recorded since schema 006 is read from its rows
+ * (runs, cells, run_packages, results, verdicts, failures: what the PR
+ * comment shows, not per-cell seconds or order counts); an older one, or
+ * one whose rows were pruned, from the document stored with it
+ * (store_add_run_ex()'s doc, or store_set_results_json()), and is skipped
+ * when it has none.  Returns the number of uploads merged (0 when none),
+ * or -1 with err set naming the upload (r must still be released).
  */
 int store_group_results(struct store *s, long long group_id,
 			long long except_run, struct results *r,

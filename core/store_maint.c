@@ -27,7 +27,7 @@ static int prune_batch(struct store *s, const char *cutoff,
 {
 	sqlite3 *db = store_sqlite(s);
 	sqlite3_stmt *sel = NULL, *del_res = NULL, *del_doc = NULL,
-		     *clr_out = NULL, *cnt = NULL;
+		     *clr_out = NULL, *cnt = NULL, *clr_rows = NULL;
 	long long ids[PRUNE_BATCH], rows = 0;
 	int n = 0, i, rc = -1;
 
@@ -48,6 +48,11 @@ static int prune_batch(struct store *s, const char *cutoff,
 	    sqlite3_prepare_v2(db, "UPDATE failures SET output = NULL"
 			       " WHERE run_id = ?1 AND output IS NOT NULL",
 			       -1, &clr_out, NULL) != SQLITE_OK ||
+	    /* Without its results rows a run can no longer be merged
+	     * from rows (core/store_group.c): say so. */
+	    sqlite3_prepare_v2(db, "UPDATE runs SET rows_complete = 0"
+			       " WHERE id = ?1 AND rows_complete != 0", -1,
+			       &clr_rows, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "UPDATE counters SET value = max(0, value - ?1)"
 			       " WHERE name = 'result_rows'", -1, &cnt,
 			       NULL) != SQLITE_OK) {
@@ -79,6 +84,12 @@ static int prune_batch(struct store *s, const char *cutoff,
 			goto out;
 		}
 		sqlite3_reset(clr_out);
+		sqlite3_bind_int64(clr_rows, 1, ids[i]);
+		if (sqlite3_step(clr_rows) != SQLITE_DONE) {
+			store_db_err(s, "prune", err);
+			goto out;
+		}
+		sqlite3_reset(clr_rows);
 	}
 	sqlite3_bind_int64(cnt, 1, rows);
 	if (sqlite3_step(cnt) != SQLITE_DONE) {
@@ -91,6 +102,7 @@ out:
 	sqlite3_finalize(del_res);
 	sqlite3_finalize(del_doc);
 	sqlite3_finalize(clr_out);
+	sqlite3_finalize(clr_rows);
 	sqlite3_finalize(cnt);
 	if (rc || exec1(s, "COMMIT", err)) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -49,7 +49,8 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 		out->status = "skipped";
 		goto out;
 	}
-	/* Other shards of the run are read back; this upload is in memory. */
+	/* Other shards of the run are read back from their rows (core/
+	 * store_group.h); this upload is in memory. */
 	if (store_group_results(s, group_id, run_id, &merged, &err) > 0) {
 		results_merge(&merged, r);
 		results_finish(&merged);
