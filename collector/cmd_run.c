@@ -22,7 +22,7 @@
 enum {
 	O_RACE = 1, O_GOMAXPROCS, O_COUNT, O_SHUFFLE, O_STRESS, O_TIMEOUT,
 	O_RUN, O_SKIP, O_TAGS, O_RERUN, O_JOBS, O_VERIFY, O_GO, O_PRESET,
-	O_BUDGET, O_CHANGED, O_ONLY_CHANGED, O_PASS_ENV, O_NRUN
+	O_BUDGET, O_CHANGED, O_ONLY_CHANGED, O_PASS_ENV, O_SEED, O_NRUN
 };
 
 static const struct cli_opt run_opts[] = {
@@ -41,6 +41,8 @@ static const struct cli_opt run_opts[] = {
 	{ "gomaxprocs", O_GOMAXPROCS, "LIST", "GOMAXPROCS values, one cell each; default: go test's own (default 1,2,4)" },
 	{ "count", O_COUNT, "N", "executions of each test per cell (default 3)" },
 	{ "shuffle", O_SHUFFLE, "off|on", "a fresh -shuffle seed per execution, recorded (default off)" },
+	{ "shuffle-seed", O_SEED, "N", "with --shuffle on: the first seed, then N+1, N+2, ... "
+	  "(default: random), to repeat a run's orders" },
 	{ "stress", O_STRESS, "N", "N CPU-burning threads while tests run (default 0)" },
 	{ "timeout", O_TIMEOUT, "DUR", "per test process, like go test -timeout (default 10m)" },
 	{ "run", O_RUN, "REGEXP", "run only matching tests (go test -run)" },
@@ -138,6 +140,11 @@ static int run_opt(struct matrix_opts *mo, int id, const char *arg,
 		if (cli_onoff("shuffle", arg, &b, err))
 			return -1;
 		mo->shuffle = b;
+		return 0;
+	case O_SEED:
+		if (cli_int("shuffle-seed", arg, 1, 1000000000L, &v, err))
+			return -1;
+		mo->shuffle_seed = v;
 		return 0;
 	case O_STRESS:
 		if (cli_int("stress", arg, 0, 256, &v, err))

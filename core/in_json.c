@@ -363,6 +363,48 @@ static int rd_base(struct ctx *c, struct test *t)
 	return 0;
 }
 
+static int rd_cell_ref(struct ctx *c, const struct results *r, int *out);
+
+static const char *const order_fields[] = {
+	"after", "shuffle_seed", "cell", NULL,
+};
+
+/* A test's "order": null, or the test it fails after, the seed and cell. */
+static int rd_order(struct ctx *c, const struct results *r, struct test *t)
+{
+	struct obj o;
+	char *after = NULL;
+	long long seed = 0;
+	int f, cell = -1, rc = jp_null(&c->j);
+
+	if (rc)
+		return rc < 0 ? syntax(c) : 0;
+	if (begin_obj(c, &o, order_fields))
+		return -1;
+	while ((f = next_field(c, &o)) >= 0) {
+		switch (f) {
+		case 0: free(after); after = NULL;
+			rc = rd_str(c, IN_JSON_MAX_NAME, &after); break;
+		case 1: rc = rd_int(c, 1, INT64_MAX, &seed); break;
+		default: rc = rd_cell_ref(c, r, &cell); break;
+		}
+		if (rc) {
+			free(after);
+			return -1;
+		}
+		leave(c, o.old);
+	}
+	if (f != -2 || required(c, &o, 0x7UL) || !after) {
+		free(after);
+		return f == -2 && !after ? fail(c, "order.after: required") : -1;
+	}
+	free(t->after);
+	t->after = after;
+	t->after_seed = seed;
+	t->after_cell = cell;
+	return 0;
+}
+
 static int find_cell(const struct results *r, const char *name)
 {
 	size_t i;
@@ -668,14 +710,14 @@ out:
 enum {
 	T_PACKAGE, T_NAME, T_STATUS, T_PASSES, T_FAILURES, T_SKIPS, T_NOTRUN,
 	T_RPASSES, T_RFAILURES, T_SECONDS, T_VIA, T_NEW, T_WHERE, T_REPRO,
-	T_WORST, T_CELLS, T_FAILS, T_CLASS, T_BASE,
+	T_WORST, T_CELLS, T_FAILS, T_CLASS, T_BASE, T_ORDER,
 };
 
 static const char *const test_fields[] = {
 	"package", "name", "status", "passes", "failures", "skips", "notrun",
 	"rerun_passes", "rerun_failures", "seconds", "via_subtest", "new_flaky",
 	"where", "repro", "worst_cell", "cells", "failure_details", "class",
-	"base", NULL,
+	"base", "order", NULL,
 };
 
 /*
@@ -724,6 +766,7 @@ static int read_test(struct ctx *c, struct results *r)
 		case T_WORST: rc = rd_str(c, 200, &worst); break;
 		case T_CLASS: rc = rd_class(c, &t->klass); break;
 		case T_BASE: rc = rd_base(c, t); break;
+		case T_ORDER: rc = rd_order(c, r, t); break;
 		case T_CELLS: {
 			size_t i = 0, base = c->depth;
 

@@ -10,6 +10,7 @@
  */
 #include "matrix.h"
 #include "buf.h"
+#include "bisect.h"
 #include "changed.h"
 #include "gtest.h"
 #include "plan.h"
@@ -473,10 +474,13 @@ static int is_test_flag(const char *a)
 	return !strncmp(a, "-test.", 6) || !strncmp(a, "--test.", 7);
 }
 
-static long long random_seed(void)
+static long long random_seed(const struct mrun *m)
 {
-	static unsigned long long state;
+	static unsigned long long state, next;
 	struct timespec ts;
+
+	if (m->o->shuffle_seed > 0)
+		return m->o->shuffle_seed + (long long)next++;
 
 	if (!state) {
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -813,6 +817,34 @@ out:
 	buf_release(&gorace);
 }
 
+/*
+ * The environment go test gives a test binary (cmd/go/internal/test:
+ * AppendPATH, AppendPWD): $GOROOT/bin first in PATH, and PWD the package
+ * directory it runs in; plus the cell's GOMAXPROCS.  env has room for 4;
+ * its strings live in gmp, pwd and path.
+ */
+static void test_env(const struct mrun *m, const struct mpkg *p,
+		     const struct cell *c, const char **env, char *gmp,
+		     size_t gmp_size, struct buf *pwd, struct buf *path)
+{
+	size_t e = 0;
+
+	if (c->gomaxprocs > 0) {
+		snprintf(gmp, gmp_size, "GOMAXPROCS=%d", c->gomaxprocs);
+		env[e++] = gmp;
+	}
+	if (!buf_addf(pwd, "PWD=%s", p->abs_dir))
+		env[e++] = pwd->data;
+	if (m->goroot_bin) {
+		const char *old = getenv("PATH");
+
+		if (!buf_addf(path, "PATH=%s%s%s", m->goroot_bin,
+			      old && *old ? ":" : "", old ? old : ""))
+			env[e++] = path->data;
+	}
+	env[e] = NULL;
+}
+
 static int start_test(struct mrun *m, struct job *j, struct err *err)
 {
 	struct mpkg *p = &m->pkgs[j->pkg];
@@ -823,7 +855,7 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 		   path = BUF_INIT(1u << 20);
 	struct proc_opts po = { 0 };
 	const char *pattern;
-	size_t i = 0, k, e = 0;
+	size_t i = 0, k;
 	unsigned flags = GTEST_DIRECT;
 	int ret;
 
@@ -861,23 +893,7 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 		if (is_test_flag(m->o->extra[k]))
 			argv[i++] = m->o->extra[k];
 	argv[i] = NULL;
-	if (c->gomaxprocs > 0) {
-		snprintf(gmp, sizeof(gmp), "GOMAXPROCS=%d", c->gomaxprocs);
-		env[e++] = gmp;
-	}
-	/* The environment go test gives a test binary (cmd/go/internal/
-	 * test: AppendPATH, AppendPWD): $GOROOT/bin first in PATH, and PWD
-	 * the package directory it runs in. */
-	if (!buf_addf(&pwd, "PWD=%s", p->abs_dir))
-		env[e++] = pwd.data;
-	if (m->goroot_bin) {
-		const char *old = getenv("PATH");
-
-		if (!buf_addf(&path, "PATH=%s%s%s", m->goroot_bin,
-			      old && *old ? ":" : "", old ? old : ""))
-			env[e++] = path.data;
-	}
-	env[e] = NULL;
+	test_env(m, p, c, env, gmp, sizeof(gmp), &pwd, &path);
 	po.env = env;
 	po.unset = m->unset;
 	po.dir = p->abs_dir;
@@ -1685,7 +1701,7 @@ static void plan_runs(struct mrun *m)
 
 				j->count = m->o->shuffle ? 1 : execs;
 				if (m->o->shuffle)
-					j->seed = random_seed();
+					j->seed = random_seed(m);
 				m->cell_left[c]++;
 			}
 		}
@@ -1710,6 +1726,205 @@ static struct mpkg *pkg_by_path(struct mrun *m, const char *path, int *idx)
  * rerun its own process; a failing subtest reruns its top-level test (Go's -run cannot select one
  * subtest of several top-level tests in one pattern).
  */
+/* ---- order-dependent tests (core/bisect.h) ------------------------------ */
+
+/* Tests bisected per run, probes per test, tries per check. */
+#define BISECT_MAX_TESTS 4
+#define BISECT_MAX_PROBES 24
+#define BISECT_TRIES 2
+
+struct order_probe {
+	struct mrun *m;
+	int pkg, cell;
+	long long seed;
+	const char *target;
+};
+
+/*
+ * One probe: the package's binary with the failing seed, -test.v, and a
+ * -run of exactly these top-level tests; its "=== RUN" lines give the
+ * order, a "--- FAIL: target " line the failure.
+ */
+static int order_probe_run(void *ctx, const char *const *names, size_t n,
+			   int *failed, char ***order, size_t *norder,
+			   struct err *err)
+{
+	struct order_probe *op = ctx;
+	struct mrun *m = op->m;
+	struct mpkg *p = &m->pkgs[op->pkg];
+	const struct cell *c = &m->r->cells[op->cell];
+	const char *argv[16], *env[4];
+	char shuffle[48], timeout[48], gmp[32];
+	struct buf run = BUF_INIT(1u << 20), pwd = BUF_INIT(1u << 16),
+		   path = BUF_INIT(1u << 20), out = BUF_INIT(64u << 20),
+		   errout = BUF_INIT(1u << 16), fail = BUF_INIT(8192);
+	struct proc_opts po = { 0 };
+	size_t i = 0, k, alloc = 0;
+	char *line;
+	int rc;
+
+	argv[i++] = p->bin[c->race == 1];
+	argv[i++] = "-test.v=true";
+	argv[i++] = "-test.count=1";
+	snprintf(shuffle, sizeof(shuffle), "-test.shuffle=%lld", op->seed);
+	argv[i++] = shuffle;
+	snprintf(timeout, sizeof(timeout), "-test.timeout=%lldms",
+		 m->o->timeout_ms);
+	argv[i++] = timeout;
+	if (n) {
+		if (buf_adds(&run, "-test.run=^("))
+			BUG("pattern");
+		for (k = 0; k < n; k++) {
+			if (k && buf_addc(&run, '|'))
+				BUG("pattern");
+			add_run_pattern_elem(&run, names[k], strlen(names[k]));
+		}
+		if (buf_adds(&run, ")$"))
+			BUG("pattern");
+		argv[i++] = buf_str(&run);
+	}
+	argv[i] = NULL;
+	test_env(m, p, c, env, gmp, sizeof(gmp), &pwd, &path);
+	po.env = env;
+	po.unset = m->unset;
+	po.dir = p->abs_dir;
+	po.new_pgrp = 1;
+	rc = proc_run(argv, &po, &out, &errout, err);
+	*failed = 0;
+	if (order) {
+		*order = NULL;
+		*norder = 0;
+	}
+	if (rc >= 0 && buf_addf(&fail, "--- FAIL: %s ", op->target))
+		BUG("name too long");
+	for (line = rc >= 0 ? out.data : NULL; line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (!strncmp(line, "=== RUN   ", 10) && order &&
+		    !strchr(line + 10, '/')) {
+			xgrow((void **)order, &alloc, *norder + 1,
+			      sizeof(**order));
+			(*order)[(*norder)++] = xstrdup(line + 10);
+		}
+		if (!strncmp(line, buf_str(&fail), fail.len))
+			*failed = 1;
+		line = nl ? nl + 1 : NULL;
+	}
+	buf_release(&run);
+	buf_release(&pwd);
+	buf_release(&path);
+	buf_release(&out);
+	buf_release(&errout);
+	buf_release(&fail);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Under -shuffle, a test that failed in some orders and passed in others
+ * (or alone, in its reruns) is bisected over its failing seed's order to
+ * name the test it fails after (t->after).  Bounded: BISECT_MAX_TESTS
+ * top-level tests per run, BISECT_MAX_PROBES processes each, none past a
+ * budget's deadline.
+ */
+static void bisect_orders(struct mrun *m)
+{
+	struct done_top {
+		char *pkg, *top, *after;
+		long long seed;
+		int cell;
+	} *done = NULL;
+	size_t ndone = 0, alloc = 0, i, k, d;
+
+	if (!m->o->shuffle)
+		return;
+	for (i = 0; i < m->r->ntests; i++) {
+		struct test *t = m->r->tests[i];
+		size_t tl = strcspn(t->name, "/");
+
+		if (test_is_package(t) || t->after)
+			continue;
+		for (k = 0; k < t->ncells && !t->after; k++) {
+			const struct test_cell *tc = &t->cells[k];
+			const struct cell *c = &m->r->cells[tc->cell];
+			struct order_probe op;
+			struct bisect_result br;
+			struct err err = ERR_INIT;
+			size_t pi;
+			int hit = -1;
+
+			if (!c->shuffle || !tc->failures || !tc->fail_seed ||
+			    !(tc->passes || (tc->rerun_passes &&
+					     !tc->rerun_failures)))
+				continue;
+			for (d = 0; d < ndone; d++)
+				if (!strcmp(done[d].pkg, t->package) &&
+				    strlen(done[d].top) == tl &&
+				    !strncmp(done[d].top, t->name, tl))
+					hit = (int)d;
+			if (hit >= 0) {
+				if (done[hit].after && done[hit].cell == tc->cell) {
+					t->after = xstrdup(done[hit].after);
+					t->after_seed = done[hit].seed;
+					t->after_cell = done[hit].cell;
+				}
+				continue;
+			}
+			if (ndone >= BISECT_MAX_TESTS ||
+			    (m->deadline && now_ms() >= m->deadline))
+				continue;
+			for (pi = 0; pi < m->npkgs; pi++)
+				if (!strcmp(m->pkgs[pi].import_path, t->package))
+					break;
+			if (pi == m->npkgs || m->pkgs[pi].built[c->race == 1] != 1)
+				continue;
+			xgrow((void **)&done, &alloc, ndone + 1, sizeof(*done));
+			done[ndone].pkg = xstrdup(t->package);
+			done[ndone].top = xstrndup(t->name, tl);
+			done[ndone].after = NULL;
+			done[ndone].seed = tc->fail_seed;
+			done[ndone].cell = tc->cell;
+			op.m = m;
+			op.pkg = (int)pi;
+			op.cell = tc->cell;
+			op.seed = tc->fail_seed;
+			op.target = done[ndone].top;
+			if (bisect_order(done[ndone].top, order_probe_run, &op,
+					 BISECT_TRIES, BISECT_MAX_PROBES, &br,
+					 &err)) {
+				if (m->o->progress)
+					fprintf(m->o->progress, "flake-collector: "
+						"%s: order not bisected: %s\n",
+						done[ndone].top, err.msg);
+			} else if (br.culprit) {
+				done[ndone].after = xstrdup(br.culprit);
+				t->after = xstrdup(br.culprit);
+				t->after_seed = tc->fail_seed;
+				t->after_cell = tc->cell;
+				if (m->o->progress)
+					fprintf(m->o->progress, "flake-collector: "
+						"%s fails after %s (-shuffle=%lld, "
+						"%d probes)\n", done[ndone].top,
+						br.culprit, tc->fail_seed,
+						br.probes);
+			} else if (m->o->progress) {
+				fprintf(m->o->progress, "flake-collector: %s: "
+					"order not bisected: %s (%d probes)\n",
+					done[ndone].top, br.why, br.probes);
+			}
+			bisect_result_release(&br);
+			ndone++;
+		}
+	}
+	for (d = 0; d < ndone; d++) {
+		free(done[d].pkg);
+		free(done[d].top);
+		free(done[d].after);
+	}
+	free(done);
+}
+
 static void plan_reruns(struct mrun *m)
 {
 	size_t c, i, p, k;
@@ -1933,7 +2148,7 @@ static size_t plan_round(struct mrun *m)
 			j->round = m->round;
 			j->est_ms = (long long)(per * j->count);
 			if (m->o->shuffle)
-				j->seed = random_seed();
+				j->seed = random_seed(m);
 			n -= j->count;
 			execs += j->count;
 			added++;
@@ -2158,6 +2373,7 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 		free_jobs(&m);
 	}
 	stress_stop(&m);
+	bisect_orders(&m);
 	results_finish(r);
 	if (o->verify_repro) {
 		plan_verify(&m);

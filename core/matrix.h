@@ -40,6 +40,8 @@ struct matrix_opts {
 	int ngomaxprocs;
 	int count;			/* executions per test per cell */
 	int shuffle;			/* fresh seed per execution */
+	long long shuffle_seed;		/* > 0: the first seed, the next ones
+					 * +1 each; 0: random */
 	int stress;			/* CPU-burning threads while running */
 	long long timeout_ms;		/* per test process (-test.timeout) */
 	const char *run;		/* -run regexp */

@@ -103,6 +103,12 @@ static json_t *test_json(const struct results *r, const struct test *t)
 	    jstr(r->cells[t->worst_cell].name) : json_null());
 	set(o, "where", jstr(t->where));
 	set(o, "repro", jstr(t->repro));
+	if (t->after)
+		set(o, "order", json_pack("{s:o,s:I,s:o}",
+					  "after", jstr(t->after),
+					  "shuffle_seed",
+					  (json_int_t)t->after_seed, "cell",
+					  jstr(r->cells[t->after_cell].name)));
 	if (t->verify_runs) {
 		json_t *v = json_object();
 

@@ -178,6 +178,7 @@ static void test_free(struct test *t)
 	free(t->name);
 	free(t->where);
 	free(t->repro);
+	free(t->after);
 	free(t);
 }
 
@@ -710,6 +711,19 @@ static int repro_count(double p)
 }
 
 /* Appends "^elem$/^elem$..." for Go's -run, which splits on '/'. */
+/* s[0..n) with the regexp specials escaped. */
+static int add_run_pattern_elems(struct buf *b, const char *s, size_t n)
+{
+	static const char special[] = "\\.+*?()|[]{}^$";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((strchr(special, s[i]) && buf_addc(b, '\\')) ||
+		    buf_addc(b, s[i]))
+			return -1;
+	return 0;
+}
+
 static int add_run_pattern(struct buf *b, const char *name)
 {
 	static const char special[] = "\\.+*?()|[]{}^$";
@@ -852,18 +866,33 @@ char *results_repro_cmd(const struct results *r, const struct test *t,
 	/*
 	 * A failure seen under -shuffle that isolated reruns never repeated
 	 * (they all passed) depends on which tests ran before it: reproduce
-	 * with the seed and the whole package, not an anchored -run.
+	 * with the seed and the whole package, not an anchored -run.  When
+	 * bisection named the test it needs before it: the two of them.
 	 */
 	if (c && c->shuffle && tc && tc->fail_seed && tc->rerun_passes > 0 &&
 	    tc->rerun_failures == 0)
 		order = 1;
+	if (t->after && cell == t->after_cell)
+		order = 2;
 	if (c && c->gomaxprocs > 0)
 		err |= buf_addf(&b, "GOMAXPROCS=%d ", c->gomaxprocs);
 	err |= buf_adds(&b, "go test");
 	if (c && c->race == 1)
 		err |= buf_adds(&b, " -race");
 	err |= add_run_flags(&b, r, t);
-	if (order) {
+	if (order == 2) {
+		size_t tl = strcspn(t->name, "/");
+
+		err |= buf_adds(&pat, "^(");
+		err |= add_run_pattern_elems(&pat, t->after, strlen(t->after));
+		err |= buf_addc(&pat, '|');
+		err |= add_run_pattern_elems(&pat, t->name, tl);
+		err |= buf_adds(&pat, ")$");
+		err |= buf_adds(&b, " -run ");
+		err |= buf_add_shquote(&b, buf_str(&pat));
+		err |= buf_addf(&b, " -shuffle=%lld", t->after_seed);
+		count = 1;
+	} else if (order) {
 		err |= buf_addf(&b, " -shuffle=%lld", tc->fail_seed);
 	} else {
 		err |= add_run_pattern(&pat, t->name);
@@ -1028,8 +1057,19 @@ static void derive_test(struct results *r, struct test *t)
 			repro_count(repro_rate(wc)) : 1;
 		if (t->repeat)
 			count = 2;
-		if (!t->repeat)
+		if (t->after && !t->repeat) {
+			struct buf w = BUF_INIT(8192);
+
+			free(t->where);
+			if (buf_addf(&w, "fails when %s runs before it "
+				     "(-shuffle=%lld)", t->after,
+				     t->after_seed))
+				BUG("where text");
+			t->where = buf_detach(&w, NULL);
+			t->worst_cell = t->after_cell;
+		} else if (!t->repeat) {
 			derive_where(r, t);
+		}
 		free(t->repro);
 		t->repro = results_repro_cmd(r, t, t->worst_cell, count);
 	}
@@ -1207,6 +1247,11 @@ void results_merge(struct results *dst, const struct results *src)
 			results_add_failure(dt, &f);
 		}
 		dt->new_flaky |= st->new_flaky;
+		if (!dt->after && st->after) {
+			dt->after = xstrdup(st->after);
+			dt->after_seed = st->after_seed;
+			dt->after_cell = map[st->after_cell];
+		}
 		if (!dt->klass) {
 			dt->klass = st->klass;
 			dt->has_base = st->has_base;

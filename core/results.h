@@ -182,6 +182,12 @@ struct test {
 	int first_fails;	/* derived with repeat: 1 when the first
 				 * execution in a process fails, 0 when the
 				 * later ones do */
+	/* Order dependency found by bisection (core/bisect.h): it fails
+	 * when top-level test `after` runs before it, in the order
+	 * -shuffle=after_seed gives, in cell after_cell.  NULL: none. */
+	char *after;
+	long long after_seed;
+	int after_cell;
 };
 
 /* Is t the package-level pseudo test (RESULTS_PACKAGE_TEST)? */

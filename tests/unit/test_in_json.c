@@ -77,6 +77,30 @@ int main(void)
 	CHECK(r.finished && r.ntests == 1 && r.ncells == 1 && r.n_passed == 1);
 	results_release(&r);
 
+	/* An order dependency reads back (and must name a known cell). */
+	{
+		static const char *from = "\"repro\":null,";
+		static const char *to = "\"repro\":null,\"order\":{\"after\":"
+			"\"TestReset\",\"shuffle_seed\":7,\"cell\":\"c\"},";
+		char doc[4096];
+		const char *at = strstr(base, from);
+
+		CHECK(at != NULL);
+		snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - base), base,
+			 to, at + strlen(from));
+		results_init(&r);
+		CHECK(in_json_results(doc, strlen(doc), &r, NULL, &err) == 0);
+		CHECK(r.ntests == 1 && r.tests[0]->after &&
+		      !strcmp(r.tests[0]->after, "TestReset") &&
+		      r.tests[0]->after_seed == 7 && r.tests[0]->after_cell == 0);
+		results_release(&r);
+	}
+	bad("\"repro\":null,", "\"repro\":null,\"order\":{\"after\":\"T\","
+	    "\"shuffle_seed\":7,\"cell\":\"x\"},", "tests[0].order.cell",
+	    "no cell named 'x'");
+	bad("\"repro\":null,", "\"repro\":null,\"order\":{\"after\":\"T\","
+	    "\"shuffle_seed\":0,\"cell\":\"c\"},", "tests[0].order.shuffle_seed",
+	    "whole number");
 	bad("{\"schema_version\":1", "[", "", "malformed JSON");
 	bad("{\"schema_version\":1", "{\"schema_version\":2", "schema_version",
 	    "from 1 to 1");
