@@ -126,8 +126,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_VERDICT_ADD] =
 		"INSERT INTO verdicts(run_id, test_id, status, executions,"
 		" passes, failures, skips, notrun, rerun_passes, rerun_failures,"
-		" seconds, new_flaky, class) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		" ?8, ?9, ?10, ?11, ?12, ?13)",
+		" seconds, new_flaky, class, order_after, order_seed, order_cell)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15, ?16)",
 	[ST_FAILURE_ADD] =
 		"INSERT INTO failures(run_id, test_id, cell_idx, kind, file,"
 		" line, message, signature, output, count, rerun, seed)"
@@ -876,6 +877,14 @@ static int add_verdict(struct store *s, struct run_ctx *c,
 	bad |= sqlite3_bind_double(st, 11, t->seconds) != SQLITE_OK;
 	bad |= sqlite3_bind_int(st, 12, t->new_flaky ? 1 : 0) != SQLITE_OK;
 	bad |= bind_text(st, 13, test_class_name(t->klass)) != SQLITE_OK;
+	bad |= bind_text(st, 14, t->after) != SQLITE_OK;
+	if (t->after) {
+		bad |= sqlite3_bind_int64(st, 15, t->after_seed) != SQLITE_OK;
+		bad |= sqlite3_bind_int(st, 16, t->after_cell) != SQLITE_OK;
+	} else {
+		bad |= sqlite3_bind_null(st, 15) != SQLITE_OK;
+		bad |= sqlite3_bind_null(st, 16) != SQLITE_OK;
+	}
 	if (bad)
 		return db_err(s, "cannot record run in", err);
 	return step_done(s, st, "cannot record verdicts in", err);

@@ -152,7 +152,8 @@ static int read_tests(struct store *s, long long run, struct results *r,
 
 	if (prep(s, "SELECT x.test_id, t.package, t.name, x.cell_idx,"
 		 " x.passes, x.failures, x.skips, x.notrun, x.rerun_passes,"
-		 " x.rerun_failures, v.new_flaky, v.class"
+		 " x.rerun_failures, v.new_flaky, v.class, v.order_after,"
+		 " v.order_seed, v.order_cell"
 		 " FROM results x JOIN tests t ON t.id = x.test_id"
 		 " JOIN verdicts v ON v.run_id = x.run_id AND"
 		 " v.test_id = x.test_id"
@@ -174,6 +175,16 @@ static int read_tests(struct store *s, long long run, struct results *r,
 			t = results_test(r, col(st, 1), col(st, 2), 1);
 			t->new_flaky = sqlite3_column_int(st, 10) != 0;
 			t->klass = k;
+			if (col(st, 12)) {
+				int oc = sqlite3_column_int(st, 14);
+
+				if (oc < 0 || (size_t)oc >= r->ncells)
+					return bad_row(st, run, "an order names "
+						       "no cell", err);
+				t->after = store_col_dup(st, 12);
+				t->after_seed = sqlite3_column_int64(st, 13);
+				t->after_cell = oc;
+			}
 		}
 		if (cell < 0 || (size_t)cell >= r->ncells)
 			return bad_row(st, run, "a result names no cell", err);

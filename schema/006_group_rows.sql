@@ -5,7 +5,9 @@
 --
 -- run_packages: every package of an upload, with the directory its repro
 -- commands cd to and its build or setup error.  verdicts.class: the
--- gate's class of the test when it was uploaded (NULL: none).
+-- gate's class of the test when it was uploaded (NULL: none);
+-- verdicts.order_*: the order dependency bisection found (the test it
+-- fails after, the -shuffle seed, the cell's index; NULL: none).
 -- cells.parallel: the -test.parallel the cell pinned (0: not pinned).
 -- runs.rows_complete: 1 for uploads recorded with all of the above (since
 -- this migration); older ones are merged from their document.
@@ -20,5 +22,8 @@ CREATE TABLE run_packages (
 ) WITHOUT ROWID;
 
 ALTER TABLE verdicts ADD COLUMN class TEXT;
+ALTER TABLE verdicts ADD COLUMN order_after TEXT;
+ALTER TABLE verdicts ADD COLUMN order_seed INTEGER;
+ALTER TABLE verdicts ADD COLUMN order_cell INTEGER;
 ALTER TABLE cells ADD COLUMN parallel INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN rows_complete INTEGER NOT NULL DEFAULT 0;

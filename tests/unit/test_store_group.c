@@ -118,10 +118,19 @@ static void shard1(struct results *r)
 	counts(r, P1, "TestOK", c1, 3, 0, 0);
 	counts(r, P1, "TestRerun", c1, 0, 3, 2);
 	failure(r, P1, "TestRerun", c1, FAIL_TIMEOUT, "deadline", 0);
+	/* An order dependency found by bisection (its where, its repro). */
+	{
+		struct test *t = results_test(r, P1, "TestBroken", 0);
+
+		t->after = xstrdup("TestOK");
+		t->after_seed = 99;
+		t->after_cell = c1;
+	}
 	results_finish(r);
 	results_test(r, P1, "TestFlip", 0)->klass = CLASS_KNOWN;
 	results_test(r, P1, "TestRerun", 0)->klass = CLASS_NEW;
 	results_test(r, P1, "TestRerun", 0)->new_flaky = 1;
+
 }
 
 /* Shard 2: the cells in the other order; TestFlip again, and P3. */
