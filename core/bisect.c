@@ -40,7 +40,8 @@ static int fails(struct ctx *c, const char *const *set, size_t n,
 	const char **names = xcalloc(n + 1, sizeof(*names));
 	int k, failed = 0, rc = 0;
 
-	memcpy(names, set, n * sizeof(*names));
+	if (n)
+		memcpy(names, set, n * sizeof(*names));
 	names[n] = c->target;
 	for (k = 0; k < c->tries && !failed; k++) {
 		if (c->left-- <= 0) {

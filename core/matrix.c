@@ -859,7 +859,9 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 	unsigned flags = GTEST_DIRECT;
 	int ret;
 
-	if (!p->listed[j->race])
+	/* --skip needs the list first (its -run pattern); otherwise it is
+	 * read only once a process of the package died (finish_job()). */
+	if (!p->listed[j->race] && m->o->skip)
 		list_tests(m, j->pkg, j->race);
 	pattern = j->pattern ? j->pattern :
 		  p->run[j->race] ? p->run[j->race] : m->o->run;
@@ -989,6 +991,19 @@ static void build_done(struct mrun *m)
 	fflush(m->o->progress);
 }
 
+/* Did a process of package pkg die in cell, before its tests were done? */
+static int pkg_crashed(struct mrun *m, int pkg, int cell)
+{
+	const struct package *rp = results_package(m->r,
+						   m->pkgs[pkg].import_path, 0);
+	size_t i;
+
+	for (i = 0; rp && i < rp->ncells; i++)
+		if (rp->cells[i].cell == cell && rp->cells[i].crashed)
+			return 1;
+	return 0;
+}
+
 static void finish_job(struct mrun *m, struct job *j)
 {
 	int status = proc_wait(&j->p);
@@ -1043,6 +1058,11 @@ static void finish_job(struct mrun *m, struct job *j)
 				 "killed: it outlived -timeout by a minute" : NULL);
 		gtest_agg_free(j->agg);
 		j->agg = NULL;
+		/* A process died: the tests it kept from running get a
+		 * verdict (notrun) from the binary's list of them. */
+		if (j->kind == JOB_RUN && !m->pkgs[j->pkg].listed[j->race] &&
+		    pkg_crashed(m, j->pkg, j->cell))
+			list_tests(m, j->pkg, j->race);
 		if (j->count > 0)
 			m->pkgs[j->pkg].took[j->race] = (t - j->started) *
 				m->o->count / j->count + 1;

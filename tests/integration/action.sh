@@ -198,7 +198,9 @@ e2e first 1001 "{\"packages\": \"./flip\\n./det\", \"race\": \"off\", \"gomaxpro
 check first <<'PY'
 expect(rc == 1, "the job fails (exit status %d)" % rc)
 expect(steps["bin-cache"]["outputs"].get("cache-hit") == "true", "binary cache hit")
-expect(steps["Build the collector"]["outcome"] == "skipped", "no build on a cache hit")
+expect(steps["build"]["outcome"] == "skipped", "no build on a cache hit")
+expect(steps["deps"]["outcome"] == "skipped", "no package manager on a cache hit")
+expect(steps["Save the built collector"]["outcome"] == "skipped", "nothing to save on a cache hit")
 expect(steps["run"]["outcome"] == "success", "the run step succeeds (status kept for later)")
 expect(steps["run"]["outputs"].get("status") == "1", "collector status 1: %r" % steps["run"]["outputs"])
 save = steps["Save the flake history"]
@@ -247,7 +249,7 @@ e2e second 1002 "{\"packages\": \"./flip\", \"race\": \"off\", \"gomaxprocs\": \
 check second <<'PY'
 expect(rc == 1, "the job fails: a second push does not make its own flake known (exit status %d)" % rc)
 expect(steps["bin-cache"]["outputs"].get("cache-hit") == "true", "binary cache hit")
-expect(steps["Build the collector"]["outcome"] == "skipped", "no build on a cache hit")
+expect(steps["build"]["outcome"] == "skipped", "no build on a cache hit")
 restore = steps["Restore the flake history"]
 expect(restore["outputs"].get("cache-matched-key") == "flake-history-Linux-flaky-feature-1001-1",
        "the history of run 1 restored: %r" % restore["outputs"])
@@ -270,8 +272,15 @@ e2e build 1003 '{"packages": "./det", "race": "off", "gomaxprocs": "1", "count":
 	"rerun": "1", "history": "none", "comment": "never"}' "" "$work/ws3"
 check build <<'PY'
 expect(steps["bin-cache"]["outputs"].get("cache-hit") == "false", "binary cache miss")
-b = steps["Build the collector"]
+b = steps["build"]
 expect(b["outcome"] == "success", "built: %r" % b)
+expect(steps["deps"]["outcome"] == "success", "dependencies checked on a miss")
+sv = steps["Save the built collector"]
+expect(sv["outcome"] == "success" and sv["with"]["key"].startswith("flake-collector-Linux-X64-"),
+       "the binary saved right after its build, before the tests fail: %r" % sv)
+envf = os.path.join(d, "env")
+expect("PKG_CONFIG_PATH" not in (open(envf).read() if os.path.exists(envf) else ""),
+       "PKG_CONFIG_PATH does not leak into the user's later steps")
 expect(" -c -o build/" in stdout and "-Werror" not in stdout, "compiled with DEV=0 (no -Werror)")
 expect(os.access(os.path.join(os.path.dirname(d), "action", "bin", "flake-collector"), os.X_OK),
        "bin/flake-collector in the action's directory")
