@@ -16,9 +16,13 @@ SANITIZE ?=
 BUILD    ?= build$(if $(SANITIZE),-san)
 BIN      ?= bin$(if $(SANITIZE),-san)
 
-PKGS     = jansson sqlite3 libcurl libmicrohttpd libcrypto zlib
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The collector and core need these; the reporter also libmicrohttpd, so
+# `make bin/flake-collector` (the Action's build) needs no libmicrohttpd.
+PKGS          = jansson sqlite3 libcurl libcrypto zlib
+PKG_CFLAGS   := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+MHD_CFLAGS   := $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS     := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 
 WARN = -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion \
        -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
@@ -37,6 +41,7 @@ ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 LIBS = $(PKG_LIBS) -lm -pthread
+REPORTER_LIBS = $(MHD_LIBS) $(LIBS)
 
 CORE_SRC      = $(sort $(wildcard core/*.c))
 COLLECTOR_SRC = $(sort $(wildcard collector/*.c))
@@ -57,6 +62,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(BUILD)/reporter/%.o: reporter/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(MHD_CFLAGS) -MMD -MP -c -o $@ $<
+
 # The migrations are compiled in, so a binary never runs against a schema
 # directory of another version.
 $(BUILD)/schema_sql.c: $(SCHEMA_SQL) tests/tools/embed.sh
@@ -75,7 +84,7 @@ $(BIN)/flake-collector: $(COLLECTOR_OBJ) $(BUILD)/libcore.a
 
 $(BIN)/flake-reporter: $(REPORTER_OBJ) $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(REPORTER_LIBS)
 
 $(BIN)/tests/%: tests/unit/%.c $(BUILD)/libcore.a tests/unit/check.h tests/unit/fixture.h
 	@mkdir -p $(dir $@)
