@@ -319,6 +319,18 @@ out:
  * its own GitHub token), 0 when the comment is still ours to post; then
  * *markdown (caller frees) is the reporter's rendering when it gave one.
  */
+
+/* An http(s) URL with no space or control character: safe on a log line. */
+static int url_ok(const char *u)
+{
+	if (strncmp(u, "https://", 8) && strncmp(u, "http://", 7))
+		return 0;
+	for (; *u; u++)
+		if ((unsigned char)*u <= 0x20 || *u == 0x7f)
+			return 0;
+	return 1;
+}
+
 static int upload(struct results *r, const struct publish_opts *o,
 		  char **markdown, int *reached)
 {
@@ -355,6 +367,13 @@ static int upload(struct results *r, const struct publish_opts *o,
 		} else if (res.comment_status &&
 			   strcmp(res.comment_status, "failed")) {
 			handled = 1;
+			/* The same line as when we post it (the Action's
+			 * comment-url output reads it). */
+			if (res.comment_url && url_ok(res.comment_url) &&
+			    !o->quiet)
+				fprintf(stderr, "flake-collector: PR comment %s "
+					"by the reporter: %s\n",
+					res.comment_status, res.comment_url);
 		}
 	}
 	upload_result_release(&res);

@@ -21,6 +21,7 @@ void upload_result_release(struct upload_result *u)
 	free(u->body);
 	free(u->run_url);
 	free(u->comment_status);
+	free(u->comment_url);
 	free(u->comment_markdown);
 	while (u->nclasses--) {
 		free(u->classes[u->nclasses].package);
@@ -103,6 +104,9 @@ static void parse_response(struct upload_result *res)
 	if (json_is_string(json_object_get(c, "status")))
 		res->comment_status = xstrdup(json_string_value(
 			json_object_get(c, "status")));
+	if (json_is_string(json_object_get(c, "url")))
+		res->comment_url = xstrdup(json_string_value(
+			json_object_get(c, "url")));
 	if (json_is_string(json_object_get(c, "markdown")))
 		res->comment_markdown = xstrdup(json_string_value(
 			json_object_get(c, "markdown")));

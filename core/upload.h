@@ -36,6 +36,8 @@ struct upload_result {
 	long long run_id;		/* merged run id, 0 unknown */
 	char *run_url;			/* caller frees; NULL when absent */
 	char *comment_status;		/* caller frees */
+	char *comment_url;		/* the comment the reporter posted;
+					 * caller frees; NULL when none */
 	char *comment_markdown;		/* the comment to post ourselves */
 	int gate;			/* the answer carried the classes */
 	struct upload_class *classes;	/* its flaky and failed tests */

@@ -218,6 +218,20 @@ expect(last["outcome"] == "failure" and last["rc"] == 1, "the last step exits 1:
 expect(outputs["flaky-count"] == "1", "flaky-count %r" % outputs["flaky-count"])
 expect(outputs["failed-count"] not in ("", "0"), "failed-count %r" % outputs["failed-count"])
 expect(outputs["report-url"] == "", "no report-url")
+import shutil
+if shutil.which("jq"):
+    ft = json.loads(outputs["flaky-tests"] or "null")
+    byname = {t["name"]: t for t in ft or []}
+    expect(set(byname) >= {"TestFlip", "TestFail"}, "flaky-tests output %r" % outputs["flaky-tests"][:300])
+    fl = byname.get("TestFlip", {})
+    expect(fl.get("status") == "flaky" and 0 < fl.get("rate", 0) < 1 and "go test" in (fl.get("repro") or ""),
+           "flaky-tests entry %r" % fl)
+else:
+    print("note: no jq here: the flaky-tests output is not checked")
+if comments is not None:
+    expect(outputs["comment-url"].startswith("http"), "comment-url %r" % outputs["comment-url"])
+else:
+    expect(outputs["comment-url"] == "", "no comment, no comment-url")
 rp = outputs["results-path"]
 expect(rp and os.path.isabs(rp) and os.path.exists(rp), "results-path %r" % rp)
 if rp and os.path.exists(rp):
@@ -336,6 +350,10 @@ if ours:
     expect("TestFlip" in body and "TestFail" in body,
            "the comment covers both shards (TestFlip and TestFail, split between them)")
     expect("http://flakes.test/o/r/runs/" in body, "the comment links the reporter's run")
+    # The reporter posted it; the collector says where (comment-url).
+    expect(outputs["comment-url"].startswith("http") and
+           outputs["comment-url"].endswith(str(ours[0]["id"])),
+           "comment-url %r of comment %r" % (outputs["comment-url"], ours[0].get("id")))
 PY
 	rid=$(python3 - "$work/shard2/outputs.json" <<'PY'
 import json, sys

@@ -44,7 +44,9 @@ def run_blocks_linewise(text):
     i = 0
     while i < len(lines):
         m = re.match(r"^(\s*)(?:-\s+)?run:\s*(.*)$", lines[i])
-        if not m:
+        # A key `run:` at indent < 4 is no step's (action.yml's input
+        # named run); steps are at least under runs:/jobs.X.steps.
+        if not m or len(m.group(1)) < 4:
             i += 1
             continue
         indent = len(m.group(1))
