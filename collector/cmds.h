@@ -20,5 +20,6 @@ enum exit_code {
 int cmd_run(int argc, char **argv, struct err *err);
 int cmd_analyze(int argc, char **argv, struct err *err);
 int cmd_history(int argc, char **argv, struct err *err);
+int cmd_publish(int argc, char **argv, struct err *err);
 
 #endif

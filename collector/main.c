@@ -20,6 +20,7 @@ static const struct {
 	{ "run", cmd_run, "run the Go test matrix and give every test a verdict" },
 	{ "analyze", cmd_analyze, "the same verdicts and outputs from existing go test -json files" },
 	{ "history", cmd_history, "print flake rates from the history database" },
+	{ "publish", cmd_publish, "the PR comment, summary and annotations of another run's results document (fork PRs)" },
 };
 
 static void usage(FILE *f)

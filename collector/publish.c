@@ -167,7 +167,9 @@ int publish_opt(struct publish_opts *o, struct run_meta *m, int id,
 		o->db_set = 1;
 		break;
 	case O_NO_HISTORY: o->history = 0; break;
-	case O_FAIL_ON: return parse_fail_on(arg, &o->fail_on, err);
+	case O_FAIL_ON:
+		o->fail_on_set = 1;
+		return parse_fail_on(arg, &o->fail_on, err);
 	case O_QUIET: o->quiet = 1; break;
 	case O_COLOR:
 		if (!strcmp(arg, "auto"))

@@ -29,6 +29,7 @@ struct publish_opts {
 	int history;		/* keep history in db_path */
 	int db_set;		/* --db given */
 	unsigned fail_on;
+	int fail_on_set;	/* --fail-on given */
 	int known_window;	/* --known-window DAYS (docs/GATE.md) */
 	int quiet;		/* no terminal report */
 	int color;		/* -1 auto */

@@ -51,12 +51,12 @@ static int well_formed(const char *t, size_t len)
 }
 
 int store_token_create(struct store *s, const char *repo, const char *label,
-		       char **token_out, struct err *err)
+		       unsigned flags, char **token_out, struct err *err)
 {
 	static const char hex[] = "0123456789abcdef";
 	static const char sql[] =
-		"INSERT INTO tokens(repo_id, hash, label, created_at)"
-		" VALUES (?1, ?2, ?3, ?4)";
+		"INSERT INTO tokens(repo_id, hash, label, created_at, pr_only)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)";
 	sqlite3 *db = store_sqlite(s);
 	sqlite3_stmt *st = NULL;
 	unsigned char raw[TOKEN_RAW], hash[TOKEN_HASH];
@@ -95,6 +95,8 @@ int store_token_create(struct store *s, const char *repo, const char *label,
 	    SQLITE_OK ||
 	    store_bind_text(st, 3, label) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 4, (long long)time(NULL)) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 5, flags & STORE_TOKEN_PR_ONLY ? 1 : 0) !=
+	    SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE) {
 		store_db_err(s, "cannot store a token in", err);
 		goto out;
@@ -118,10 +120,10 @@ out:
 }
 
 int store_token_check(struct store *s, const char *token, size_t len,
-		      char **repo_out, struct err *err)
+		      char **repo_out, unsigned *flags_out, struct err *err)
 {
 	static const char get[] =
-		"SELECT t.id, t.hash, t.revoked_at, r.name FROM tokens t"
+		"SELECT t.id, t.hash, t.revoked_at, r.name, t.pr_only FROM tokens t"
 		" JOIN repos r ON r.id = t.repo_id WHERE t.hash = ?1";
 	static const char used[] =
 		"UPDATE tokens SET last_used_at = ?2 WHERE id = ?1"
@@ -162,6 +164,8 @@ int store_token_check(struct store *s, const char *token, size_t len,
 	}
 	id = sqlite3_column_int64(st, 0);
 	repo = store_col_dup(st, 3);
+	if (flags_out)
+		*flags_out = sqlite3_column_int(st, 4) ? STORE_TOKEN_PR_ONLY : 0;
 	sqlite3_finalize(st);
 	st = NULL;
 	/*
@@ -191,8 +195,8 @@ int store_token_list(struct store *s, const char *repo,
 {
 	static const char sql[] =
 		"SELECT t.id, r.name, t.label, t.created_at,"
-		" coalesce(t.last_used_at, 0), coalesce(t.revoked_at, 0)"
-		" FROM tokens t JOIN repos r ON r.id = t.repo_id"
+		" coalesce(t.last_used_at, 0), coalesce(t.revoked_at, 0),"
+		" t.pr_only FROM tokens t JOIN repos r ON r.id = t.repo_id"
 		" WHERE ?1 IS NULL OR r.name = ?1 ORDER BY t.id";
 	sqlite3_stmt *st = NULL;
 	struct token_row *v = NULL;
@@ -217,6 +221,7 @@ int store_token_list(struct store *s, const char *repo,
 		t->created_at = sqlite3_column_int64(st, 3);
 		t->last_used_at = sqlite3_column_int64(st, 4);
 		t->revoked_at = sqlite3_column_int64(st, 5);
+		t->flags = sqlite3_column_int(st, 6) ? STORE_TOKEN_PR_ONLY : 0;
 	}
 	if (rc != SQLITE_DONE) {
 		store_db_err(s, "cannot read tokens of", err);

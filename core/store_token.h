@@ -43,13 +43,17 @@
  * database cannot be written.
  */
 int store_token_create(struct store *s, const char *repo, const char *label,
-		       char **token_out, struct err *err);
+		       unsigned flags, char **token_out, struct err *err);
+
+/* Flags of a token (store_token_create(), store_token_check()). */
+#define STORE_TOKEN_PR_ONLY 1u	/* uploads pull-request runs only */
 
 /*
  * Checks the token token[0..len) (need not be NUL-terminated; an
  * "Authorization: Bearer" value).  Returns 0 when it is a known token that
- * is not revoked: *repo_out (OUT, caller frees) is its repository, and
- * its last_used_at is set to now.  Returns 1 when it is malformed, unknown
+ * is not revoked: *repo_out (OUT, caller frees) is its repository,
+ * *flags_out (OUT, may be NULL) its flags, and its last_used_at is set to
+ * now.  Returns 1 when it is malformed, unknown
  * or revoked (not an error: *repo_out unmodified, err untouched).
  * Returns -1 with err set (*repo_out unmodified) on a database error.
  * The stored hash is compared in constant time (CRYPTO_memcmp).
@@ -57,7 +61,7 @@ int store_token_create(struct store *s, const char *repo, const char *label,
  * skipped: bookkeeping never fails or delays a check.
  */
 int store_token_check(struct store *s, const char *token, size_t len,
-		      char **repo_out, struct err *err);
+		      char **repo_out, unsigned *flags_out, struct err *err);
 
 /* One token as listed: never its text or hash.  Strings owned by the row. */
 struct token_row {
@@ -67,6 +71,7 @@ struct token_row {
 	long long created_at;	/* unix seconds */
 	long long last_used_at;	/* 0: never used */
 	long long revoked_at;	/* 0: valid */
+	unsigned flags;		/* STORE_TOKEN_PR_ONLY */
 };
 
 /*

@@ -12,17 +12,19 @@
 #include <string.h>
 #include <time.h>
 
-enum { O_DB = 1, O_LABEL };
+enum { O_DB = 1, O_LABEL, O_PR_ONLY };
 
 static const struct cli_opt token_opts[] = {
 	{ "db", O_DB, "PATH", "the reporter's database (default flake.db)" },
 	{ "label", O_LABEL, "TEXT", "a note to tell tokens apart (create)" },
+	{ "pr-only", O_PR_ONLY, NULL, "create: a token that uploads only pull-request runs, "
+	  "never a branch's history (the fork recipe's; docs/ACTION.md)" },
 	{ NULL, 0, NULL, NULL },
 };
 
 static void help(void)
 {
-	printf("usage: flake-reporter token create [--db PATH] [--label TEXT] OWNER/REPO\n"
+	printf("usage: flake-reporter token create [--db PATH] [--label TEXT] [--pr-only] OWNER/REPO\n"
 	       "       flake-reporter token list [--db PATH] [OWNER/REPO]\n"
 	       "       flake-reporter token revoke [--db PATH] ID\n\n"
 	       "create prints a new upload token once (store it as the\n"
@@ -49,6 +51,7 @@ int cmd_token(int argc, char **argv, struct err *err)
 	const char *arg, *db = "flake.db", *label = NULL, *verb = NULL;
 	const char *operand = NULL;
 	struct store *s = NULL;
+	unsigned flags = 0;
 	int id, rc = 2;
 
 	while ((id = cli_next(token_opts, &st, argc, argv, &arg, err)) != 0) {
@@ -62,6 +65,8 @@ int cmd_token(int argc, char **argv, struct err *err)
 			db = arg;
 		} else if (id == O_LABEL) {
 			label = arg;
+		} else if (id == O_PR_ONLY) {
+			flags |= STORE_TOKEN_PR_ONLY;
 		} else if (!verb) {
 			verb = arg;
 		} else if (!operand) {
@@ -83,11 +88,13 @@ int cmd_token(int argc, char **argv, struct err *err)
 			return 2;
 		}
 		if (store_open(&s, db, 0, err) ||
-		    store_token_create(s, operand, label, &token, err))
+		    store_token_create(s, operand, label, flags, &token, err))
 			goto out;
 		printf("%s\n", token);
-		fprintf(stderr, "flake-reporter: new upload token for %s (shown "
-			"once; keep it as the FLAKE_TOKEN secret)\n", operand);
+		fprintf(stderr, "flake-reporter: new %supload token for %s (shown "
+			"once; keep it as the FLAKE_TOKEN secret)\n",
+			flags & STORE_TOKEN_PR_ONLY ? "pull-request-only " : "",
+			operand);
 		memset(token, 0, strlen(token));
 		free(token);
 		rc = 0;
@@ -106,8 +113,9 @@ int cmd_token(int argc, char **argv, struct err *err)
 			when(rows[i].created_at, c, sizeof(c));
 			when(rows[i].last_used_at, u, sizeof(u));
 			when(rows[i].revoked_at, r, sizeof(r));
-			printf("%-6lld %-30s %-16s %-16s %-16s %s\n", rows[i].id,
+			printf("%-6lld %-30s %-16s %-16s %-16s %s%s\n", rows[i].id,
 			       rows[i].repo, c, u, r,
+			       rows[i].flags & STORE_TOKEN_PR_ONLY ? "[pr-only] " : "",
 			       rows[i].label ? rows[i].label : "");
 		}
 		store_token_rows_free(rows, n);

@@ -98,7 +98,7 @@ static json_t *classes_json(const struct results *r, long long evidence)
  * 0 with *token_repo set (caller frees), or -1 with p set.
  */
 static int preflight(const struct request *q, struct reply *p,
-		     struct store **sp, char **token_repo)
+		     struct store **sp, char **token_repo, unsigned *flags)
 {
 	const char *enc = req_header(q, "Content-Encoding");
 	const char *idem = req_header(q, "Idempotency-Key");
@@ -117,7 +117,8 @@ static int preflight(const struct request *q, struct reply *p,
 		rc = -1;
 		goto out;
 	}
-	rc = store_token_check(*sp, token, strlen(token), token_repo, &err);
+	rc = store_token_check(*sp, token, strlen(token), token_repo, flags,
+			       &err);
 	if (rc < 0) {
 		reply_unavailable(p, "database unavailable", &err);
 		goto out;
@@ -157,8 +158,9 @@ void route_upload_early(const struct request *q, struct reply *p)
 {
 	struct store *s;
 	char *repo = NULL;
+	unsigned flags = 0;
 
-	if (!preflight(q, p, &s, &repo))
+	if (!preflight(q, p, &s, &repo, &flags))
 		free(repo);
 }
 
@@ -178,11 +180,12 @@ void route_upload(const struct request *q, struct reply *p)
 	size_t len = q->body_len;
 	char *token_repo = NULL, url[1024];
 	long long evidence = 0;
+	unsigned flags = 0;
 	int rc;
 
 	results_init(&r);
 	memset(&co, 0, sizeof(co));
-	if (preflight(q, p, &s, &token_repo))
+	if (preflight(q, p, &s, &token_repo, &flags))
 		goto out;
 	if (enc && !strcasecmp(enc, "gzip")) {
 		rc = gz_inflate(doc, len, &inflated, &err);
@@ -214,6 +217,28 @@ void route_upload(const struct request *q, struct reply *p)
 		reply_error(p, 403, "meta.repository", "this token writes only "
 			    "'%s', not '%s'", token_repo, r.meta.repository);
 		goto out;
+	}
+	/*
+	 * A pull-request-only token (the fork recipe's): the upload must be
+	 * a PR's, and it is recorded under the branch "pr:N" -- no git
+	 * branch can be named that (':' is not allowed in a ref) -- so a
+	 * document that claims "branch: main" never writes main's history,
+	 * its badge or the base the gate compares with.
+	 */
+	if (flags & STORE_TOKEN_PR_ONLY) {
+		char b[32];
+
+		if (r.meta.pr <= 0) {
+			reply_error(p, 403, "meta.pr", "this token uploads only "
+				    "pull-request runs (flake-reporter token "
+				    "create --pr-only): meta.pr is required");
+			goto out;
+		}
+		snprintf(b, sizeof(b), "pr:%d", r.meta.pr);
+		free(r.meta.branch);
+		r.meta.branch = xstrdup(b);
+		free(r.meta.event);
+		r.meta.event = xstrdup("pull_request");
 	}
 	memset(&ao, 0, sizeof(ao));
 	ao.idem_key = idem;

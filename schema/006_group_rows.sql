@@ -27,3 +27,10 @@ ALTER TABLE verdicts ADD COLUMN order_seed INTEGER;
 ALTER TABLE verdicts ADD COLUMN order_cell INTEGER;
 ALTER TABLE cells ADD COLUMN parallel INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE runs ADD COLUMN rows_complete INTEGER NOT NULL DEFAULT 0;
+
+-- tokens.pr_only: 1 for a token that uploads only pull-request runs (the
+-- fork recipe's, flake-reporter token create --pr-only): the reporter
+-- refuses its uploads without a PR number and records them under the
+-- branch "pr:N", which no git branch can be named, so they never become
+-- a branch's history (docs/ACTION.md, "Pull requests from forks").
+ALTER TABLE tokens ADD COLUMN pr_only INTEGER NOT NULL DEFAULT 0;

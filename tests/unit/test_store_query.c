@@ -1206,30 +1206,30 @@ static void test_tokens(void)
 	CHECK(store_open(&s, path, 0, &err) == 0);
 	if (!s)
 		return;
-	CHECK(store_token_create(s, REPO, "ci", &tok, &err) == 0);
-	CHECK(store_token_create(s, "other/repo", NULL, &tok2, &err) == 0);
+	CHECK(store_token_create(s, REPO, "ci", 0, &tok, &err) == 0);
+	CHECK(store_token_create(s, "other/repo", NULL, 0, &tok2, &err) == 0);
 	CHECK(tok && tok2 && strlen(tok) == STORE_TOKEN_LEN);
 	CHECK(tok && !strncmp(tok, "flk_", 4));
 	CHECK(tok && tok2 && strcmp(tok, tok2) != 0);
-	CHECK(store_token_create(s, "", NULL, &tok2, &err) == -1);
+	CHECK(store_token_create(s, "", NULL, 0, &tok2, &err) == -1);
 	if (!tok || !tok2)
 		goto out;
 	/* Valid: the token's repository; last_used_at set. */
-	CHECK(store_token_check(s, tok, strlen(tok), &repo, &err) == 0);
+	CHECK(store_token_check(s, tok, strlen(tok), &repo, NULL, &err) == 0);
 	CHECK_STR(repo, REPO);
 	free(repo);
 	repo = NULL;
-	CHECK(store_token_check(s, tok2, strlen(tok2), &repo, &err) == 0);
+	CHECK(store_token_check(s, tok2, strlen(tok2), &repo, NULL, &err) == 0);
 	CHECK_STR(repo, "other/repo");
 	free(repo);
 	repo = NULL;
 	/* Wrong (one digit changed), truncated, malformed: 1. */
 	snprintf(bad, sizeof(bad), "%s", tok);
 	bad[10] = bad[10] == 'a' ? 'b' : 'a';
-	CHECK(store_token_check(s, bad, strlen(bad), &repo, &err) == 1);
-	CHECK(store_token_check(s, tok, strlen(tok) - 1, &repo, &err) == 1);
-	CHECK(store_token_check(s, "Bearer x", 8, &repo, &err) == 1);
-	CHECK(store_token_check(s, "", 0, &repo, &err) == 1);
+	CHECK(store_token_check(s, bad, strlen(bad), &repo, NULL, &err) == 1);
+	CHECK(store_token_check(s, tok, strlen(tok) - 1, &repo, NULL, &err) == 1);
+	CHECK(store_token_check(s, "Bearer x", 8, &repo, NULL, &err) == 1);
+	CHECK(store_token_check(s, "", 0, &repo, NULL, &err) == 1);
 	CHECK(repo == NULL);
 
 	CHECK(store_token_list(s, NULL, &rows, &n, &err) == 0);
@@ -1245,9 +1245,9 @@ static void test_tokens(void)
 	CHECK(n == 2 && store_token_revoke(s, rows[0].id, &err) == 0);
 	CHECK(n == 2 && store_token_revoke(s, rows[0].id, &err) == 0);
 	store_token_rows_free(rows, n);
-	CHECK(store_token_check(s, tok, strlen(tok), &repo, &err) == 1);
+	CHECK(store_token_check(s, tok, strlen(tok), &repo, NULL, &err) == 1);
 	CHECK(repo == NULL);
-	CHECK(store_token_check(s, tok2, strlen(tok2), &repo, &err) == 0);
+	CHECK(store_token_check(s, tok2, strlen(tok2), &repo, NULL, &err) == 0);
 	free(repo);
 	repo = NULL;
 	err.msg[0] = '\0';
@@ -1258,6 +1258,24 @@ static void test_tokens(void)
 	store_token_rows_free(rows, n);
 	CHECK(store_token_list(s, "nobody/none", &rows, &n, &err) == 0);
 	CHECK(n == 0 && rows == NULL);
+	/* A pull-request-only token says so; the others do not. */
+	{
+		char *pt = NULL;
+		unsigned fl = 99;
+
+		CHECK(store_token_check(s, tok2, strlen(tok2), &repo, &fl,
+					&err) == 0 && fl == 0);
+		free(repo);
+		repo = NULL;
+		CHECK(store_token_create(s, "fork/repo", "fork", STORE_TOKEN_PR_ONLY,
+					 &pt, &err) == 0);
+		CHECK(pt && store_token_check(s, pt, strlen(pt), &repo, &fl,
+					      &err) == 0 &&
+		      fl == STORE_TOKEN_PR_ONLY);
+		free(repo);
+		repo = NULL;
+		free(pt);
+	}
 	store_close(s);
 	s = NULL;
 	check_token_not_stored(path, tok);
