@@ -43,7 +43,10 @@ static const struct cli_opt run_opts[] = {
 	{ "shuffle", O_SHUFFLE, "off|on", "a fresh -shuffle seed per execution, recorded (default off)" },
 	{ "shuffle-seed", O_SEED, "N", "with --shuffle on: the first seed, then N+1, N+2, ... "
 	  "(default: random), to repeat a run's orders" },
-	{ "stress", O_STRESS, "N", "N CPU-burning threads while tests run (default 0)" },
+	{ "cpu-burn", O_STRESS, "N", "N CPU-burning threads while tests run (default 0; cells "
+	  "say stress=N)" },
+	/* The old name; not golang.org/x/tools/cmd/stress, hence the new one. */
+	{ "stress", O_STRESS, "N", "the old name of --cpu-burn" },
 	{ "timeout", O_TIMEOUT, "DUR", "per test process, like go test -timeout (default 10m)" },
 	{ "run", O_RUN, "REGEXP", "run only matching tests (go test -run)" },
 	{ "skip", O_SKIP, "REGEXP", "skip top-level tests matching this POSIX ERE" },
@@ -147,7 +150,7 @@ static int run_opt(struct matrix_opts *mo, int id, const char *arg,
 		mo->shuffle_seed = v;
 		return 0;
 	case O_STRESS:
-		if (cli_int("stress", arg, 0, 256, &v, err))
+		if (cli_int("cpu-burn", arg, 0, 256, &v, err))
 			return -1;
 		mo->stress = (int)v;
 		return 0;

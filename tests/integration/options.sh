@@ -11,6 +11,8 @@ C="$FLAKE_BIN/flake-collector"
 common="--no-history --quiet --fail-on none --race off --gomaxprocs 1"
 $C run $common --count 16 --shuffle on --stress 1 --json "$work/a.json" ./order
 $C run $common --count 4 --verify-repro --json "$work/b.json" ./flip
+# --cpu-burn is --stress's new name: the same cell.
+$C run $common --count 1 --cpu-burn 1 --json "$work/cb.json" ./det
 $C run $common --count 1 --skip 'Fail|Sub' --json "$work/c.json" ./det
 $C run $common --count 1 --run 'TestPass|TestSkip' --json "$work/d.json" ./det
 # Presets: defaults that given options override, in any order.
@@ -91,6 +93,9 @@ p = load("p.json")["cells"]
 check([(c["name"], c["count"], c["shuffle"], c["stress"]) for c in p] ==
       [("GOMAXPROCS=2 shuffle stress=2", 2, True, 2)],
       "--preset deep: shuffle and stress, --count 2 wins: %r" % p)
+check([c["name"] for c in load("cb.json")["cells"]] == ["GOMAXPROCS=1 stress=1"] and
+      [c["name"] for c in load("a.json")["cells"]] == ["GOMAXPROCS=1 shuffle stress=1"],
+      "--cpu-burn 1 and --stress 1 make the same stress=1 cell")
 print("%d failed" % len(bad))
 sys.exit(1 if bad else 0)
 PY
