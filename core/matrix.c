@@ -821,13 +821,21 @@ out:
  * The environment go test gives a test binary (cmd/go/internal/test:
  * AppendPATH, AppendPWD): $GOROOT/bin first in PATH, and PWD the package
  * directory it runs in; plus the cell's GOMAXPROCS.  env has room for 4;
- * its strings live in gmp, pwd and path.
+ * its strings live in gmp, pwd and path.  Sets po's environment, the
+ * names it removes (the runner's tokens), the directory and the process
+ * group.
  */
 static void test_env(const struct mrun *m, const struct mpkg *p,
 		     const struct cell *c, const char **env, char *gmp,
-		     size_t gmp_size, struct buf *pwd, struct buf *path)
+		     size_t gmp_size, struct buf *pwd, struct buf *path,
+		     struct proc_opts *po)
 {
 	size_t e = 0;
+
+	po->env = env;
+	po->unset = m->unset;
+	po->dir = p->abs_dir;
+	po->new_pgrp = 1;
 
 	if (c->gomaxprocs > 0) {
 		snprintf(gmp, gmp_size, "GOMAXPROCS=%d", c->gomaxprocs);
@@ -895,11 +903,7 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 		if (is_test_flag(m->o->extra[k]))
 			argv[i++] = m->o->extra[k];
 	argv[i] = NULL;
-	test_env(m, p, c, env, gmp, sizeof(gmp), &pwd, &path);
-	po.env = env;
-	po.unset = m->unset;
-	po.dir = p->abs_dir;
-	po.new_pgrp = 1;
+	test_env(m, p, c, env, gmp, sizeof(gmp), &pwd, &path, &po);
 	if (j->kind == JOB_RERUN)
 		flags |= GTEST_RERUN;
 	if (j->whole)
@@ -1773,7 +1777,7 @@ static int order_probe_run(void *ctx, const char *const *names, size_t n,
 	struct mrun *m = op->m;
 	struct mpkg *p = &m->pkgs[op->pkg];
 	const struct cell *c = &m->r->cells[op->cell];
-	const char *argv[16], *env[4];
+	const char *argv[80], *env[4];
 	char shuffle[48], timeout[48], gmp[32];
 	struct buf run = BUF_INIT(1u << 20), pwd = BUF_INIT(1u << 16),
 		   path = BUF_INIT(1u << 20), out = BUF_INIT(64u << 20),
@@ -1803,12 +1807,19 @@ static int order_probe_run(void *ctx, const char *const *names, size_t n,
 			BUG("pattern");
 		argv[i++] = buf_str(&run);
 	}
+	/* The user's test flags, as every process of the run has them,
+	 * but none that would change what a probe runs or reads. */
+	for (k = 0; m->o->extra && m->o->extra[k] && i < 76; k++) {
+		const char *f = m->o->extra[k] + (m->o->extra[k][1] == '-');
+
+		if (is_test_flag(m->o->extra[k]) &&
+		    strncmp(f, "-test.v", 7) && strncmp(f, "-test.run", 9) &&
+		    strncmp(f, "-test.count", 11) &&
+		    strncmp(f, "-test.shuffle", 13))
+			argv[i++] = m->o->extra[k];
+	}
 	argv[i] = NULL;
-	test_env(m, p, c, env, gmp, sizeof(gmp), &pwd, &path);
-	po.env = env;
-	po.unset = m->unset;
-	po.dir = p->abs_dir;
-	po.new_pgrp = 1;
+	test_env(m, p, c, env, gmp, sizeof(gmp), &pwd, &path, &po);
 	rc = proc_run(argv, &po, &out, &errout, err);
 	*failed = 0;
 	if (order) {
