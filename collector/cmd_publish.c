@@ -100,6 +100,7 @@ int cmd_publish(int argc, char **argv, struct err *err)
 	struct publish_opts po;
 	struct results r, given;
 	struct buf doc = BUF_INIT(DOC_MAX), json = BUF_INIT(DOC_MAX);
+	const struct buf *use = &doc;
 	struct in_json_error fe;
 	const char *arg = NULL, *path = NULL, *env;
 	int id, rc = EXIT_ERROR, tripped = 0;
@@ -150,15 +151,14 @@ int cmd_publish(int argc, char **argv, struct err *err)
 	}
 	if (read_doc(path, &doc, err))
 		goto out;
+	/* gzip (an artifact as uploaded) or JSON text, read in place. */
 	if (doc.len >= 2 && (unsigned char)doc.data[0] == 0x1f &&
 	    (unsigned char)doc.data[1] == 0x8b) {
 		if (gz_inflate(doc.data, doc.len, &json, err))
 			goto out;
-	} else if (buf_add(&json, doc.data, doc.len)) {
-		BUG("copy within the same limit");
+		use = &json;
 	}
-	buf_release(&doc);
-	if (in_json_results(json.data ? json.data : "", json.len, &r, &fe,
+	if (in_json_results(use->data ? use->data : "", use->len, &r, &fe,
 			    err)) {
 		char why[sizeof(err->msg)];
 

@@ -394,10 +394,12 @@ static int rd_order(struct ctx *c, const struct results *r, struct test *t)
 		}
 		leave(c, o.old);
 	}
-	if (f != -2 || required(c, &o, 0x7UL) || !after) {
+	if (f != -2 || required(c, &o, 0x7UL)) {
 		free(after);
-		return f == -2 && !after ? fail(c, "order.after: required") : -1;
+		return -1;
 	}
+	if (!after)
+		return fail(c, "order.after: must be a test name, not null");
 	free(t->after);
 	t->after = after;
 	t->after_seed = seed;
