@@ -126,6 +126,7 @@ struct gtest_agg {
 	size_t nbuilds, alloc_builds;
 	struct gtest_stats stats;
 	int finished;
+	int closing;		/* the binary printed its last line (PASS/FAIL) */
 	char *expect_pkg;	/* the package this process tests (direct) */
 	/* GTEST_DIRECT: the last test-level terminal event, held back. */
 	int held;
@@ -1330,6 +1331,11 @@ static void on_event(struct gtest_agg *ag, const struct gtest_event *ev)
 		else
 			attempt_output(ag, ps, ps->pkg, ev->output.ptr,
 				       ev->output.len, &ev->output_type);
+		if (!t && ev->output.len >= 5 && ev->output.len <= 6 &&
+		    (!memcmp(ev->output.ptr, "PASS", 4) ||
+		     !memcmp(ev->output.ptr, "FAIL", 4)) &&
+		    ev->output.ptr[ev->output.len - 1] == '\n')
+			ag->closing = 1;
 		break;
 	case GA_START:
 		if (!(ag->flags & GTEST_RERUN))
@@ -1643,6 +1649,11 @@ static void count_orders(struct gtest_agg *ag, struct pstate *ps)
 		else if (!od->first_pass && od->later_pass == od->n - 1)
 			tc->procs_ff++;
 	}
+}
+
+int gtest_agg_closing(const struct gtest_agg *a)
+{
+	return a->closing;
 }
 
 const struct gtest_stats *gtest_agg_finish(struct gtest_agg *a,

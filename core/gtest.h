@@ -84,6 +84,15 @@ void gtest_agg_expect(struct gtest_agg *a, const char *package);
 void gtest_agg_feed(struct gtest_agg *a, const char *data, size_t len);
 
 /*
+ * 1 once the stream held the binary's closing line ("PASS" or "FAIL" at
+ * package level): what is left is the process's exit, which under -race
+ * waits a second by default (GORACE atexit_sleep_ms) on no CPU.  The
+ * stream is still read to its end; this only tells a scheduler that the
+ * process no longer needs a core.
+ */
+int gtest_agg_closing(const struct gtest_agg *a);
+
+/*
  * Ends the stream.  exit_status is the process's: >= 0 an exit code,
  * 128 + N death by signal N, -1 unknown (analyze).  `reason`, when not
  * NULL, explains an abnormal end (e.g. "killed after the hard timeout")

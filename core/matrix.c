@@ -70,6 +70,7 @@ struct job {
 	int round;		/* a --budget round after the first pass: 1.. */
 	long long timeout_ms;	/* -test.timeout; 0: the run's */
 	long long est_ms;	/* a round's expected wall time */
+	long long closed_at;	/* when its closing line came (slots_busy()) */
 };
 
 struct mrun {
@@ -86,6 +87,8 @@ struct mrun {
 	int running;
 	int running_builds;
 	int ncpu;
+	long long linger_ms[2];	/* longest exit after the closing line, by
+				 * race setting (the race runtime's sleep) */
 	int max_runs;		/* test processes allowed at once now */
 	long long cpu_idle, cpu_total, cpu_sampled;
 	long long *cell_start, *cell_end;
@@ -112,6 +115,10 @@ struct mrun {
 	 * what an execution usually takes (hang limits). */
 	long long *unit_ok_ms, *unit_ok_execs;
 	long long deadline;	/* --budget: t0 + budget_ms; 0 none */
+	/* Per cell: 1 once its first pass is planned (plan_runs()); under
+	 * a budget cells enter the first pass as they fit (first_pass()). */
+	unsigned char *planned;
+	long long build_ms[2];	/* longest build, by race setting */
 	int round;		/* the --budget round being planned */
 	int reruns;		/* isolated reruns per suspect: o->rerun, fewer
 				 * when a budget has no time for them */
@@ -131,6 +138,7 @@ const char *const matrix_secret_env[] = {
 
 static int start_verify(struct mrun *m, struct job *j, struct err *err);
 static long long hang_timeout(struct mrun *m, const struct job *j);
+static void free_jobs(struct mrun *m);
 
 static long long now_ms(void)
 {
@@ -966,7 +974,7 @@ static void cell_done(struct mrun *m, int cell)
 	m->cell_finished[cell] = 1;
 	while (m->cells_shown < (int)m->r->ncells &&
 	       m->cell_finished[m->cells_shown]) {
-		if (m->o->progress)
+		if (m->o->progress && m->planned[m->cells_shown])
 			show_cell(m, m->cells_shown);
 		m->cells_shown++;
 	}
@@ -1011,7 +1019,7 @@ static int pkg_crashed(struct mrun *m, int pkg, int cell)
 static void finish_job(struct mrun *m, struct job *j)
 {
 	int status = proc_wait(&j->p);
-	long long t = now_ms();
+	long long t = now_ms(), busy;
 
 	j->state = 2;
 	m->running--;
@@ -1025,6 +1033,8 @@ static void finish_job(struct mrun *m, struct job *j)
 			j->kind == JOB_RERUN ? "rerun" : "verify",
 			j->cell >= 0 ? m->r->cells[j->cell].name :
 			j->race ? "race" : "", m->pkgs[j->pkg].import_path);
+	if (j->kind == JOB_BUILD && t - j->started > m->build_ms[j->race])
+		m->build_ms[j->race] = t - j->started;
 	if (j->kind == JOB_BUILD && j->batch) {
 		m->running_builds--;
 		batch_done(m, j->race);
@@ -1067,18 +1077,23 @@ static void finish_job(struct mrun *m, struct job *j)
 		if (j->kind == JOB_RUN && !m->pkgs[j->pkg].listed[j->race] &&
 		    pkg_crashed(m, j->pkg, j->cell))
 			list_tests(m, j->pkg, j->race);
+		/* The time it held a slot: to its closing line; the exit
+		 * after it (-race sleeps) is kept apart, for deadlines. */
+		busy = j->closed_at ? j->closed_at - j->started : t - j->started;
+		if (j->closed_at && t - j->closed_at > m->linger_ms[j->race])
+			m->linger_ms[j->race] = t - j->closed_at;
 		if (j->count > 0)
-			m->pkgs[j->pkg].took[j->race] = (t - j->started) *
-				m->o->count / j->count + 1;
+			m->pkgs[j->pkg].took[j->race] = busy * m->o->count /
+							j->count + 1;
 		if (j->kind == JOB_RUN) {
 			size_t u = (size_t)j->pkg * m->r->ncells + (size_t)j->cell;
 
-			m->unit_ms[u] += t - j->started;
+			m->unit_ms[u] += busy;
 			m->unit_execs[u] += j->count;
 			/* Not killed, and ended before its -test.timeout. */
-			if (!j->killed && t - j->started + 100 < (j->timeout_ms > 0 ?
+			if (!j->killed && busy + 100 < (j->timeout_ms > 0 ?
 			    j->timeout_ms : m->o->timeout_ms)) {
-				m->unit_ok_ms[u] += t - j->started;
+				m->unit_ok_ms[u] += busy;
 				m->unit_ok_execs[u] += j->count;
 			}
 			if (j->round) {
@@ -1194,6 +1209,31 @@ static long long estimate(const struct mrun *m, const struct job *j)
 }
 
 /*
+ * Test processes holding a slot: those running, less those past their
+ * closing line (gtest_agg_closing(): under -race the runtime then sleeps
+ * a second before exiting, on no CPU).  Such a process is still read to
+ * its end and judged as any other; at most 3 slots' worth are let go,
+ * so lingering processes stay bounded.
+ */
+static int slots_busy(const struct mrun *m)
+{
+	int n = 0, closing = 0;
+	size_t i;
+
+	for (i = 0; i < m->njobs; i++) {
+		const struct job *j = &m->jobs[i];
+
+		if (j->state != 1 || j->kind == JOB_BUILD)
+			continue;
+		n++;
+		closing += j->closed_at != 0;
+	}
+	if (closing > 3 * m->max_runs)
+		closing = 3 * m->max_runs;
+	return n - closing;
+}
+
+/*
  * Starts waiting jobs while there is room.  Builds (go test -c spends much
  * of its time in the go command, not on a CPU) get their own `jobs` slots
  * beside the runs', so runs of built packages start while the rest build.
@@ -1205,6 +1245,7 @@ static int start_ready(struct mrun *m, struct err *err)
 	for (;;) {
 		struct job *best = NULL;
 		long long best_est = -1;
+		int busy = slots_busy(m);
 		size_t i;
 
 		for (i = 0; i < m->njobs; i++) {
@@ -1227,7 +1268,7 @@ static int start_ready(struct mrun *m, struct err *err)
 				drop_unbuildable(m, j);
 				continue;
 			}
-			if (m->running - m->running_builds >= m->max_runs ||
+			if (busy >= m->max_runs ||
 			    (best && best->kind == JOB_BUILD))
 				continue;
 			/* A budget round's process that would end past the
@@ -1339,6 +1380,8 @@ static int run_jobs(struct mrun *m, struct err *err)
 			}
 			if (j->agg && fds[i].fd == j->p.out_fd) {
 				gtest_agg_feed(j->agg, chunk, (size_t)n);
+				if (!j->closed_at && gtest_agg_closing(j->agg))
+					j->closed_at = now_ms();
 			} else {
 				size_t room = j->errout.limit - j->errout.len;
 
@@ -1683,12 +1726,16 @@ static int plan_changed(struct mrun *m, struct err *err)
 	return 0;
 }
 
-static void plan_runs(struct mrun *m)
+/*
+ * Plans the first pass of the cells `want` marks (NULL: every cell): the
+ * builds they need that are not done yet, and their runs.
+ */
+static void plan_runs(struct mrun *m, const unsigned char *want)
 {
 	size_t p, c;
 	int k;
 
-	if (m->o->shard_count > 1)
+	if (m->o->shard_count > 1 && !m->here)
 		plan_shard(m);
 	for (p = 0; p < m->npkgs; p++) {
 		int race;
@@ -1698,11 +1745,12 @@ static void plan_runs(struct mrun *m)
 		for (race = 0; race < 2; race++) {
 			int need = 0;
 
-			if (!(m->o->race & (race ? MATRIX_RACE_ON : MATRIX_RACE_OFF)))
+			if (!(m->o->race & (race ? MATRIX_RACE_ON : MATRIX_RACE_OFF)) ||
+			    m->pkgs[p].built[race])
 				continue;
 			for (c = 0; c < m->r->ncells; c++)
 				need |= m->r->cells[c].race == race &&
-					unit_here(m, p, c);
+					(!want || want[c]) && unit_here(m, p, c);
 			if (need) {
 				add_job(m, JOB_BUILD, (int)p, race, -1);
 				m->builds_total++;
@@ -1711,6 +1759,9 @@ static void plan_runs(struct mrun *m)
 	}
 	batch_builds(m);
 	for (c = 0; c < m->r->ncells; c++) {
+		if (want && !want[c])
+			continue;
+		m->planned[c] = 1;
 		for (p = 0; p < m->npkgs; p++) {
 			/* This shard's executions of the unit. */
 			int execs = m->here ? m->here[p * m->r->ncells + c] :
@@ -2073,6 +2124,32 @@ static double unit_per(const struct mrun *m, size_t u)
 	       (double)m->unit_ms[u] / (double)m->unit_execs[u] : 0.0;
 }
 
+/*
+ * ms a rerun of unit u's suspect costs: an execution that did not run
+ * into its timeout (a hang's kill says nothing of a rerun's cost), of the
+ * unit, else of its package in any cell, else what the unit measured.
+ */
+static double unit_rerun_per(const struct mrun *m, size_t u)
+{
+	size_t nc = m->r->ncells, p = u / nc, k;
+	double best = 0.0;
+
+	if (m->unit_ok_execs[u] > 0)
+		return (double)m->unit_ok_ms[u] / (double)m->unit_ok_execs[u];
+	for (k = 0; k < nc; k++) {
+		size_t v = p * nc + k;
+		double per;
+
+		if (m->unit_ok_execs[v] <= 0)
+			continue;
+		per = (double)m->unit_ok_ms[v] / (double)m->unit_ok_execs[v];
+		if (m->r->cells[k].race == m->r->cells[u % nc].race ||
+		    best <= 0.0)
+			best = per > best ? per : best;
+	}
+	return best > 0.0 ? best : unit_per(m, u);
+}
+
 /* Per unit, bits: UF_MIXED when a test failed and passed there (a flake),
  * UF_ALL when one failed every execution there (a suspect). */
 #define UF_MIXED 1
@@ -2114,7 +2191,7 @@ static long long budget_reserve(const struct mrun *m, const unsigned char *f)
 
 	for (u = 0; u < nu; u++)
 		if (f[u] & UF_ALL)
-			ms += unit_per(m, u) * m->o->rerun /
+			ms += unit_rerun_per(m, u) * m->o->rerun /
 			      (m->max_runs > 0 ? m->max_runs : 1);
 	return (long long)ms;
 }
@@ -2177,7 +2254,8 @@ static size_t plan_round(struct mrun *m)
 			if (j->count > 100000)
 				j->count = 100000;
 			j->round = m->round;
-			j->est_ms = (long long)(per * j->count);
+			j->est_ms = (long long)(per * j->count) +
+				    m->linger_ms[m->r->cells[u % nc].race == 1];
 			if (m->o->shuffle)
 				j->seed = random_seed(m);
 			n -= j->count;
@@ -2212,7 +2290,7 @@ static int budget_reruns(struct mrun *m)
 
 	for (u = 0; u < nu; u++)
 		if (f[u] & UF_ALL)
-			per_round += unit_per(m, u);
+			per_round += unit_rerun_per(m, u);
 	free(f);
 	if (per_round <= 0.0)
 		return m->o->rerun;
@@ -2228,6 +2306,192 @@ static long long now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- the first pass under a budget -------------------------------------- */
+
+/* Without a measurement, a race build is taken as BUDGET_RACE_BUILD / 10
+ * times the other build (1.2-1.5x measured on examples/flaky), and a race
+ * execution as BUDGET_RACE_RUN times a plain one (Go's race detector
+ * documents 2-20x for CPU time). */
+#define BUDGET_RACE_BUILD 15
+#define BUDGET_RACE_RUN 5
+/* ... and the race runtime's sleep at exit (GORACE atexit_sleep_ms). */
+#define BUDGET_RACE_LINGER_MS 1000
+
+/*
+ * The order cells enter a budget's first pass: the one nearest a plain
+ * `go test` first (race off, GOMAXPROCS nearest the CPUs), then those
+ * that change one condition of it -- the other race setting at its
+ * GOMAXPROCS, its race setting at the other GOMAXPROCS -- then the rest,
+ * each group in the matrix's order.  Fills ord[0..ncells).
+ */
+static void cell_order(const struct mrun *m, size_t *ord)
+{
+	size_t nc = m->r->ncells, i, k, base = 0, n = 0;
+	const struct cell *cs = m->r->cells;
+	int pass;
+
+	for (i = 1; i < nc; i++) {
+		int gi = cs[i].gomaxprocs ? cs[i].gomaxprocs : m->ncpu,
+		    gb = cs[base].gomaxprocs ? cs[base].gomaxprocs : m->ncpu;
+
+		if ((cs[i].race == 1) < (cs[base].race == 1) ||
+		    ((cs[i].race == 1) == (cs[base].race == 1) &&
+		     abs(gi - m->ncpu) < abs(gb - m->ncpu)))
+			base = i;
+	}
+	ord[n++] = base;
+	for (pass = 0; pass < 3; pass++)
+		for (k = 0; k < nc; k++) {
+			int same_race = cs[k].race == cs[base].race,
+			    same_gmp = cs[k].gomaxprocs == cs[base].gomaxprocs;
+
+			if (k == base ||
+			    (pass == 0 && !(same_gmp && !same_race)) ||
+			    (pass == 1 && !(same_race && !same_gmp)) ||
+			    (pass == 2 && ((same_gmp && !same_race) ||
+					   (same_race && !same_gmp))))
+				continue;
+			ord[n++] = k;
+		}
+}
+
+/* The build of a race setting: as measured, else from the other's. */
+static long long build_estimate(const struct mrun *m, int race)
+{
+	if (m->build_ms[race])
+		return m->build_ms[race];
+	return race ? m->build_ms[0] * BUDGET_RACE_BUILD / 10 :
+	       m->build_ms[1] * 10 / BUDGET_RACE_BUILD;
+}
+
+/*
+ * What the first pass of cell c would take from now, in wall ms with
+ * `jobs` test slots: its executions at the cost measured for its packages
+ * under the same race setting (the other's, scaled, when none ran yet),
+ * plus the build when its race setting is not built.  *build is set when
+ * that build is counted (once for the cells it serves).
+ */
+static long long cell_estimate(const struct mrun *m, size_t c, int *build)
+{
+	size_t nc = m->r->ncells, p, k;
+	int race = m->r->cells[c].race == 1, count = m->o->count;
+	double slot_ms = 0.0, slots = m->max_runs > 0 ? m->max_runs : 1;
+	long long ms, linger;
+
+	*build = 0;
+	for (p = 0; p < m->npkgs; p++) {
+		double same = 0.0, other = 0.0;
+
+		if (!m->pkgs[p].has_tests || !unit_here(m, p, c))
+			continue;
+		for (k = 0; k < nc; k++) {
+			double per = unit_per(m, p * nc + k);
+
+			if ((m->r->cells[k].race == 1) == race)
+				same = per > same ? per : same;
+			else
+				other = per > other ? per : other;
+		}
+		if (same <= 0.0)
+			same = race ? other * BUDGET_RACE_RUN :
+			       other / BUDGET_RACE_RUN;
+		slot_ms += same * (m->here ? m->here[p * nc + c] : count);
+		if (m->pkgs[p].built[race] == 0)
+			*build = 1;
+	}
+	linger = m->linger_ms[race] ? m->linger_ms[race] :
+		 race ? BUDGET_RACE_LINGER_MS : 0;
+	ms = (long long)(slot_ms / slots) + linger;
+	if (*build)
+		ms += build_estimate(m, race);
+	return ms;
+}
+
+/*
+ * Marks in `want` the cells not yet planned that fit, in cell_order(),
+ * in the time left before the deadline less the reserve: a cell that
+ * does not fit is passed over for a cheaper one after it.  Returns how
+ * many were marked.
+ */
+static size_t cells_that_fit(struct mrun *m, unsigned char *want)
+{
+	size_t nc = m->r->ncells, i, n = 0, *ord = xcalloc(nc, sizeof(*ord));
+	unsigned char *f = unit_failures(m);
+	long long left = m->deadline - now_ms() - budget_reserve(m, f), sum = 0;
+	int built_for[2] = { 0, 0 };
+
+	cell_order(m, ord);
+	memset(want, 0, nc);
+	for (i = 0; i < nc; i++) {
+		size_t c = ord[i];
+		int race = m->r->cells[c].race == 1, build;
+		long long ms;
+
+		if (m->planned[c])
+			continue;
+		ms = cell_estimate(m, c, &build);
+		/* Its race setting's build is already counted for another
+		 * cell of this stage. */
+		if (build && built_for[race])
+			ms -= build_estimate(m, race);
+		if (sum + ms > left)
+			continue;
+		sum += ms;
+		built_for[race] |= build;
+		want[c] = 1;
+		n++;
+	}
+	free(f);
+	free(ord);
+	return n;
+}
+
+/*
+ * The first pass.  Without a budget, every cell at once.  With one, the
+ * cell nearest a plain go test first, then, as long as time is left,
+ * the cells that fit by what the pass so far measured; the cells that
+ * never fit are counted (budget.cells_skipped) and said.  Every test
+ * gets its verdicts from the cells it ran in.
+ */
+static int first_pass(struct mrun *m, struct err *err)
+{
+	size_t nc = m->r->ncells, c, *ord;
+	unsigned char *want;
+	int ret = 0;
+
+	m->planned = xcalloc(nc + 1, 1);
+	if (!m->deadline || nc < 2) {
+		plan_runs(m, NULL);
+		ret = run_jobs(m, err);
+		free_jobs(m);
+		return ret;
+	}
+	want = xcalloc(nc + 1, 1);
+	ord = xcalloc(nc, sizeof(*ord));
+	cell_order(m, ord);
+	want[ord[0]] = 1;
+	do {
+		plan_runs(m, want);
+		ret = run_jobs(m, err);
+		free_jobs(m);
+	} while (!ret && cells_that_fit(m, want) > 0);
+	for (c = 0; c < nc && !ret; c++) {
+		if (m->planned[c])
+			continue;
+		m->r->budget.cells_skipped++;
+		if (m->o->progress) {
+			clear_live(m);
+			fprintf(m->o->progress, "flake-collector: cell %zu/%zu "
+				"%-24s not run: it did not fit in the budget\n",
+				c + 1, nc, m->r->cells[c].name);
+		}
+		cell_done(m, (int)c);
+	}
+	free(ord);
+	free(want);
+	return ret;
 }
 
 /* plan_round(), its time added to the planner's cost. */
@@ -2367,14 +2631,12 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	m.build_t0 = now_ms();
 	if (o->changed_since && plan_changed(&m, err))
 		goto out;
-	plan_runs(&m);
 	if (o->progress && o->gha)
 		fprintf(o->progress, "::group::flake-collector: %zu packages x "
 			"%zu cells\n", m.npkgs, r->ncells);
 	stress_start(&m);
-	if (run_jobs(&m, err))
+	if (first_pass(&m, err))
 		goto out;
-	free_jobs(&m);
 	if (m.deadline) {
 		r->budget.first_pass_ms = now_ms() - m.t0;
 		r->budget.exceeded = r->budget.first_pass_ms > o->budget_ms;
@@ -2447,6 +2709,7 @@ out:
 	free(m.cell_end);
 	free(m.cell_left);
 	free(m.cell_finished);
+	free(m.planned);
 	free(m.here);
 	free(m.unit_ms);
 	free(m.unit_execs);

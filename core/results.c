@@ -1274,6 +1274,10 @@ void results_budget_text(const struct run_budget *b, char *out, size_t size)
 		     (double)b->budget_ms / 1000.0,
 		     (double)b->first_pass_ms / 1000.0,
 		     b->exceeded ? " (over the budget: no time left to spend)" : "");
+	if (n > 0 && (size_t)n < size && b->cells_skipped)
+		n += snprintf(out + n, size - (size_t)n, ", %d cell%s did not "
+			      "fit", b->cells_skipped,
+			      b->cells_skipped == 1 ? "" : "s");
 	if (n > 0 && (size_t)n < size && b->rounds)
 		n += snprintf(out + n, size - (size_t)n, ", then %d round%s: %lld "
 			      "process%s, -count %lld in all", b->rounds,

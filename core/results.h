@@ -274,6 +274,7 @@ struct run_budget {
 	long long hang_limited;		/* processes given a shorter
 					 * -test.timeout from history */
 	int exceeded;			/* the first pass alone took longer */
+	int cells_skipped;		/* cells whose first pass did not fit */
 	long long plan_us;		/* time spent planning the rounds and
 					 * the reruns (the planner's cost) */
 };

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """--budget (docs/BUDGET.md) and hang limits from history, on the real
-toolchain: a first pass of -count=1 in every cell, then rounds that find
+toolchain: a first pass of -count=1 in every cell that fits, then rounds that find
 what one execution cannot (detmod's TestFlip fails every second
 execution of a process), accounting that counts only what ran, and a
 hanging test cut at its package's usual time instead of --timeout.
@@ -80,6 +80,28 @@ def main():
     check("-timeout=1m0s" in hang.get("repro", "") or "-timeout=60s" in hang.get("repro", ""),
           "the repro keeps the run's -timeout: %r" % hang.get("repro"))
     check(secs < 40, "cut long before --timeout 60s: %.1f s" % secs)
+
+    # 3. A budget smaller than the whole first pass: the cell nearest a
+    # plain go test (race off) runs first; a race cell is never started
+    # with less than a second left (its estimate includes the race
+    # runtime's 1 s exit sleep), so with --budget 1s both race cells are
+    # skipped, by construction, not by luck.
+    rc, d, err, _ = run("detmod", "s", ["--no-history", "--budget", "1s", "--gomaxprocs", "1,2",
+                                        "--rerun", "1", "./det"])
+    b, cells = d.get("budget", {}), d.get("cells", [])
+    ran = {c["cell"] for t in d["tests"] for c in t["cells"]}
+    race = {c["name"] for c in cells if c["race"]}
+    byname = {c["name"]: c for c in cells}
+    check(rc == 0 and len(cells) == 4 and len(race) == 2, "4 cells: %r %s"
+          % ([c["name"] for c in cells], err[-300:]))
+    check(b.get("cells_skipped", 0) >= 2 and not ran & set(race) and
+          all(byname[n]["wall_ms"] == 0 for n in race),
+          "the race cells did not fit and ran nothing: %r, cells that ran %r" % (b, sorted(ran)))
+    check(any(not byname[n]["race"] for n in ran), "a race-off cell ran: %r" % sorted(ran))
+    t = tests(d)
+    check(t.get("TestPass", {}).get("status") == "passed" and
+          t.get("TestFail", {}).get("status") == "failed",
+          "verdicts from the cells that ran: %r" % {k: v.get("status") for k, v in t.items()})
 
     done()
 

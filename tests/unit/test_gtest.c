@@ -340,9 +340,46 @@ static void names(void)
 	free(cb);
 }
 
+/* The closing line frees a scheduler's slot; a test's "PASS" output
+ * does not, nor does a line that only starts with it. */
+static void closing(void)
+{
+	static const char *const cases[][2] = {
+		{ EV("start", "") EV("run", T("TestA"))
+		  "{\"Action\":\"output\",\"Package\":\"p\",\"Test\":"
+		  "\"TestA\",\"Output\":\"PASS\\n\"}\n" EV("pass", T("TestA")), "0" },
+		{ EV("start", "") OUT("PASSED nothing"), "0" },
+		{ EV("start", "") EV("run", T("TestA")) EV("pass", T("TestA"))
+		  OUT("PASS"), "1" },
+		{ EV("start", "") EV("run", T("TestA")) EV("fail", T("TestA"))
+		  OUT("FAIL"), "1" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct results r;
+		struct cell c;
+		struct gtest_agg *a;
+
+		results_init(&r);
+		memset(&c, 0, sizeof(c));
+		c.name = cellname;
+		results_add_cell(&r, &c);
+		a = gtest_agg_new(&r, 0, GTEST_DIRECT, 0);
+		gtest_agg_expect(a, "p");
+		CHECK(!gtest_agg_closing(a));
+		gtest_agg_feed(a, cases[i][0], strlen(cases[i][0]));
+		CHECK(gtest_agg_closing(a) == (cases[i][1][0] == '1'));
+		gtest_agg_finish(a, 0, NULL);
+		gtest_agg_free(a);
+		results_release(&r);
+	}
+}
+
 int main(void)
 {
 	decode();
+	closing();
 	package_level();
 	state_leak();
 	names();

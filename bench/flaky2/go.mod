@@ -1,0 +1,3 @@
+module example.com/flaky2
+
+go 1.19

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""bench/wall.py -- detection per wall-second (issue 13; part 7 of
+`make bench`, docs/PERFORMANCE.md).
+
+    python3 bench/wall.py [TRIALS [MODULE...]]
+
+For each module (default examples/flaky and bench/flaky2), P is the
+median wall time of a plain `go test -count=1 -timeout 20s ./...` (after
+one warm-up, so the build cache is warm for every side).  Then, TRIALS
+times (default 20), for B = 1x, 2x and 5x P:
+
+  * `flake-collector run --budget B` (no history, the default matrix);
+  * the seed recipe `GOMAXPROCS=2 go test -json -race -count=3 ./...`
+    repeated while its elapsed time is below B: at least once, so it gets
+    at least the budget's wall time (more at small B);
+
+and once per trial `gotestsum --rerun-fails -- -count=1 ./...`.  Every
+side gets `-timeout 20s` (a hang costs 20 s everywhere; `go test`'s
+default of 10 minutes would make one hang the whole benchmark).
+
+A planted problem is caught when the collector's verdict for its test is
+flaky or failed, or when any execution of the recipe or gotestsum failed
+it.  Prints, per module, a markdown table: trials that caught each plant,
+the median wall time of each column, and the planted problems caught per
+trial (mean).  Raw results stay in bench/out/wall/.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench", "out", "wall")
+COLLECTOR = os.path.join(ROOT, "bin", "flake-collector")
+MULTS = (1, 2, 5)
+
+# Planted problems per module, as test2json names the test.  TestAlwaysFails
+# (examples/flaky/broken) is broken, not planted as a flake: left out.
+PLANTS = {
+    "examples/flaky": [
+        "TestWorkerPool/concurrent_submissions", "TestDeadline",
+        "TestRandomFailure", "TestNames/flaky_ünïcode", "TestGoroutinePanic",
+        "TestCounterRace", "TestOccasionalHang", "TestOrderDepends"],
+    "bench/flaky2": [
+        "TestRareFlake", "TestRegisterOnce", "TestNeedsTwoThreads",
+        "TestRareRace", "TestSlowChecksum", "TestFirstKey"],
+}
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def env(**kw):
+    e = dict(os.environ)
+    e.pop("GOFLAGS", None)
+    e.update(kw)
+    return e
+
+
+def timed(argv, cwd, out=None, e=None):
+    t0 = time.monotonic()
+    with open(out or os.devnull, "wb") as f:
+        subprocess.run(argv, cwd=cwd, stdout=f, stderr=subprocess.DEVNULL,
+                       env=e or env())
+    return time.monotonic() - t0
+
+
+def failed_in_stream(path):
+    """Tests with a fail action in a go test -json stream."""
+    names = set()
+    with open(path, "rb") as f:
+        for line in f:
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            if ev.get("Action") == "fail" and ev.get("Test"):
+                names.add(ev["Test"])
+    return names
+
+
+def collector(mod, budget_ms, tag):
+    path = os.path.join(OUT, tag + ".json")
+    wall = timed([COLLECTOR, "run", "--no-history", "--quiet", "--fail-on",
+                  "none", "--timeout", "20s", "--budget", "%dms" % budget_ms,
+                  "--json", path, "./..."], mod)
+    caught = set()
+    with open(path) as f:
+        for t in json.load(f)["tests"]:
+            if t.get("status") in ("flaky", "failed"):
+                caught.add(t["name"])
+    return caught, wall
+
+
+def recipe(mod, budget_s, tag):
+    caught, t0, k = set(), time.monotonic(), 0
+    while k == 0 or time.monotonic() - t0 < budget_s:
+        path = os.path.join(OUT, "%s-%d.json" % (tag, k))
+        timed(["go", "test", "-json", "-race", "-count=3", "-timeout", "20s",
+               "./..."], mod, path, env(GOMAXPROCS="2"))
+        caught |= failed_in_stream(path)
+        k += 1
+    return caught, time.monotonic() - t0
+
+
+def gotestsum(mod, tag):
+    path = os.path.join(OUT, tag + ".json")
+    wall = timed(["gotestsum", "--format", "dots", "--jsonfile", path,
+                  "--rerun-fails", "--packages", "./...", "--",
+                  "-count=1", "-timeout", "20s"], mod)
+    return failed_in_stream(path), wall
+
+
+def main():
+    trials = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    mods = sys.argv[2:] or list(PLANTS)
+    os.makedirs(OUT, exist_ok=True)
+    for rel in mods:
+        mod = os.path.join(ROOT, rel)
+        plants = PLANTS[rel]
+        timed(["go", "test", "-count=1", "-timeout", "20s", "./..."], mod)
+        timed(["go", "test", "-race", "-count=1", "-timeout", "20s", "./..."], mod)
+        plain = statistics.median(
+            timed(["go", "test", "-count=1", "-timeout", "20s", "./..."], mod)
+            for _ in range(3))
+        cols = []
+        for m in MULTS:
+            cols += [("--budget %d× (%.1f s)" % (m, m * plain), "c", m),
+                     ("recipe ≥ %d×" % m, "r", m)]
+        cols.append(("gotestsum --rerun-fails", "g", 0))
+        hits = {c[0]: {p: 0 for p in plants} for c in cols}
+        walls = {c[0]: [] for c in cols}
+        for i in range(trials):
+            for name, kind, m in cols:
+                tag = "%s-%s%d-%d" % (os.path.basename(rel), kind, m, i)
+                budget_ms = max(1000, int(m * plain * 1000))
+                if kind == "c":
+                    caught, wall = collector(mod, budget_ms, tag)
+                elif kind == "r":
+                    caught, wall = recipe(mod, m * plain, tag)
+                else:
+                    caught, wall = gotestsum(mod, tag)
+                walls[name].append(wall)
+                for p in plants:
+                    hits[name][p] += p in caught
+            log("%s: trial %d/%d done" % (rel, i + 1, trials))
+        print("\n%s: plain `go test -count=1 ./...` %.2f s (median of 3); "
+              "%d trials\n" % (rel, plain, trials))
+        print("| planted test | " + " | ".join(c[0] for c in cols) + " |")
+        print("|---|" + "---|" * len(cols))
+        for p in plants:
+            print("| `%s` | %s |" % (p, " | ".join(
+                "%d/%d" % (hits[c[0]][p], trials) for c in cols)))
+        print("| median wall | %s |" % " | ".join(
+            "%.1f s" % statistics.median(walls[c[0]]) for c in cols))
+        print("| plants caught per trial (mean) | %s |" % " | ".join(
+            "%.2f" % (sum(hits[c[0]].values()) / trials) for c in cols))
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
