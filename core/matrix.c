@@ -2104,7 +2104,7 @@ static void plan_reruns(struct mrun *m)
 /* ---- --budget (docs/BUDGET.md) -------------------------------------------- */
 
 /* A round is not worth planning below this. */
-#define BUDGET_MIN_ROUND_MS 300
+#define BUDGET_MIN_ROUND_MS 100
 
 /* Weights of a unit's share of a round, in the order of docs/BUDGET.md. */
 #define BUDGET_W_SUSPECT 16	/* a test failed every execution there, and
@@ -2243,8 +2243,14 @@ static size_t plan_round(struct mrun *m)
 			continue;
 		n = (long long)(cap * w[u] / wsum / per);
 		chunk = m->o->shuffle ? 1 : (long long)((double)wall / per);
-		if (chunk < 1)
-			chunk = 1;
+		/* The first pass ran one execution per process; a round's
+		 * process runs at least three, so that a test which leaks
+		 * state into its next execution shows (kind repeat needs
+		 * three per process: docs/COLLECTOR.md). */
+		if (!m->o->shuffle && n > 0 && n < 3)
+			n = 3;
+		if (chunk < 3)
+			chunk = m->o->shuffle ? 1 : 3;
 		while (n > 0) {
 			struct job *j = add_job(m, JOB_RUN, (int)(u / nc),
 						m->r->cells[u % nc].race == 1,
@@ -2411,15 +2417,18 @@ static long long cell_estimate(const struct mrun *m, size_t c, int *build)
 
 /*
  * Marks in `want` the cells not yet planned that fit, in cell_order(),
- * in the time left before the deadline less the reserve: a cell that
- * does not fit is passed over for a cheaper one after it.  Returns how
- * many were marked.
+ * in three quarters of the time left before the deadline less the
+ * reserve (the last quarter is the rounds': on cheap tests hundreds of
+ * executions catch more than one more cell's one): a cell that does not
+ * fit is passed over for a cheaper one after it.  Returns how many were
+ * marked.
  */
 static size_t cells_that_fit(struct mrun *m, unsigned char *want)
 {
 	size_t nc = m->r->ncells, i, n = 0, *ord = xcalloc(nc, sizeof(*ord));
 	unsigned char *f = unit_failures(m);
-	long long left = m->deadline - now_ms() - budget_reserve(m, f), sum = 0;
+	long long left = (m->deadline - now_ms() - budget_reserve(m, f)) * 3 / 4,
+		  sum = 0;
 	int built_for[2] = { 0, 0 };
 
 	cell_order(m, ord);

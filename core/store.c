@@ -17,6 +17,7 @@
  */
 #include "store.h"
 #include "ident.h"
+#include "store_group.h"
 #include "store_int.h"
 #include "buf.h"
 #include "err.h"
@@ -40,6 +41,10 @@ enum stmt_id {
 	ST_GROUP_GET,
 	ST_GROUP_ADD,
 	ST_GROUP_MERGE,
+	ST_GROUP_TOTALS,
+	ST_GROUP_VERDICT,
+	ST_GROUP_WORST,
+	ST_GROUP_OTHERS,
 	ST_REPO_GET,
 	ST_REPO_ADD,
 	ST_TIMES,
@@ -72,16 +77,27 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" infra) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10,"
 		" ?11, ?12, ?13, ?14, ?15)",
 	/*
-	 * After a further upload's rows are in: the merged verdict of each
-	 * test is the worst of its uploads' (the same statement as the
-	 * backfill in schema/002_reporter.sql).
+	 * After a further upload's rows are in: its metadata; the totals
+	 * come from the uploads merged (ST_GROUP_TOTALS, merge_group()).
 	 */
 	[ST_GROUP_MERGE] =
 		"UPDATE run_groups SET uploads = uploads + 1,"
 		" started_at = min(started_at, ?2), infra = max(infra, ?3),"
 		" pr = coalesce(pr, ?4), branch = coalesce(branch, ?5),"
 		" base_branch = coalesce(base_branch, ?6),"
-		" commit_sha = coalesce(commit_sha, ?7),"
+		" commit_sha = coalesce(commit_sha, ?7)"
+		" WHERE id = ?1",
+	[ST_GROUP_TOTALS] =
+		"UPDATE run_groups SET (tests, n_failed, n_flaky, n_passed,"
+		" n_skipped, n_notrun) = (?2, ?3, ?4, ?5, ?6, ?7) WHERE id = ?1",
+	/*
+	 * When some upload of the group can no longer be read back (recorded
+	 * before schema 003 kept documents, or pruned): each test's worst
+	 * verdict over the uploads, from the verdict rows every upload keeps
+	 * (the same statement as the backfill in schema/002_reporter.sql).
+	 */
+	[ST_GROUP_WORST] =
+		"UPDATE run_groups SET"
 		" (tests, n_failed, n_flaky, n_passed, n_skipped, n_notrun) ="
 		" (SELECT count(*), coalesce(sum(w = 4), 0),"
 		"  coalesce(sum(w = 3), 0), coalesce(sum(w = 2), 0),"
@@ -92,6 +108,13 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"   FROM runs r JOIN verdicts v ON v.run_id = r.id"
 		"   WHERE r.group_id = ?1 GROUP BY v.test_id))"
 		" WHERE id = ?1",
+	[ST_GROUP_OTHERS] =
+		"SELECT count(*) FROM runs WHERE group_id = ?1 AND id != ?2",
+	/* A merged test's verdict (schema/007_group_verdicts.sql). */
+	[ST_GROUP_VERDICT] =
+		"INSERT OR REPLACE INTO group_verdicts(group_id, test_id, status)"
+		" SELECT ?1, id, ?5 FROM tests"
+		" WHERE repo_id = ?2 AND package = ?3 AND name = ?4",
 	[ST_REPO_GET] = "SELECT id FROM repos WHERE name = ?1",
 	[ST_REPO_ADD] = "INSERT INTO repos(name) VALUES (?1)",
 	/* The run's start in UTC, else the recording time. */
@@ -1103,12 +1126,89 @@ static int find_group(struct store *s, struct run_ctx *c, const char *key,
 	return 0;
 }
 
+/*
+ * The group's totals: its other uploads read back (store_group_results())
+ * and r merged into them, as the PR comment merges them -- per test and
+ * cell, so a cell split over two shards that failed in one and passed in
+ * the other is flaky, as it would be in one job.  The merged results are
+ * left in *merged (initialised by the caller; finished here).
+ */
+static int group_totals(struct store *s, struct run_ctx *c,
+			struct results *merged, struct err *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int bad = 0, n, rc;
+	long long others;
+
+	n = store_group_results(s, c->group, c->run, merged, err);
+	if (n < 0)
+		return -1;
+	results_merge(merged, c->r);
+	results_finish(merged);
+	st = stmt_get(s, ST_GROUP_OTHERS, err);
+	if (!st)
+		return -1;
+	if (sqlite3_bind_int64(st, 1, c->group) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, c->run) != SQLITE_OK)
+		return db_err(s, "cannot record run in", err);
+	rc = sqlite3_step(st);
+	others = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	if (others < 0)
+		return db_err(s, "cannot read the run group in", err);
+	if (n < others) {
+		/* Not every upload merged: the verdict rows decide. */
+		st = stmt_get(s, ST_GROUP_WORST, err);
+		if (!st)
+			return -1;
+		if (sqlite3_bind_int64(st, 1, c->group) != SQLITE_OK)
+			return db_err(s, "cannot record run in", err);
+		return step_done(s, st, "cannot update the run group in", err);
+	}
+	st = stmt_get(s, ST_GROUP_TOTALS, err);
+	if (!st)
+		return -1;
+	bad |= sqlite3_bind_int64(st, 1, c->group) != SQLITE_OK;
+	bad |= sqlite3_bind_int64(st, 2, (long long)merged->ntests) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 3, merged->n_failed) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 4, merged->n_flaky) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 5, merged->n_passed) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 6, merged->n_skipped) != SQLITE_OK;
+	bad |= sqlite3_bind_int(st, 7, merged->n_notrun) != SQLITE_OK;
+	if (bad)
+		return db_err(s, "cannot record run in", err);
+	if (step_done(s, st, "cannot update the run group in", err))
+		return -1;
+	/* Every test's merged verdict: the tests only grow over a group's
+	 * uploads, so each write replaces the last one's. */
+	for (i = 0; i < merged->ntests; i++) {
+		const struct test *t = merged->tests[i];
+
+		st = stmt_get(s, ST_GROUP_VERDICT, err);
+		if (!st)
+			return -1;
+		bad |= sqlite3_bind_int64(st, 1, c->group) != SQLITE_OK;
+		bad |= sqlite3_bind_int64(st, 2, c->repo) != SQLITE_OK;
+		bad |= bind_text(st, 3, t->package) != SQLITE_OK;
+		bad |= bind_text(st, 4, t->name) != SQLITE_OK;
+		bad |= bind_text(st, 5, verdict_name(t->status)) != SQLITE_OK;
+		if (bad)
+			return db_err(s, "cannot record run in", err);
+		if (step_done(s, st, "cannot record a merged verdict in", err))
+			return -1;
+	}
+	return 0;
+}
+
 /* Merges the run just written into its existing group. */
-static int merge_group(struct store *s, struct run_ctx *c, struct err *err)
+static int merge_group(struct store *s, struct run_ctx *c,
+		       struct results *merged, struct err *err)
 {
 	const struct run_meta *m = &c->r->meta;
 	sqlite3_stmt *st = stmt_get(s, ST_GROUP_MERGE, err);
-	int bad = 0;
+	struct results local;
+	int bad = 0, ret;
 
 	if (!st)
 		return -1;
@@ -1121,7 +1221,14 @@ static int merge_group(struct store *s, struct run_ctx *c, struct err *err)
 	bad |= bind_text(st, 7, m->commit) != SQLITE_OK;
 	if (bad)
 		return db_err(s, "cannot record run in", err);
-	return step_done(s, st, "cannot update the run group in", err);
+	if (step_done(s, st, "cannot update the run group in", err))
+		return -1;
+	if (merged)
+		return group_totals(s, c, merged, err);
+	results_init(&local);
+	ret = group_totals(s, c, &local, err);
+	results_release(&local);
+	return ret;
 }
 
 /* Adds the run's result rows and one upload to the counters. */
@@ -1254,7 +1361,7 @@ int store_add_run_ex(struct store *s, const struct results *r,
 		for (i = 0; i < r->ntests; i++)
 			if (add_test(s, &c, r->tests[i], err))
 				goto out;
-		if (!c.group_new && merge_group(s, &c, err))
+		if (!c.group_new && merge_group(s, &c, opts->merged, err))
 			goto out;
 		if (opts->doc && add_doc(s, c.run, opts->doc, opts->doc_len, err))
 			goto out;

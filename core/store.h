@@ -134,8 +134,13 @@ struct store_add_opts {
 	 * the same transaction; NULL: none.  Borrowed for the call. */
 	const void *doc;
 	size_t doc_len;
+	/* Initialised by the caller (results_init()), or NULL.  When r
+	 * joined a group with other uploads, the group's merged results
+	 * (finished) are left here for the caller, who releases them either
+	 * way; its `finished` tells whether they were filled. */
+	struct results *merged;
 };
-#define STORE_ADD_OPTS_INIT { NULL, NULL, NULL, 0 }
+#define STORE_ADD_OPTS_INIT { NULL, NULL, NULL, 0, NULL }
 
 /* What store_add_run_ex() recorded, or found recorded before. */
 struct store_added {
@@ -156,7 +161,8 @@ struct store_added {
  * store_add_run() does, in the run group "repository/run_id/attempt" when
  * r->meta.run_id is set (else a group of its own, keyed by the run key),
  * creating the group or merging r into it (uploads, earliest start,
- * merged verdict totals, infra, missing metadata).  opts NULL means
+ * infra, missing metadata, and the verdict totals of the uploads merged
+ * as the PR comment merges them: core/store_group.h, results_merge()).  opts NULL means
  * defaults.  Returns 0 and fills *out (OUT).  Returns -1 with err set,
  * everything rolled back and *out unmodified: also when the group key
  * belongs to another repository's group.

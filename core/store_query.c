@@ -7,9 +7,10 @@
  *     so one snapshot) and releases it on every path.
  *   - Statements are prepared per call and finalized at the function's
  *     out: label; none outlives its query.
- *   - Merged verdicts rank statuses with RANK_SQL (failed 4 > flaky 3 >
- *     passed 2 > skipped 1 > notrun 0), the same order as the run groups'
- *     totals in store.c and schema/002_reporter.sql.
+ *   - A run group's verdict of a test is its group_verdicts row (the
+ *     uploads merged per test and cell, written by store.c) when there is
+ *     one, else the worst of its uploads' by RANK_SQL (failed 4 > flaky
+ *     3 > passed 2 > skipped 1 > notrun 0).
  *   - The reads fill typed structs (store_query.h); none makes JSON
  *     (store_json.c does).  Text columns reach them through col_dup()
  *     (valid UTF-8).
@@ -559,7 +560,9 @@ static int test_recent(struct store *s, struct q_test *t, struct err *err)
 {
 	static const char sql[] =
 		"SELECT g.id, g.commit_sha, g.branch, g.pr,"
-		" max(" RANK_SQL("v.status") "), g.started_at, g.infra"
+		" coalesce((SELECT " RANK_SQL("gv.status") " FROM group_verdicts gv"
+		"  WHERE gv.group_id = g.id AND gv.test_id = ?1),"
+		"  max(" RANK_SQL("v.status") ")), g.started_at, g.infra"
 		" FROM (SELECT run_id, status FROM verdicts WHERE test_id = ?1"
 		"  ORDER BY run_id DESC LIMIT ?3) v"
 		" JOIN runs r ON r.id = v.run_id"
@@ -1142,7 +1145,9 @@ out:
 /* The merged verdicts: one row per test, in the document's order. */
 #define RUN_VERDICTS_GROUPED \
 	"SELECT v.test_id, t.package, t.name," \
-	" max(" RANK_SQL("v.status") ") AS w," \
+	" coalesce((SELECT " RANK_SQL("gv.status") " FROM group_verdicts gv" \
+	"  WHERE gv.group_id = ?1 AND gv.test_id = v.test_id)," \
+	"  max(" RANK_SQL("v.status") ")) AS w," \
 	" sum(v.executions), sum(v.passes), sum(v.failures)," \
 	" sum(v.skips), sum(v.notrun), sum(v.rerun_passes)," \
 	" sum(v.rerun_failures), sum(v.seconds), max(v.new_flaky)" \

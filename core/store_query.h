@@ -287,7 +287,8 @@ struct q_failure {
 struct q_run_test {
 	long long id;			/* tests.id */
 	char *package, *name;
-	const char *status;		/* static: the worst of its uploads */
+	const char *status;		/* static: merged (group_verdicts),
+					 * else the worst of its uploads */
 	long long executions, passes, failures, skips, notrun,
 		  rerun_passes, rerun_failures;
 	double seconds;
@@ -404,8 +405,9 @@ json_t *store_flake_row_json(const struct flake_row *f,
  *       "sample" (the latest message), "output" (its output excerpt)}];
  *   "recent_runs": the 20 latest run groups the test ran in (on branch
  *     when given), newest first, among its 1000 latest uploads:
- *     [{"run_id", "commit", "branch", "pr", "status" (merged: worst of
- *       its uploads), "at" (the group's start), "infra"}].
+ *     [{"run_id", "commit", "branch", "pr", "status" (merged as the PR
+ *       comment merges, else the worst of its uploads), "at" (the
+ *       group's start), "infra"}].
  * Returns a new reference, or NULL with err set: "no such repository"
  * or "no such test N in 'repo'" when test_id is not a test of repo.
  */
@@ -441,8 +443,10 @@ json_t *store_q_runs(struct store *s, const char *repo, int limit,
  *      results document's cells (wall_ms summed),
  *    "tests": the verdict table, as the results document's tests[] and in
  *      its order (failed, flaky, passed, skipped, notrun; then package,
- *      name), merged per (package, name) over the uploads: status worst
- *      of (failed > flaky > passed > skipped > notrun), counts and
+ *      name), merged per (package, name) over the uploads: status the
+ *      group's merged verdict (group_verdicts: per test and cell, as the
+ *      PR comment merges) when recorded, else the worst of (failed >
+ *      flaky > passed > skipped > notrun), counts and
  *      seconds summed, new_flaky if any, cells merged by name likewise,
  *      worst_cell derived as results_finish() does, failure_details from
  *      every upload.  Not stored, hence absent: via_subtest,

@@ -31,11 +31,12 @@ static void failed(struct comment_outcome *out, const struct err *err)
 }
 
 void comment_after_upload(const struct server_cfg *cfg, struct store *s,
-			  const struct results *r, long long group_id,
+			  const struct results *r,
+			  const struct results *premerged, long long group_id,
 			  long long run_id, struct comment_outcome *out)
 {
 	struct results merged;
-	const struct results *use = r;
+	const struct results *use = premerged ? premerged : r;
 	struct comment_source src;
 	struct buf md = BUF_INIT(OUT_COMMENT_MAX), marker = BUF_INIT(256);
 	struct buf run_url = BUF_INIT(2048);
@@ -51,7 +52,8 @@ void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 	}
 	/* Other shards of the run are read back from their rows (core/
 	 * store_group.h); this upload is in memory. */
-	if (store_group_results(s, group_id, run_id, &merged, &err) > 0) {
+	if (!premerged &&
+	    store_group_results(s, group_id, run_id, &merged, &err) > 0) {
 		results_merge(&merged, r);
 		results_finish(&merged);
 		use = &merged;

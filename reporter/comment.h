@@ -22,11 +22,13 @@ struct comment_outcome {
 
 /*
  * Fills *out for upload run_id of run group group_id, whose results r
- * (finished) the caller holds (never fails: problems become out->status
- * "failed").
+ * (finished) the caller holds; merged, when not NULL, are the group's
+ * uploads merged already (store_add_opts.merged), else they are read
+ * here.  Never fails: problems become out->status "failed".
  */
 void comment_after_upload(const struct server_cfg *cfg, struct store *s,
-			  const struct results *r, long long group_id,
+			  const struct results *r,
+			  const struct results *merged, long long group_id,
 			  long long run_id, struct comment_outcome *out);
 
 void comment_outcome_release(struct comment_outcome *o);

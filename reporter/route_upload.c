@@ -171,7 +171,7 @@ void route_upload(const struct request *q, struct reply *p)
 	struct buf inflated = BUF_INIT(q->cfg->max_body);
 	struct err err = ERR_INIT;
 	struct in_json_error fe;
-	struct results r;
+	struct results r, merged;
 	struct store *s;
 	struct store_add_opts ao;
 	struct store_added added;
@@ -184,6 +184,7 @@ void route_upload(const struct request *q, struct reply *p)
 	int rc;
 
 	results_init(&r);
+	results_init(&merged);
 	memset(&co, 0, sizeof(co));
 	if (preflight(q, p, &s, &token_repo, &flags))
 		goto out;
@@ -245,6 +246,9 @@ void route_upload(const struct request *q, struct reply *p)
 	/* The document as it came: gzip from the collector (~35x smaller). */
 	ao.doc = q->body;
 	ao.doc_len = q->body_len;
+	/* A shard's upload: the group's merge, made once for the totals
+	 * and the comment. */
+	ao.merged = &merged;
 	/* Classified before it is stored, though it would not count for
 	 * itself anyway (a run is never its own evidence). */
 	if (store_classify(s, &r, STORE_KNOWN_WINDOW_DAYS,
@@ -271,8 +275,9 @@ void route_upload(const struct request *q, struct reply *p)
 	}
 	/* The comment is best effort: the upload is already safe. */
 	if (!added.duplicate)
-		comment_after_upload(q->cfg, s, &r, added.group_id,
-				     added.run_id, &co);
+		comment_after_upload(q->cfg, s, &r,
+				     merged.finished ? &merged : NULL,
+				     added.group_id, added.run_id, &co);
 	else
 		co.status = "skipped";
 	snprintf(url, sizeof(url), "%s/%s/runs/%lld",
@@ -290,6 +295,7 @@ void route_upload(const struct request *q, struct reply *p)
 			     "gate", classes_json(&r, evidence)));
 out:
 	comment_outcome_release(&co);
+	results_release(&merged);
 	results_release(&r);
 	buf_release(&inflated);
 	free(token_repo);

@@ -15,6 +15,7 @@
 #include "core/store.h"
 #include "core/store_group.h"
 #include "core/store_maint.h"
+#include "core/store_query.h"
 #include "tests/unit/check.h"
 
 #include <sqlite3.h>
@@ -116,6 +117,10 @@ static void shard1(struct results *r)
 	failure(r, P1, "TestBroken", c1, FAIL_PANIC, "nil map", 99);
 	counts(r, P1, "TestOK", c0, 3, 0, 0);
 	counts(r, P1, "TestOK", c1, 3, 0, 0);
+	/* One cell split over both shards (parts of its executions):
+	 * failed here, passed there -- flaky merged. */
+	counts(r, P1, "TestSplit", c0, 0, 2, 0);
+	failure(r, P1, "TestSplit", c0, FAIL_ASSERT, "split", 0);
 	counts(r, P1, "TestRerun", c1, 0, 3, 2);
 	failure(r, P1, "TestRerun", c1, FAIL_TIMEOUT, "deadline", 0);
 	/* An order dependency found by bisection (its where, its repro). */
@@ -149,6 +154,7 @@ static void shard2(struct results *r)
 	p->dir = xstrdup("cache");
 	counts(r, P1, "TestFlip", c1, 1, 2, 0);
 	failure(r, P1, "TestFlip", c1, FAIL_RACE, "data race", 0);
+	counts(r, P1, "TestSplit", c0, 1, 0, 0);
 	counts(r, P3, "TestEvict", c0, 3, 0, 0);
 	counts(r, P3, "TestEvict", c1, 2, 1, 0);
 	failure(r, P3, "TestEvict", c1, FAIL_ASSERT, "evicted early", 123);
@@ -183,6 +189,28 @@ static char *from_store(struct store *s, long long group, long long run2,
 	md = render(&m);
 	results_release(&m);
 	return md;
+}
+
+/* The run group's totals as stored: tests, failed, flaky, passed,
+ * skipped, notrun. */
+static void group_row(const char *path, long long id, long long out[6])
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int k;
+
+	memset(out, 0xff, 6 * sizeof(out[0]));
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(db, "SELECT tests, n_failed, n_flaky,"
+				 " n_passed, n_skipped, n_notrun FROM"
+				 " run_groups WHERE id = ?1", -1, &st,
+				 NULL) == SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		for (k = 0; k < 6; k++)
+			out[k] = sqlite3_column_int64(st, k);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 }
 
 static int sql(const char *path, const char *q)
@@ -227,7 +255,52 @@ int main(void)
 	CHECK(store_add_run_ex(s, &a, &o, &a1, &err) == 0);
 	o.doc = NULL;
 	o.doc_len = 0;
-	CHECK(store_add_run_ex(s, &b, &o, &a2, &err) == 0);
+	{
+		/* The store hands back the group's merge it made for the
+		 * totals: the same comment. */
+		struct results pm;
+		long long g[6];
+
+		results_init(&pm);
+		o.merged = &pm;
+		CHECK(store_add_run_ex(s, &b, &o, &a2, &err) == 0);
+		o.merged = NULL;
+		CHECK(pm.finished);
+		got = render(&pm);
+		CHECK_STR(got, want);
+		free(got);
+		results_release(&pm);
+		/* The run page's totals are the merge's: TestSplit is flaky
+		 * (per cell), not the worst of its uploads (failed). */
+		group_row(path, a2.group_id, g);
+		CHECK(g[0] == (long long)mem.ntests);
+		CHECK(g[1] == mem.n_failed);
+		CHECK(g[2] == mem.n_flaky);
+		CHECK(g[3] == mem.n_passed);
+		CHECK(g[4] == mem.n_skipped);
+		CHECK(g[5] == mem.n_notrun);
+		CHECK(results_test(&mem, P1, "TestSplit", 0)->status ==
+		      VERDICT_FLAKY);
+		/* ... and so is its row on the run page. */
+		{
+			json_t *run = store_q_run(s, a2.group_id, &err);
+			json_t *tests = json_object_get(run, "tests"), *t;
+			size_t k;
+			int seen = 0;
+
+			CHECK(run != NULL);
+			json_array_foreach(tests, k, t) {
+				if (strcmp(json_string_value(json_object_get(
+					   t, "name")), "TestSplit"))
+					continue;
+				seen = 1;
+				CHECK_STR(json_string_value(json_object_get(
+					  t, "status")), "flaky");
+			}
+			CHECK(seen);
+			json_decref(run);
+		}
+	}
 	CHECK(a1.group_id == a2.group_id);
 	CHECK(a1.run_id != a2.run_id);
 
