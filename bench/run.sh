@@ -19,6 +19,8 @@
 #  5. detection per run and per CPU-second (bench/detect_cpu.sh).
 #  6. a sharded run's PR comment merged from rows vs from documents
 #     (bench/group.py).
+#  7. detection per wall-second: --budget against the seed recipe and
+#     gotestsum --rerun-fails (bench/wall.py).
 #
 # Environment: REPS (default 3) repetitions of the parser benchmarks,
 # MREPS (default 3) of the matrix ones; BENCH_SKIP_MATRIX=1 skips part 2;
@@ -208,4 +210,16 @@ if [ "${BENCH_GROUP:-1}" != 0 ]; then
 	echo "|---|---|---|---|"
 	python3 bench/group.py "$ROOT/bin" "${GROUP_K:-8}" 2000 3 ||
 		log "bench/group.py failed; its rows are missing"
+fi
+
+# ---------------------------------------------------------------- part 7
+# Detection per wall-second: --budget 1x, 2x, 5x a plain go test against
+# the seed recipe repeated to the same wall time and gotestsum
+# --rerun-fails, on examples/flaky and bench/flaky2 (bench/wall.py;
+# BENCH_WALL=0 skips it, WALL_TRIALS trials, default 20: ~30 minutes).
+if [ "${BENCH_WALL:-1}" != 0 ]; then
+	echo
+	echo "Detection per wall-second (bench/wall.py, ${WALL_TRIALS:-20} trials):"
+	python3 bench/wall.py "${WALL_TRIALS:-20}" ||
+		log "bench/wall.py failed; its tables are missing"
 fi

@@ -62,6 +62,8 @@ struct job {
 				 * a build its race's batch may do */
 	int batch;		/* a build of every parked package of its
 				 * race in one go command (batch_builds()) */
+	int streaming;		/* ... handing binaries over as they link
+				 * (batch_keeper()) */
 	struct proc p;
 	struct gtest_agg *agg;
 	struct buf errout;
@@ -77,7 +79,10 @@ struct mrun {
 	struct results *r;
 	const struct matrix_opts *o;
 	char *tmpdir;
-	char *test2json;	/* the converter's path */
+	char *test2json;	/* the converter's path (test2json_path()) */
+	struct proc t2j;	/* `go tool -n test2json` while t2j_running */
+	int t2j_running;
+	char *tooldir;		/* GOTOOLDIR */
 	char *goroot_bin;	/* $GOROOT/bin: go test puts it first in PATH */
 	int go_minor;		/* 19 for go1.19.x; 0 unknown */
 	struct mpkg *pkgs;
@@ -187,32 +192,54 @@ static int go_minor_version(const char *v)
  * The test2json converter: since Go 1.24 the distribution no longer ships
  * it prebuilt in GOTOOLDIR, and `go tool -n test2json` builds it into the
  * build cache and prints its path (older Go prints the GOTOOLDIR path).
+ * That go command takes ~0.1 s, so it starts here and is waited for only
+ * when the first test process starts (test2json_path()), while the
+ * binaries build.  A converter in GOTOOLDIR is used at once.
  */
 static int find_test2json(struct mrun *m, const char *tooldir,
 			  struct err *err)
 {
 	const char *argv[] = { m->o->go, "tool", "-n", "test2json", NULL };
-	struct buf out = BUF_INIT(8192), errout = BUF_INIT(8192);
 	struct buf path = BUF_INIT(8192);
+
+	if (!buf_addf(&path, "%s/test2json", tooldir) &&
+	    access(path.data, X_OK) == 0) {
+		m->test2json = buf_detach(&path, NULL);
+		return 0;
+	}
+	m->tooldir = xstrdup(tooldir);
+	buf_release(&path);
+	if (proc_spawn(&m->t2j, argv, &m->plain, err))
+		return -1;
+	m->t2j_running = 1;
+	return 0;
+}
+
+/* The converter's path, once find_test2json()'s go command has ended. */
+static int test2json_path(struct mrun *m, struct err *err)
+{
+	struct buf out = BUF_INIT(8192), errout = BUF_INIT(8192);
 	int rc;
 
-	rc = proc_run(argv, &m->plain, &out, &errout, NULL);
+	if (m->test2json)
+		return 0;
+	if (!m->t2j_running)
+		return err_set(err, "cannot find Go's test2json");
+	rc = proc_collect(&m->t2j, &out, &errout);
+	m->t2j_running = 0;
 	chomp(&out);
 	if (rc == 0 && out.len && !memchr(out.data, '\n', out.len) &&
 	    access(out.data, X_OK) == 0) {
 		m->test2json = buf_detach(&out, NULL);
-	} else if (!buf_addf(&path, "%s/test2json", tooldir) &&
-		   access(path.data, X_OK) == 0) {
-		m->test2json = buf_detach(&path, NULL);
 	} else {
 		chomp(&errout);
 		err_set(err, "cannot find Go's test2json ('%s tool -n test2json' "
-			"failed: %s)", m->o->go,
-			errout.len ? buf_str(&errout) : "no output");
+			"failed: %s; none in %s)", m->o->go,
+			errout.len ? buf_str(&errout) : "no output",
+			m->tooldir ? m->tooldir : "GOTOOLDIR");
 	}
 	buf_release(&out);
 	buf_release(&errout);
-	buf_release(&path);
 	return m->test2json ? 0 : -1;
 }
 
@@ -539,12 +566,72 @@ static char *batch_dir(const struct mrun *m, int race)
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * A batch build that hands over each test binary as soon as it is linked,
+ * so that its runs start while the rest still build (as `go test ./...`
+ * overlaps them): `go test -exec KEEPER -vet=off -count=1 pkgs...` builds
+ * every package as `go test` does and, instead of running a binary, runs
+ * KEEPER on it in the package's directory; KEEPER, a script written into
+ * the batch directory, keeps the binary under its file name there -- a
+ * hard link, else a copy, made under a dot name and renamed, so a name
+ * that appears is a whole binary -- and exits 0.  The run loop picks the
+ * names up (batch_collect()).  Sets keep to -exec's value and env to the
+ * variable naming the directory; leaves them empty (the caller then uses
+ * `go test -c -o DIR/`) when the script cannot be written, when its path
+ * cannot be quoted for -exec, or when the user's flags name an -exec of
+ * their own.
+ */
+static void batch_keeper(const struct mrun *m, const char *dir,
+			 struct buf *keep, struct buf *env)
+{
+	static const char script[] =
+		"#!/bin/sh\n"
+		"# flake-collector's streaming batch build (core/matrix.c,\n"
+		"# batch_keeper()): keeps the test binary go test just linked.\n"
+		"b=${1##*/}\n"
+		"t=\"$FLAKE_BATCH_DIR/.$b.part\"\n"
+		"rm -f \"$t\"\n"
+		"ln \"$1\" \"$t\" 2>/dev/null || cp \"$1\" \"$t\" || exit 1\n"
+		"mv -f \"$t\" \"$FLAKE_BATCH_DIR/$b\"\n";
+	struct buf path = BUF_INIT(8192);
+	size_t k;
+	FILE *f;
+	int ok;
+
+	buf_reset(keep);
+	buf_reset(env);
+	for (k = 0; m->o->extra && m->o->extra[k]; k++)
+		if (!strncmp(m->o->extra[k], "-exec", 5) ||
+		    !strncmp(m->o->extra[k], "--exec", 6))
+			return;
+	if (getenv("FLAKE_NO_STREAM_BUILD") || strchr(dir, '\'') ||
+	    buf_addf(&path, "%s/.keep.sh", dir))
+		goto out;
+	f = fopen(buf_str(&path), "w");
+	if (!f)
+		goto out;
+	ok = fputs(script, f) >= 0;
+	ok &= fclose(f) == 0;
+	if (!ok || chmod(buf_str(&path), 0700))
+		goto out;
+	/* cmd/go splits -exec's value into fields; quoted, the path is one. */
+	if (buf_addf(keep, "'%s'", buf_str(&path)) ||
+	    buf_addf(env, "FLAKE_BATCH_DIR=%s", dir)) {
+		buf_reset(keep);
+		buf_reset(env);
+	}
+out:
+	buf_release(&path);
+}
+
 static int start_build(struct mrun *m, struct job *j, struct err *err)
 {
 	struct mpkg *p = &m->pkgs[j->pkg];
 	const char **argv;
-	struct buf bin = BUF_INIT(8192);
+	struct buf bin = BUF_INIT(8192), keep = BUF_INIT(8192),
+		   env = BUF_INIT(8192);
 	struct proc_opts po = { 0 };
+	const char *envv[2] = { NULL, NULL };
 	size_t i = 0, k, npark = 0;
 	char *dir = NULL;
 	int ldflags = 0, ret;
@@ -560,6 +647,7 @@ static int start_build(struct mrun *m, struct job *j, struct err *err)
 		}
 		if (buf_addf(&bin, "%s/", dir))
 			BUG("temporary path too long");
+		batch_keeper(m, dir, &keep, &env);
 	} else {
 		if (buf_addf(&bin, "%s/%zu%s.test", m->tmpdir, (size_t)j->pkg,
 			     j->race ? "-race" : ""))
@@ -568,9 +656,18 @@ static int start_build(struct mrun *m, struct job *j, struct err *err)
 	}
 	argv[i++] = m->o->go;
 	argv[i++] = "test";
-	argv[i++] = "-c";
-	argv[i++] = "-o";
-	argv[i++] = buf_str(&bin);
+	if (keep.len) {
+		/* Streaming: each binary as soon as it is linked. */
+		j->streaming = 1;
+		argv[i++] = "-exec";
+		argv[i++] = buf_str(&keep);
+		argv[i++] = "-vet=off";
+		argv[i++] = "-count=1";
+	} else {
+		argv[i++] = "-c";
+		argv[i++] = "-o";
+		argv[i++] = buf_str(&bin);
+	}
 	if (j->race)
 		argv[i++] = "-race";
 	if (m->o->tags) {
@@ -600,9 +697,13 @@ static int start_build(struct mrun *m, struct job *j, struct err *err)
 	po.merge_stderr = 1;
 	po.new_pgrp = 1;
 	po.unset = m->unset;
+	envv[0] = env.len ? buf_str(&env) : NULL;
+	po.env = env.len ? envv : NULL;
 	ret = proc_spawn(&j->p, argv, &po, err);
 out:
 	buf_release(&bin);
+	buf_release(&keep);
+	buf_release(&env);
 	free(dir);
 	free(argv);
 	return ret;
@@ -615,11 +716,17 @@ static void build_done(struct mrun *m);
  * others (a package that did not build, or anything unexpected) go back
  * to their own `go test -c`, whose output names the error exactly.
  */
-static void batch_done(struct mrun *m, int race)
+/*
+ * The parked builds of race setting `race` whose binary is in the batch
+ * directory are done; with `final` (the batch ended) the others go back
+ * to their own build.  Returns how many were done now.
+ */
+static int batch_collect(struct mrun *m, int race, int final)
 {
 	struct buf path = BUF_INIT(8192), name = BUF_INIT(4096);
 	char *dir = batch_dir(m, race);
 	size_t k;
+	int n = 0;
 
 	for (k = 0; k < m->njobs; k++) {
 		struct job *pj = &m->jobs[k];
@@ -632,9 +739,11 @@ static void batch_done(struct mrun *m, int race)
 		if (buf_addf(&path, "%s/%s", dir, buf_str(&name)))
 			BUG("temporary path too long");
 		if (access(buf_str(&path), X_OK)) {
-			pj->state = 0;
+			if (final)
+				pj->state = 0;
 			continue;
 		}
+		n++;
 		p->bin[race] = xstrdup(buf_str(&path));
 		p->built[race] = 1;
 		pj->state = 2;
@@ -644,6 +753,12 @@ static void batch_done(struct mrun *m, int race)
 	buf_release(&path);
 	buf_release(&name);
 	free(dir);
+	return n;
+}
+
+static void batch_done(struct mrun *m, int race)
+{
+	batch_collect(m, race, 1);
 }
 
 /* Removes the batch directories and anything left in them. */
@@ -875,6 +990,8 @@ static int start_test(struct mrun *m, struct job *j, struct err *err)
 	unsigned flags = GTEST_DIRECT;
 	int ret;
 
+	if (test2json_path(m, err))
+		return -1;
 	/* --skip needs the list first (its -run pattern); otherwise it is
 	 * read only once a process of the package died (finish_job()). */
 	if (!p->listed[j->race] && m->o->skip)
@@ -1028,7 +1145,8 @@ static void finish_job(struct mrun *m, struct job *j)
 		fprintf(stderr, "trace: %6.2f %6.2f %-6s %-24s %s\n",
 			(double)(j->started - m->t0) / 1000.0,
 			(double)(t - j->started) / 1000.0,
-			j->kind == JOB_BUILD ? (j->batch ? "batch" : "build") :
+			j->kind == JOB_BUILD ? (j->streaming ? "stream" :
+						j->batch ? "batch" : "build") :
 			j->kind == JOB_RUN ? "run" :
 			j->kind == JOB_RERUN ? "rerun" : "verify",
 			j->cell >= 0 ? m->r->cells[j->cell].name :
@@ -1326,7 +1444,7 @@ static int run_jobs(struct mrun *m, struct err *err)
 	m->jobs_total = m->jobs_done + m->njobs;
 	for (;;) {
 		size_t i, nf = 0;
-		int waiting = 0;
+		int waiting = 0, streaming;
 
 		adapt_jobs(m);
 		if (start_ready(m, err))
@@ -1356,7 +1474,19 @@ static int run_jobs(struct mrun *m, struct err *err)
 			 * happen, builds are always ready. */
 			BUG("matrix deadlock");
 		}
-		if (poll(fds, (nfds_t)nf, 250) < 0 && errno != EINTR) {
+		/* A streaming batch hands binaries over as it links them:
+		 * look for them often. */
+		streaming = 0;
+		for (i = 0; i < m->njobs; i++) {
+			const struct job *j = &m->jobs[i];
+
+			if (j->state == 1 && j->kind == JOB_BUILD && j->batch) {
+				streaming = 1;
+				batch_collect(m, j->race, 0);
+			}
+		}
+		if (poll(fds, (nfds_t)nf, streaming ? 20 : 250) < 0 &&
+		    errno != EINTR) {
 			err_sys(err, "poll");
 			goto out;
 		}
@@ -2712,7 +2842,12 @@ out:
 		rmdir(m.tmpdir);
 	}
 	free(m.tmpdir);
+	if (m.t2j_running) {
+		proc_kill(&m.t2j, SIGKILL);
+		proc_collect(&m.t2j, NULL, NULL);
+	}
 	free(m.test2json);
+	free(m.tooldir);
 	free(m.goroot_bin);
 	free(m.cell_start);
 	free(m.cell_end);

@@ -159,10 +159,17 @@ int proc_run(const char *const *argv, const struct proc_opts *o,
 	     struct buf *out, struct buf *errout, struct err *err)
 {
 	struct proc p;
-	struct pollfd fds[2];
 
 	if (proc_spawn(&p, argv, o, err))
 		return -1;
+	return proc_collect(&p, out, errout);
+}
+
+int proc_collect(struct proc *pp, struct buf *out, struct buf *errout)
+{
+	struct proc p = *pp;
+	struct pollfd fds[2];
+
 	for (;;) {
 		int nf = 0, i;
 
@@ -201,7 +208,8 @@ int proc_run(const char *const *argv, const struct proc_opts *o,
 			}
 		}
 	}
-	return proc_wait(&p);
+	*pp = p;
+	return proc_wait(pp);
 }
 
 int proc_in_path(const char *prog)

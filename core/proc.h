@@ -52,6 +52,14 @@ void proc_kill(struct proc *p, int sig);
 int proc_run(const char *const *argv, const struct proc_opts *o,
 	     struct buf *out, struct buf *errout, struct err *err);
 
+/*
+ * proc_run()'s second half, for a child proc_spawn() started earlier
+ * (its output small enough to wait in the pipes meanwhile, or read as
+ * it comes here): stdout into out, stderr into errout (NULL discards),
+ * to their end; then waits.  Returns the exit status.
+ */
+int proc_collect(struct proc *p, struct buf *out, struct buf *errout);
+
 /* Is `prog` an executable somewhere on PATH? */
 int proc_in_path(const char *prog);
 

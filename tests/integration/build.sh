@@ -1,6 +1,8 @@
 #!/bin/sh
-# Test binaries built in one `go test -c -o DIR/` per race setting on Go
-# 1.21+ (core/matrix.c, batch_builds()), with the per-package build as the
+# Test binaries built in one go command per race setting on Go 1.21+
+# (core/matrix.c, batch_builds()): `go test -exec KEEPER`, which hands each
+# binary over as it is linked, or `go test -c -o DIR/` with
+# FLAKE_NO_STREAM_BUILD; with the per-package build as the
 # fallback: for a package the batch did not build (a compile error, named
 # exactly by its own build), when two packages would write the same file
 # name, on Go 1.19, and with FLAKE_NO_BATCH_BUILD set.  The verdicts are the
@@ -48,14 +50,23 @@ print(sorted((p["package"], p["status"]) for p in d["packages"]))' "$1.json"
 }
 run "$a" "$work/a1"
 run "$a" "$work/a0" FLAKE_NO_BATCH_BUILD=1
+run "$a" "$work/a2" FLAKE_NO_STREAM_BUILD=1
 run "$b" "$work/b1"
-for f in a1 a0 b1; do
+for f in a1 a0 a2 b1; do
 	[ -s "$work/$f.json" ] || { cat "$work/$f.trace"; echo "FAIL: $f wrote no results"; exit 1; }
 done
 if [ "${minor:-0}" -ge 21 ]; then
-	[ "$(count "$work/a1" batch)" = 1 ] && [ "$(count "$work/a1" build)" = 1 ] || {
+	# The batch streams its binaries (go test -exec, batch_keeper())...
+	[ "$(count "$work/a1" stream)" = 1 ] && [ "$(count "$work/a1" build)" = 1 ] || {
 		grep '^trace' "$work/a1.trace"
-		echo "FAIL: want one batch build and one fallback build (broken)"; fail=1; }
+		echo "FAIL: want one streaming batch build and one fallback build (broken)"; fail=1; }
+	# ... or, without, writes them with go test -c -o DIR/.
+	[ "$(count "$work/a2" batch)" = 1 ] && [ "$(count "$work/a2" build)" = 1 ] || {
+		grep '^trace' "$work/a2.trace"
+		echo "FAIL: FLAKE_NO_STREAM_BUILD: want one batch build and one fallback build"; fail=1; }
+	[ "$(verdicts "$work/a1")" = "$(verdicts "$work/a2")" ] || {
+		verdicts "$work/a1"; verdicts "$work/a2"
+		echo "FAIL: the streaming and the -c batch builds disagree"; fail=1; }
 else
 	[ "$(count "$work/a1" batch)" = 0 ] && [ "$(count "$work/a1" build)" = 4 ] || {
 		grep '^trace' "$work/a1.trace"
