@@ -32,5 +32,24 @@ copy && sed -i 's/actions\/upload-artifact@v4/actions\/upload-artifact@main/' \
 	"$work/t/action.yml" && expect_fail "a branch ref" "not pinned"
 copy && sed -i 's/^#define FLAKE_VERSION ".*"$/#define FLAKE_VERSION "7.7.7"/' \
 	"$work/t/core/version.h" && expect_fail "no CHANGELOG section" "no '## \[7.7.7\]"
+# The release's notes: its CHANGELOG section, nothing of the next one or
+# of the link definitions; a tag without a section is refused.
+notes=$(sh "$top/tools/release-notes.sh" "v$ver" "$top/CHANGELOG.md") || {
+	echo "FAIL: release-notes v$ver"; fail=1; }
+case $notes in
+"### "*) ;;
+*) echo "FAIL: release-notes: the section should start with a ### heading: $notes" | head -3; fail=1 ;;
+esac
+case $notes in
+*"## ["*|*"]: https://"*) echo "FAIL: release-notes: past the section"; fail=1 ;;
+esac
+printf '## [Unreleased]\n\n## [2.0.0] - 2027-01-02\n\n### Changed\n- New.\n\n## [1.0.0] - 2026-01-01\n\n- Old.\n\n[2.0.0]: https://x/2\n' >"$work/cl.md"
+[ "$(sh "$top/tools/release-notes.sh" v2.0.0 "$work/cl.md")" = "$(printf '### Changed\n- New.')" ] || {
+	sh "$top/tools/release-notes.sh" v2.0.0 "$work/cl.md"; echo "FAIL: release-notes v2.0.0"; fail=1; }
+[ "$(sh "$top/tools/release-notes.sh" v1.0.0 "$work/cl.md")" = "- Old." ] || {
+	echo "FAIL: release-notes v1.0.0 (the last section, before the links)"; fail=1; }
+if sh "$top/tools/release-notes.sh" v3.0.0 "$work/cl.md" >/dev/null 2>&1; then
+	echo "FAIL: release-notes: a tag without a section passed"; fail=1
+fi
 [ $fail -eq 0 ] || exit 1
-echo "ok: release-check passes on the tree and refuses 5 broken ones"
+echo "ok: release-check passes on the tree and refuses 5 broken ones; release notes from the changelog"
