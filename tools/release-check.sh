@@ -47,5 +47,24 @@ grep -n '^[[:space:]]*uses:' "$top/action.yml" | while IFS= read -r l; do
 	echo "$ref" | grep -Eq '^(v[0-9]+(\.[0-9]+)*|[0-9a-f]{40})$' ||
 		echo "release-check: action.yml:${l%%:*}: '${l#*uses:}' is not pinned to a tag or a commit"
 done | grep . && bad=1
+# The Marketplace listing: a name, and a description of at most 125
+# characters (GitHub's limit for an action's description there).
+python3 - "$top/action.yml" <<'PY' || bad=1
+import sys
+try:
+    import yaml
+except ImportError:
+    sys.exit(0)
+d = yaml.safe_load(open(sys.argv[1]))
+desc = d.get("description") or ""
+bad = 0
+if not d.get("name"):
+    print("release-check: action.yml has no name"); bad = 1
+if not desc or len(desc) > 125:
+    print("release-check: action.yml: the description has %d characters, the Marketplace shows at most 125" % len(desc)); bad = 1
+if not (d.get("branding") or {}).get("icon") or not (d.get("branding") or {}).get("color"):
+    print("release-check: action.yml: no branding icon and color (the Marketplace listing)"); bad = 1
+sys.exit(bad)
+PY
 [ $bad -eq 0 ] && echo "release-check: ok (version $ver${tag:+, tag $tag})"
 exit $bad

@@ -51,5 +51,14 @@ printf '## [Unreleased]\n\n## [2.0.0] - 2027-01-02\n\n### Changed\n- New.\n\n## 
 if sh "$top/tools/release-notes.sh" v3.0.0 "$work/cl.md" >/dev/null 2>&1; then
 	echo "FAIL: release-notes: a tag without a section passed"; fail=1
 fi
+if python3 -c 'import yaml' 2>/dev/null; then
+	copy && python3 - "$work/t/action.yml" <<'PY' && expect_fail "a long description" "at most 125"
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = re.sub(r"(?m)^description: >-\n(  .*\n)+", "description: " + "x" * 126 + "\n", s, count=1)
+open(p, "w").write(s)
+PY
+fi
 [ $fail -eq 0 ] || exit 1
-echo "ok: release-check passes on the tree and refuses 5 broken ones; release notes from the changelog"
+echo "ok: release-check passes on the tree and refuses 6 broken ones; release notes from the changelog"
