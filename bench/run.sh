@@ -21,6 +21,8 @@
 #     (bench/group.py).
 #  7. detection per wall-second: --budget against the seed recipe and
 #     gotestsum --rerun-fails (bench/wall.py).
+#  8. the Action's build steps: key, apt-skip, cold build, warm start
+#     (bench/action_steps.py).
 #
 # Environment: REPS (default 3) repetitions of the parser benchmarks,
 # MREPS (default 3) of the matrix ones; BENCH_SKIP_MATRIX=1 skips part 2;
@@ -222,4 +224,15 @@ if [ "${BENCH_WALL:-1}" != 0 ]; then
 	echo "Detection per wall-second (bench/wall.py, ${WALL_TRIALS:-20} trials):"
 	python3 bench/wall.py "${WALL_TRIALS:-20}" ||
 		log "bench/wall.py failed; its tables are missing"
+fi
+
+# ---------------------------------------------------------------- part 8
+# The Action's build steps: key, apt-skip path, cold build, warm start
+# (bench/action_steps.py; BENCH_STEPS=0 skips it).
+if [ "${BENCH_STEPS:-1}" != 0 ]; then
+	echo
+	echo "The Action's build steps (bench/action_steps.py, 3 runs):"
+	echo
+	python3 bench/action_steps.py 3 ||
+		log "bench/action_steps.py failed; its table is missing"
 fi
