@@ -2575,6 +2575,12 @@ static size_t cells_that_fit(struct mrun *m, unsigned char *want)
 		 * cell of this stage. */
 		if (build && built_for[race])
 			ms -= build_estimate(m, race);
+		if (m->trace)
+			fprintf(stderr, "trace: %6.2f budget: cell %s estimated "
+				"%lld ms, %lld ms of the pass's share left%s\n",
+				(double)(now_ms() - m->t0) / 1000.0,
+				m->r->cells[c].name, ms, left - sum,
+				sum + ms > left ? ": not now" : "");
 		if (sum + ms > left)
 			continue;
 		sum += ms;
