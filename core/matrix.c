@@ -712,21 +712,16 @@ out:
 static void build_done(struct mrun *m);
 
 /*
- * A batch ended: each parked package whose binary it wrote is built; the
- * others (a package that did not build, or anything unexpected) go back
- * to their own `go test -c`, whose output names the error exactly.
+ * Each parked build of race setting `race` whose binary is in the batch
+ * directory is done.  With `final` (the batch ended) the others -- a
+ * package that did not build, or anything unexpected -- go back to their
+ * own `go test -c`, whose output names the error exactly.
  */
-/*
- * The parked builds of race setting `race` whose binary is in the batch
- * directory are done; with `final` (the batch ended) the others go back
- * to their own build.  Returns how many were done now.
- */
-static int batch_collect(struct mrun *m, int race, int final)
+static void batch_collect(struct mrun *m, int race, int final)
 {
 	struct buf path = BUF_INIT(8192), name = BUF_INIT(4096);
 	char *dir = batch_dir(m, race);
 	size_t k;
-	int n = 0;
 
 	for (k = 0; k < m->njobs; k++) {
 		struct job *pj = &m->jobs[k];
@@ -743,7 +738,6 @@ static int batch_collect(struct mrun *m, int race, int final)
 				pj->state = 0;
 			continue;
 		}
-		n++;
 		p->bin[race] = xstrdup(buf_str(&path));
 		p->built[race] = 1;
 		pj->state = 2;
@@ -753,12 +747,6 @@ static int batch_collect(struct mrun *m, int race, int final)
 	buf_release(&path);
 	buf_release(&name);
 	free(dir);
-	return n;
-}
-
-static void batch_done(struct mrun *m, int race)
-{
-	batch_collect(m, race, 1);
 }
 
 /* Removes the batch directories and anything left in them. */
@@ -794,7 +782,7 @@ static void remove_batch_dirs(const struct mrun *m)
  * preset's build went from 1.7 s to 0.8 s on 8 packages).  Per race
  * setting with two or more packages to build, unless two of them would
  * write the same file name: their builds are parked behind one batch
- * build (batch_done()).  Older Go refuses -c with several packages.
+ * build (batch_collect()).  Older Go refuses -c with several packages.
  */
 static void batch_builds(struct mrun *m)
 {
@@ -1155,7 +1143,7 @@ static void finish_job(struct mrun *m, struct job *j)
 		m->build_ms[j->race] = t - j->started;
 	if (j->kind == JOB_BUILD && j->batch) {
 		m->running_builds--;
-		batch_done(m, j->race);
+		batch_collect(m, j->race, 1);
 	} else if (j->kind == JOB_BUILD) {
 		struct mpkg *p = &m->pkgs[j->pkg];
 
@@ -1480,7 +1468,7 @@ static int run_jobs(struct mrun *m, struct err *err)
 		for (i = 0; i < m->njobs; i++) {
 			const struct job *j = &m->jobs[i];
 
-			if (j->state == 1 && j->kind == JOB_BUILD && j->batch) {
+			if (j->state == 1 && j->kind == JOB_BUILD && j->streaming) {
 				streaming = 1;
 				batch_collect(m, j->race, 0);
 			}
@@ -2466,7 +2454,7 @@ static void cell_order(const struct mrun *m, size_t *ord)
 {
 	size_t nc = m->r->ncells, i, k, base = 0, n = 0;
 	const struct cell *cs = m->r->cells;
-	int pass;
+	int group;
 
 	for (i = 1; i < nc; i++) {
 		int gi = cs[i].gomaxprocs ? cs[i].gomaxprocs : m->ncpu,
@@ -2478,18 +2466,16 @@ static void cell_order(const struct mrun *m, size_t *ord)
 			base = i;
 	}
 	ord[n++] = base;
-	for (pass = 0; pass < 3; pass++)
+	/* Group 0: only the race setting differs; 1: only GOMAXPROCS; 2:
+	 * the rest. */
+	for (group = 0; group < 3; group++)
 		for (k = 0; k < nc; k++) {
-			int same_race = cs[k].race == cs[base].race,
-			    same_gmp = cs[k].gomaxprocs == cs[base].gomaxprocs;
+			int race = cs[k].race != cs[base].race,
+			    gmp = cs[k].gomaxprocs != cs[base].gomaxprocs;
 
-			if (k == base ||
-			    (pass == 0 && !(same_gmp && !same_race)) ||
-			    (pass == 1 && !(same_race && !same_gmp)) ||
-			    (pass == 2 && ((same_gmp && !same_race) ||
-					   (same_race && !same_gmp))))
-				continue;
-			ord[n++] = k;
+			if (k != base && group == (race && !gmp ? 0 :
+						   gmp && !race ? 1 : 2))
+				ord[n++] = k;
 		}
 }
 

@@ -7,7 +7,6 @@
 #include "core/comment_history.h"
 #include "core/github.h"
 #include "core/out_comment.h"
-#include "core/store_group.h"
 #include "core/store_query.h"
 
 #include <stdio.h>
@@ -32,31 +31,21 @@ static void failed(struct comment_outcome *out, const struct err *err)
 
 void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 			  const struct results *r,
-			  const struct results *premerged, long long group_id,
-			  long long run_id, struct comment_outcome *out)
+			  const struct results *merged, long long group_id,
+			  struct comment_outcome *out)
 {
-	struct results merged;
-	const struct results *use = premerged ? premerged : r;
+	const struct results *use = merged ? merged : r;
 	struct comment_source src;
 	struct buf md = BUF_INIT(OUT_COMMENT_MAX), marker = BUF_INIT(256);
 	struct buf run_url = BUF_INIT(2048);
 	struct err err = ERR_INIT;
 	int have_src = 0;
 
-	results_init(&merged);
 	memset(out, 0, sizeof(*out));
 	memset(&src, 0, sizeof(src));
 	if (!r->meta.pr || !strcmp(cfg->comment, "never")) {
 		out->status = "skipped";
 		goto out;
-	}
-	/* Other shards of the run are read back from their rows (core/
-	 * store_group.h); this upload is in memory. */
-	if (!premerged &&
-	    store_group_results(s, group_id, run_id, &merged, &err) > 0) {
-		results_merge(&merged, r);
-		results_finish(&merged);
-		use = &merged;
 	}
 	/* The rows embedded mode reads from its local history, read from
 	 * ours (core/comment_history.h): one pipeline, one comment. */
@@ -130,5 +119,4 @@ out:
 	buf_release(&md);
 	buf_release(&marker);
 	buf_release(&run_url);
-	results_release(&merged);
 }

@@ -21,15 +21,16 @@ struct comment_outcome {
 };
 
 /*
- * Fills *out for upload run_id of run group group_id, whose results r
- * (finished) the caller holds; merged, when not NULL, are the group's
- * uploads merged already (store_add_opts.merged), else they are read
- * here.  Never fails: problems become out->status "failed".
+ * Fills *out for an upload of run group group_id, whose results r
+ * (finished) the caller holds.  merged: the group's uploads merged
+ * (store_add_opts.merged, made by the store for the run's totals) when
+ * the group has others, else NULL and r is the whole run.  Both are
+ * borrowed.  Never fails: problems become out->status "failed".
  */
 void comment_after_upload(const struct server_cfg *cfg, struct store *s,
 			  const struct results *r,
 			  const struct results *merged, long long group_id,
-			  long long run_id, struct comment_outcome *out);
+			  struct comment_outcome *out);
 
 void comment_outcome_release(struct comment_outcome *o);
 

@@ -277,7 +277,7 @@ void route_upload(const struct request *q, struct reply *p)
 	if (!added.duplicate)
 		comment_after_upload(q->cfg, s, &r,
 				     merged.finished ? &merged : NULL,
-				     added.group_id, added.run_id, &co);
+				     added.group_id, &co);
 	else
 		co.status = "skipped";
 	snprintf(url, sizeof(url), "%s/%s/runs/%lld",
