@@ -127,6 +127,7 @@ struct gtest_agg {
 	struct gtest_stats stats;
 	int finished;
 	int closing;		/* the binary printed its last line (PASS/FAIL) */
+	int running;		/* ... and its first test began */
 	char *expect_pkg;	/* the package this process tests (direct) */
 	/* GTEST_DIRECT: the last test-level terminal event, held back. */
 	int held;
@@ -1299,8 +1300,10 @@ static void on_event(struct gtest_agg *ag, const struct gtest_event *ev)
 		t = event_test(ag, ps, &ev->test);
 	switch (ev->action) {
 	case GA_RUN:
-		if (t)
+		if (t) {
 			on_run(ag, ps, t);
+			ag->running = 1;
+		}
 		break;
 	case GA_PASS:
 	case GA_BENCH:
@@ -1649,6 +1652,11 @@ static void count_orders(struct gtest_agg *ag, struct pstate *ps)
 		else if (!od->first_pass && od->later_pass == od->n - 1)
 			tc->procs_ff++;
 	}
+}
+
+int gtest_agg_running(const struct gtest_agg *a)
+{
+	return a->running;
 }
 
 int gtest_agg_closing(const struct gtest_agg *a)

@@ -93,6 +93,13 @@ void gtest_agg_feed(struct gtest_agg *a, const char *data, size_t len);
 int gtest_agg_closing(const struct gtest_agg *a);
 
 /*
+ * 1 once the stream held a test's "run" event: the binary has started,
+ * its package initialised and TestMain called m.Run.  What came before
+ * is the process's start, paid once per process whatever its -count.
+ */
+int gtest_agg_running(const struct gtest_agg *a);
+
+/*
  * Ends the stream.  exit_status is the process's: >= 0 an exit code,
  * 128 + N death by signal N, -1 unknown (analyze).  `reason`, when not
  * NULL, explains an abnormal end (e.g. "killed after the hard timeout")

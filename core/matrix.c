@@ -18,6 +18,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <regex.h>
@@ -73,6 +74,20 @@ struct job {
 	long long timeout_ms;	/* -test.timeout; 0: the run's */
 	long long est_ms;	/* a round's expected wall time */
 	long long closed_at;	/* when its closing line came (slots_busy()) */
+	long long first_at;	/* when its first test began (struct
+				 * unit_time) */
+};
+
+/*
+ * A unit's processes split in two (what a budget round plans from): from
+ * the start to the first test's run event -- test2json, exec, the
+ * runtime, init, TestMain -- paid once per process, and from there to the
+ * closing line, the tests' executions.  Only processes that were neither
+ * killed nor timed out, and that printed both.
+ */
+struct unit_time {
+	long long start_ms, run_ms;	/* sums over the processes */
+	long long procs, execs;
 };
 
 struct mrun {
@@ -119,6 +134,7 @@ struct mrun {
 	/* The same over the processes that did not run into their timeout:
 	 * what an execution usually takes (hang limits). */
 	long long *unit_ok_ms, *unit_ok_execs;
+	struct unit_time *unit_time;	/* per unit, the same again */
 	long long deadline;	/* --budget: t0 + budget_ms; 0 none */
 	/* Per cell: 1 once its first pass is planned (plan_runs()); under
 	 * a budget cells enter the first pass as they fit (first_pass()). */
@@ -1201,6 +1217,14 @@ static void finish_job(struct mrun *m, struct job *j)
 			    j->timeout_ms : m->o->timeout_ms)) {
 				m->unit_ok_ms[u] += busy;
 				m->unit_ok_execs[u] += j->count;
+				if (j->first_at && j->closed_at >= j->first_at) {
+					struct unit_time *ut = &m->unit_time[u];
+
+					ut->start_ms += j->first_at - j->started;
+					ut->run_ms += j->closed_at - j->first_at;
+					ut->procs++;
+					ut->execs += j->count;
+				}
 			}
 			if (j->round) {
 				m->r->budget.extra_processes++;
@@ -1498,6 +1522,8 @@ static int run_jobs(struct mrun *m, struct err *err)
 			}
 			if (j->agg && fds[i].fd == j->p.out_fd) {
 				gtest_agg_feed(j->agg, chunk, (size_t)n);
+				if (!j->first_at && gtest_agg_running(j->agg))
+					j->first_at = now_ms();
 				if (!j->closed_at && gtest_agg_closing(j->agg))
 					j->closed_at = now_ms();
 			} else {
@@ -1751,21 +1777,33 @@ static void apply_priors(struct mrun *m)
 static long long hang_timeout(struct mrun *m, const struct job *j)
 {
 	size_t nc = m->r->ncells, c, base = (size_t)j->pkg * nc;
-	double per = 0.0, other = 0.0, lim;
+	double per = 0.0, other = 0.0, lim, proc = 0.0;
 	long long floor_ms = MATRIX_HANG_FLOOR_MS;
+	long long count = j->count > 0 ? j->count : 1;
 
 	/* The slowest measured cell of the package with the same race
-	 * setting; else the other setting's, scaled; else the history's. */
+	 * setting; else the other setting's, scaled; else the history's.
+	 * A process is its start plus its executions (unit_cost()) where
+	 * its cell timed one, so that a process of many executions of a
+	 * cheap test is not given their count times the start. */
 	for (c = 0; c < nc; c++) {
-		double x;
+		const struct unit_time *ut = &m->unit_time[base + c];
+		double x, p;
 
 		if (!m->unit_ok_execs[base + c])
 			continue;
 		x = (double)m->unit_ok_ms[base + c] /
 		    (double)m->unit_ok_execs[base + c];
+		p = x * (double)count;
+		if (ut->procs > 0 && ut->execs > 0)
+			p = (double)ut->start_ms / (double)ut->procs +
+			    (double)(ut->run_ms + ut->procs) /
+			    (double)ut->execs * (double)count;
 		if ((m->r->cells[c].race == 1) == (j->race == 1)) {
 			if (x > per)
 				per = x;
+			if (p > proc)
+				proc = p;
 		} else if (x > other) {
 			other = x;
 		}
@@ -1777,9 +1815,11 @@ static long long hang_timeout(struct mrun *m, const struct job *j)
 		      (j->race ? PLAN_RACE_FACTOR : 1.0);
 	if (per <= 0.0)
 		return 0;
+	if (proc <= 0.0)
+		proc = per * (double)count;
 	if (m->o->budget_ms > 0 && m->o->budget_ms / 8 < floor_ms)
 		floor_ms = m->o->budget_ms / 8 > 1000 ? m->o->budget_ms / 8 : 1000;
-	lim = per * (j->count > 0 ? j->count : 1) * MATRIX_HANG_FACTOR;
+	lim = proc * MATRIX_HANG_FACTOR;
 	if (lim < (double)floor_ms)
 		lim = (double)floor_ms;
 	if (lim >= (double)m->o->timeout_ms)
@@ -2235,6 +2275,18 @@ static void plan_reruns(struct mrun *m)
 #define BUDGET_W_REST 1		/* everything else: round-robin by share */
 #define BUDGET_SUSPECT_EXECS 10
 
+/*
+ * Unit u's cost as a process: *start ms to begin (once per process) and
+ * *exec ms per execution after it, from its timed processes (struct
+ * unit_time): each one's run counts a millisecond more than measured, the
+ * clock's grain, so that tests of microseconds are not taken for free --
+ * a process of 300 such executions then measures them exactly.  With no
+ * timed process: no start, and unit_per() per execution.  Returns 0 when
+ * nothing is known.
+ */
+static int unit_cost(const struct mrun *m, size_t u, double *start,
+		     double *exec);
+
 /* ms per execution of unit u so far (process start included), 0 none. */
 static double unit_per(const struct mrun *m, size_t u)
 {
@@ -2266,6 +2318,21 @@ static double unit_rerun_per(const struct mrun *m, size_t u)
 			best = per > best ? per : best;
 	}
 	return best > 0.0 ? best : unit_per(m, u);
+}
+
+static int unit_cost(const struct mrun *m, size_t u, double *start,
+		     double *exec)
+{
+	const struct unit_time *ut = &m->unit_time[u];
+
+	if (ut->procs > 0 && ut->execs > 0) {
+		*start = (double)ut->start_ms / (double)ut->procs;
+		*exec = (double)(ut->run_ms + ut->procs) / (double)ut->execs;
+		return 1;
+	}
+	*start = 0.0;
+	*exec = unit_per(m, u);
+	return *exec > 0.0;
 }
 
 /* Per unit, bits: UF_MIXED when a test failed and passed there (a flake),
@@ -2314,21 +2381,46 @@ static long long budget_reserve(const struct mrun *m, const unsigned char *f)
 	return (long long)ms;
 }
 
+/* The order units get their first process of a round: the heaviest
+ * weight first, then the cheapest, then by index. */
+struct round_unit {
+	size_t u;
+	double w, start, exec, min_execs, min_ms, give;
+};
+
+static int cmp_round_unit(const void *a, const void *b)
+{
+	const struct round_unit *x = a, *y = b;
+
+	if (x->w != y->w)
+		return x->w > y->w ? -1 : 1;
+	if (x->min_ms != y->min_ms)
+		return x->min_ms < y->min_ms ? -1 : 1;
+	return x->u < y->u ? -1 : x->u > y->u;
+}
+
 /*
  * Plans one round: half the time left before the deadline (less the
- * reserve; all of it when little is left), times the test slots, shared
- * by the units in proportion to their weight, each unit's share turned
- * into executions at its measured cost -- many of a cheap package, few or
- * none of an expensive one -- in processes of at most the round's wall
- * time.  Returns the processes added.
+ * reserve; all of it when little is left), times the test slots.  Each
+ * unit with a weight gets one process first -- of three executions, so
+ * that a test which leaks state into its next execution shows (kind
+ * repeat needs three in a process: docs/COLLECTOR.md); one under
+ * -shuffle -- in the order of cmp_round_unit() while the round has room
+ * for it; what is left is shared by the weights of the units that got
+ * one.  A unit's time becomes executions at its measured cost
+ * (unit_cost(): a process's start once, then each execution) -- many of
+ * a cheap package, few of an expensive one -- in processes of at most
+ * the round's wall time.  Returns the processes added.
  */
 static size_t plan_round(struct mrun *m)
 {
-	size_t nc = m->r->ncells, nu = m->npkgs * nc, u, added = 0;
+	size_t nc = m->r->ncells, nu = m->npkgs * nc, u, k, n = 0, added = 0;
 	unsigned char *f = unit_failures(m);
 	long long left = m->deadline - now_ms() - budget_reserve(m, f);
-	double *w = xcalloc(nu + 1, sizeof(*w)), wsum = 0.0, cap;
+	struct round_unit *ru = xcalloc(nu + 1, sizeof(*ru));
+	double cap, rest, wsum = 0.0;
 	long long wall, execs = 0;
+	int least = m->o->shuffle ? 1 : 3;
 
 	if (left < BUDGET_MIN_ROUND_MS)
 		goto out;
@@ -2336,53 +2428,79 @@ static size_t plan_round(struct mrun *m)
 	cap = (double)wall * (m->max_runs > 0 ? m->max_runs : 1);
 	for (u = 0; u < nu; u++) {
 		const struct mpkg *p = &m->pkgs[u / nc];
+		struct round_unit *x = &ru[n];
 
 		if (!p->has_tests || !unit_here(m, u / nc, u % nc) ||
 		    p->built[m->r->cells[u % nc].race == 1] != 1 ||
-		    unit_per(m, u) <= 0.0)
+		    !unit_cost(m, u, &x->start, &x->exec))
 			continue;
 		if ((f[u] & UF_ALL) && m->unit_execs[u] < BUDGET_SUSPECT_EXECS)
-			w[u] = BUDGET_W_SUSPECT;
+			x->w = BUDGET_W_SUSPECT;
 		else if (f[u] & UF_MIXED)
-			w[u] = BUDGET_W_FAILED;
+			x->w = BUDGET_W_FAILED;
 		else if (p->prior_flaky)
-			w[u] = BUDGET_W_HISTORY;
+			x->w = BUDGET_W_HISTORY;
 		else if (p->changed)
-			w[u] = BUDGET_W_CHANGED;
+			x->w = BUDGET_W_CHANGED;
 		else
-			w[u] = BUDGET_W_REST;
-		wsum += w[u];
+			x->w = BUDGET_W_REST;
+		x->u = u;
+		/* At least as long running tests as starting: a process
+		 * of a cheap test is not mostly its start. */
+		x->min_execs = x->start / x->exec > least ?
+			       floor(x->start / x->exec) : least;
+		if (m->o->shuffle || x->min_execs > 100000.0)
+			x->min_execs = m->o->shuffle ? 1.0 : 100000.0;
+		x->min_ms = x->start + x->min_execs * x->exec;
+		n++;
 	}
-	for (u = 0; u < nu && wsum > 0; u++) {
-		double per = unit_per(m, u);
-		long long n, chunk;
+	qsort(ru, n, sizeof(*ru), cmp_round_unit);
+	rest = cap;
+	for (k = 0; k < n; k++)
+		if (ru[k].min_ms <= rest && ru[k].min_ms <= (double)wall) {
+			ru[k].give = ru[k].min_ms;
+			rest -= ru[k].min_ms;
+			wsum += ru[k].w;
+		}
+	for (k = 0; k < n; k++) {
+		struct round_unit *x = &ru[k];
+		int race;
+		double chunk, have;
 
-		if (w[u] <= 0.0)
+		if (x->give <= 0.0)
 			continue;
-		n = (long long)(cap * w[u] / wsum / per);
-		chunk = m->o->shuffle ? 1 : (long long)((double)wall / per);
-		/* The first pass ran one execution per process; a round's
-		 * process runs at least three, so that a test which leaks
-		 * state into its next execution shows (kind repeat needs
-		 * three per process: docs/COLLECTOR.md). */
-		if (!m->o->shuffle && n > 0 && n < 3)
-			n = 3;
-		if (chunk < 3)
-			chunk = m->o->shuffle ? 1 : 3;
-		while (n > 0) {
-			struct job *j = add_job(m, JOB_RUN, (int)(u / nc),
-						m->r->cells[u % nc].race == 1,
-						(int)(u % nc));
+		x->give += rest * x->w / wsum;
+		if (m->trace)
+			fprintf(stderr, "trace: %6.2f budget: round %d %s %s: "
+				"weight %.0f, start %.1f ms, %.3f ms per "
+				"execution, %.0f ms\n",
+				(double)(now_ms() - m->t0) / 1000.0, m->round,
+				m->r->cells[x->u % nc].name,
+				m->pkgs[x->u / nc].import_path, x->w, x->start,
+				x->exec, x->give);
+		race = m->r->cells[x->u % nc].race == 1;
+		/* Executions per process: what fits in the round's wall. */
+		chunk = m->o->shuffle ? 1.0 : ((double)wall - x->start) / x->exec;
+		if (chunk < x->min_execs)
+			chunk = x->min_execs;
+		if (chunk > 100000.0)
+			chunk = 100000.0;
+		for (have = x->give; have >= x->min_ms - 1e-9;) {
+			struct job *j = add_job(m, JOB_RUN, (int)(x->u / nc),
+						race, (int)(x->u % nc));
+			double c = (have - x->start) / x->exec;
 
-			j->count = (int)(n < chunk ? n : chunk);
-			if (j->count > 100000)
-				j->count = 100000;
+			if (c > chunk)
+				c = chunk;
+			if (c < x->min_execs)
+				c = x->min_execs;
+			j->count = (int)c;
 			j->round = m->round;
-			j->est_ms = (long long)(per * j->count) +
-				    m->linger_ms[m->r->cells[u % nc].race == 1];
+			j->est_ms = (long long)(x->start + x->exec * j->count) +
+				    m->linger_ms[race];
 			if (m->o->shuffle)
 				j->seed = random_seed(m);
-			n -= j->count;
+			have -= x->start + x->exec * j->count;
 			execs += j->count;
 			added++;
 		}
@@ -2393,7 +2511,7 @@ static size_t plan_round(struct mrun *m)
 			added, added == 1 ? "" : "es", execs,
 			(double)(m->deadline - now_ms()) / 1000.0);
 out:
-	free(w);
+	free(ru);
 	free(f);
 	return added;
 }
@@ -2751,6 +2869,7 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	m.unit_ok_ms = xcalloc(m.npkgs * r->ncells + 1, sizeof(*m.unit_ok_ms));
 	m.unit_ok_execs = xcalloc(m.npkgs * r->ncells + 1,
 				  sizeof(*m.unit_ok_execs));
+	m.unit_time = xcalloc(m.npkgs * r->ncells + 1, sizeof(*m.unit_time));
 	if (o->budget_ms > 0) {
 		m.deadline = m.t0 + o->budget_ms;
 		r->budget.budget_ms = o->budget_ms;
@@ -2852,6 +2971,7 @@ out:
 	free(m.unset);
 	free(m.unit_ok_ms);
 	free(m.unit_ok_execs);
+	free(m.unit_time);
 	buf_release(&tdir);
 	return ret;
 }

@@ -92,7 +92,8 @@ struct matrix_prior {
  * Hang detection: a test process whose package's usual execution time is
  * known (from the history, or from this run's first pass) gets
  * -test.timeout = count x exec_ms x MATRIX_HANG_FACTOR (x the race factor
- * under -race), at least the floor (MATRIX_HANG_FLOOR_MS; with a budget,
+ * under -race; once this run timed the package's processes, their start
+ * plus count x their execution, times the factor), at least the floor (MATRIX_HANG_FLOOR_MS; with a budget,
  * an eighth of it when that is less, and never under 1 s), and never more
  * than the run's timeout: Go's own timeout panic, with the goroutine dump
  * and the running test named, as go test gives at -timeout.

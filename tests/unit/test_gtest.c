@@ -376,10 +376,42 @@ static void closing(void)
 	}
 }
 
+/* gtest_agg_running(): set by a test's run event, not by the
+ * converter's start or package output before it. */
+static void running(void)
+{
+	static const char *const steps[][2] = {
+		{ EV("start", ""), "0" },
+		{ OUT("init output of the package"), "0" },
+		{ EV("run", T("TestA")), "1" },
+		{ EV("pass", T("TestA")) OUT("PASS"), "1" },
+	};
+	struct results r;
+	struct cell c;
+	struct gtest_agg *a;
+	size_t i;
+
+	results_init(&r);
+	memset(&c, 0, sizeof(c));
+	c.name = cellname;
+	results_add_cell(&r, &c);
+	a = gtest_agg_new(&r, 0, GTEST_DIRECT, 0);
+	gtest_agg_expect(a, "p");
+	CHECK(!gtest_agg_running(a));
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		gtest_agg_feed(a, steps[i][0], strlen(steps[i][0]));
+		CHECK(gtest_agg_running(a) == (steps[i][1][0] == '1'));
+	}
+	gtest_agg_finish(a, 0, NULL);
+	gtest_agg_free(a);
+	results_release(&r);
+}
+
 int main(void)
 {
 	decode();
 	closing();
+	running();
 	package_level();
 	state_leak();
 	names();
