@@ -340,6 +340,22 @@ static void names(void)
 	free(cb);
 }
 
+/* A direct-mode aggregator of package "p" into r (initialised here, one
+ * cell): the caller finishes and frees both. */
+static struct gtest_agg *direct_agg(struct results *r)
+{
+	struct cell c;
+	struct gtest_agg *a;
+
+	results_init(r);
+	memset(&c, 0, sizeof(c));
+	c.name = cellname;
+	results_add_cell(r, &c);
+	a = gtest_agg_new(r, 0, GTEST_DIRECT, 0);
+	gtest_agg_expect(a, "p");
+	return a;
+}
+
 /* The closing line frees a scheduler's slot; a test's "PASS" output
  * does not, nor does a line that only starts with it. */
 static void closing(void)
@@ -358,15 +374,8 @@ static void closing(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct results r;
-		struct cell c;
-		struct gtest_agg *a;
+		struct gtest_agg *a = direct_agg(&r);
 
-		results_init(&r);
-		memset(&c, 0, sizeof(c));
-		c.name = cellname;
-		results_add_cell(&r, &c);
-		a = gtest_agg_new(&r, 0, GTEST_DIRECT, 0);
-		gtest_agg_expect(a, "p");
 		CHECK(!gtest_agg_closing(a));
 		gtest_agg_feed(a, cases[i][0], strlen(cases[i][0]));
 		CHECK(gtest_agg_closing(a) == (cases[i][1][0] == '1'));
@@ -387,16 +396,9 @@ static void running(void)
 		{ EV("pass", T("TestA")) OUT("PASS"), "1" },
 	};
 	struct results r;
-	struct cell c;
-	struct gtest_agg *a;
+	struct gtest_agg *a = direct_agg(&r);
 	size_t i;
 
-	results_init(&r);
-	memset(&c, 0, sizeof(c));
-	c.name = cellname;
-	results_add_cell(&r, &c);
-	a = gtest_agg_new(&r, 0, GTEST_DIRECT, 0);
-	gtest_agg_expect(a, "p");
 	CHECK(!gtest_agg_running(a));
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		gtest_agg_feed(a, steps[i][0], strlen(steps[i][0]));
