@@ -2608,8 +2608,9 @@ static long long build_estimate(const struct mrun *m, int race)
 
 /*
  * What the first pass of cell c would take from now, in wall ms with
- * `jobs` test slots: its executions at the cost measured for its packages
- * under the same race setting (the other's, scaled, when none ran yet),
+ * `jobs` test slots: its processes at the cost measured for its packages
+ * (a start and the executions: unit_cost()) under the same race setting
+ * (the other's, scaled by BUDGET_RACE_RUN, when none ran yet),
  * plus the build when its race setting is not built.  *build is set when
  * that build is counted (once for the cells it serves).
  */
@@ -2623,21 +2624,26 @@ static long long cell_estimate(const struct mrun *m, size_t c, int *build)
 	*build = 0;
 	for (p = 0; p < m->npkgs; p++) {
 		double same = 0.0, other = 0.0;
+		int execs = m->here ? m->here[p * nc + c] : count;
 
 		if (!m->pkgs[p].has_tests || !unit_here(m, p, c))
 			continue;
+		/* Its process: a start and its executions (unit_cost()). */
 		for (k = 0; k < nc; k++) {
-			double per = unit_per(m, p * nc + k);
+			double start, exec, proc;
 
+			if (!unit_cost(m, p * nc + k, &start, &exec))
+				continue;
+			proc = start + exec * execs;
 			if ((m->r->cells[k].race == 1) == race)
-				same = per > same ? per : same;
+				same = proc > same ? proc : same;
 			else
-				other = per > other ? per : other;
+				other = proc > other ? proc : other;
 		}
 		if (same <= 0.0)
 			same = race ? other * BUDGET_RACE_RUN :
 			       other / BUDGET_RACE_RUN;
-		slot_ms += same * (m->here ? m->here[p * nc + c] : count);
+		slot_ms += same;
 		if (m->pkgs[p].built[race] == 0)
 			*build = 1;
 	}
