@@ -134,7 +134,8 @@ struct mrun {
 	/* The same over the processes that did not run into their timeout:
 	 * what an execution usually takes (hang limits). */
 	long long *unit_ok_ms, *unit_ok_execs;
-	struct unit_time *unit_time;	/* per unit, the same again */
+	struct unit_time *unit_time;	/* per unit: those processes' start
+					 * and run apart */
 	long long deadline;	/* --budget: t0 + budget_ms; 0 none */
 	/* Per cell: 1 once its first pass is planned (plan_runs()); under
 	 * a budget cells enter the first pass as they fit (first_pass()). */
@@ -1774,6 +1775,26 @@ static void apply_priors(struct mrun *m)
  * the unit when there is one, else the history's; 0 (the run's timeout)
  * when neither knows.
  */
+/*
+ * Unit u's timed processes (struct unit_time) as a process's cost: *start
+ * ms to begin, once per process, and *exec ms per execution after it;
+ * each process's run counts a millisecond more than measured, the
+ * clock's grain, so that tests of microseconds are not taken for free --
+ * a process of 300 such executions then measures them exactly.  Returns
+ * 0 (and sets nothing) when none was timed.
+ */
+static int unit_split(const struct mrun *m, size_t u, double *start,
+		      double *exec)
+{
+	const struct unit_time *ut = &m->unit_time[u];
+
+	if (ut->procs <= 0 || ut->execs <= 0)
+		return 0;
+	*start = (double)ut->start_ms / (double)ut->procs;
+	*exec = (double)(ut->run_ms + ut->procs) / (double)ut->execs;
+	return 1;
+}
+
 static long long hang_timeout(struct mrun *m, const struct job *j)
 {
 	size_t nc = m->r->ncells, c, base = (size_t)j->pkg * nc;
@@ -1783,22 +1804,18 @@ static long long hang_timeout(struct mrun *m, const struct job *j)
 
 	/* The slowest measured cell of the package with the same race
 	 * setting; else the other setting's, scaled; else the history's.
-	 * A process is its start plus its executions (unit_cost()) where
+	 * A process is its start plus its executions (unit_split()) where
 	 * its cell timed one, so that a process of many executions of a
 	 * cheap test is not given their count times the start. */
 	for (c = 0; c < nc; c++) {
-		const struct unit_time *ut = &m->unit_time[base + c];
-		double x, p;
+		double x, p, start, exec;
 
 		if (!m->unit_ok_execs[base + c])
 			continue;
 		x = (double)m->unit_ok_ms[base + c] /
 		    (double)m->unit_ok_execs[base + c];
-		p = x * (double)count;
-		if (ut->procs > 0 && ut->execs > 0)
-			p = (double)ut->start_ms / (double)ut->procs +
-			    (double)(ut->run_ms + ut->procs) /
-			    (double)ut->execs * (double)count;
+		p = unit_split(m, base + c, &start, &exec) ?
+		    start + exec * (double)count : x * (double)count;
 		if ((m->r->cells[c].race == 1) == (j->race == 1)) {
 			if (x > per)
 				per = x;
@@ -2275,18 +2292,6 @@ static void plan_reruns(struct mrun *m)
 #define BUDGET_W_REST 1		/* everything else: round-robin by share */
 #define BUDGET_SUSPECT_EXECS 10
 
-/*
- * Unit u's cost as a process: *start ms to begin (once per process) and
- * *exec ms per execution after it, from its timed processes (struct
- * unit_time): each one's run counts a millisecond more than measured, the
- * clock's grain, so that tests of microseconds are not taken for free --
- * a process of 300 such executions then measures them exactly.  With no
- * timed process: no start, and unit_per() per execution.  Returns 0 when
- * nothing is known.
- */
-static int unit_cost(const struct mrun *m, size_t u, double *start,
-		     double *exec);
-
 /* ms per execution of unit u so far (process start included), 0 none. */
 static double unit_per(const struct mrun *m, size_t u)
 {
@@ -2320,16 +2325,16 @@ static double unit_rerun_per(const struct mrun *m, size_t u)
 	return best > 0.0 ? best : unit_per(m, u);
 }
 
+/*
+ * Unit u's cost as a process, *start and *exec ms: unit_split() when its
+ * processes were timed, else no start and unit_per() per execution.
+ * Returns 0 when nothing is known.
+ */
 static int unit_cost(const struct mrun *m, size_t u, double *start,
 		     double *exec)
 {
-	const struct unit_time *ut = &m->unit_time[u];
-
-	if (ut->procs > 0 && ut->execs > 0) {
-		*start = (double)ut->start_ms / (double)ut->procs;
-		*exec = (double)(ut->run_ms + ut->procs) / (double)ut->execs;
+	if (unit_split(m, u, start, exec))
 		return 1;
-	}
 	*start = 0.0;
 	*exec = unit_per(m, u);
 	return *exec > 0.0;
@@ -2381,13 +2386,15 @@ static long long budget_reserve(const struct mrun *m, const unsigned char *f)
 	return (long long)ms;
 }
 
-/* The order units get their first process of a round: the heaviest
- * weight first, then the cheapest, then by index. */
+/* A unit in a round's plan: its weight, its cost (unit_cost()), its
+ * smallest process (executions, ms) and the slot-ms it is given. */
 struct round_unit {
 	size_t u;
 	double w, start, exec, min_execs, min_ms, give;
 };
 
+/* The order units get their first process of a round: the heaviest
+ * weight first, then the cheapest, then by index. */
 static int cmp_round_unit(const void *a, const void *b)
 {
 	const struct round_unit *x = a, *y = b;
@@ -2402,12 +2409,13 @@ static int cmp_round_unit(const void *a, const void *b)
 /*
  * Plans one round: half the time left before the deadline (less the
  * reserve; all of it when little is left), times the test slots.  Each
- * unit with a weight gets one process first -- of three executions, so
- * that a test which leaks state into its next execution shows (kind
- * repeat needs three in a process: docs/COLLECTOR.md); one under
- * -shuffle -- in the order of cmp_round_unit() while the round has room
- * for it; what is left is shared by the weights of the units that got
- * one.  A unit's time becomes executions at its measured cost
+ * unit with a weight gets one process first, in the order of
+ * cmp_round_unit() while the round has room for it: of at least three
+ * executions, so that a test which leaks state into its next execution
+ * shows (kind repeat needs three in a process: docs/COLLECTOR.md), and at
+ * least as many as its start costs in executions, so that it is not
+ * mostly its start; one under -shuffle.  What is left is shared by the
+ * weights of the units that got one.  A unit's time becomes executions at its measured cost
  * (unit_cost(): a process's start once, then each execution) -- many of
  * a cheap package, few of an expensive one -- in processes of at most
  * the round's wall time.  Returns the processes added.
@@ -2420,7 +2428,6 @@ static size_t plan_round(struct mrun *m)
 	struct round_unit *ru = xcalloc(nu + 1, sizeof(*ru));
 	double cap, rest, wsum = 0.0;
 	long long wall, execs = 0;
-	int least = m->o->shuffle ? 1 : 3;
 
 	if (left < BUDGET_MIN_ROUND_MS)
 		goto out;
@@ -2445,12 +2452,9 @@ static size_t plan_round(struct mrun *m)
 		else
 			x->w = BUDGET_W_REST;
 		x->u = u;
-		/* At least as long running tests as starting: a process
-		 * of a cheap test is not mostly its start. */
-		x->min_execs = x->start / x->exec > least ?
-			       floor(x->start / x->exec) : least;
-		if (m->o->shuffle || x->min_execs > 100000.0)
-			x->min_execs = m->o->shuffle ? 1.0 : 100000.0;
+		x->min_execs = m->o->shuffle ? 1.0 :
+			       fmax(3.0, fmin(floor(x->start / x->exec),
+					      100000.0));
 		x->min_ms = x->start + x->min_execs * x->exec;
 		n++;
 	}

@@ -93,9 +93,9 @@ struct matrix_prior {
  * known (from the history, or from this run's first pass) gets
  * -test.timeout = count x exec_ms x MATRIX_HANG_FACTOR (x the race factor
  * under -race; once this run timed the package's processes, their start
- * plus count x their execution, times the factor), at least the floor (MATRIX_HANG_FLOOR_MS; with a budget,
- * an eighth of it when that is less, and never under 1 s), and never more
- * than the run's timeout: Go's own timeout panic, with the goroutine dump
+ * plus count x their execution, times the factor), at least the floor
+ * (MATRIX_HANG_FLOOR_MS; with a budget, an eighth of it when that is
+ * less, and never under 1 s), and never more than the run's timeout: Go's own timeout panic, with the goroutine dump
  * and the running test named, as go test gives at -timeout.
  */
 #define MATRIX_HANG_FACTOR 10
