@@ -1768,6 +1768,19 @@ void gtest_agg_free(struct gtest_agg *a)
 	free(a);
 }
 
+void gtest_agg_cut(struct gtest_agg *a, const char *msg)
+{
+	struct pstate *ps = a->expect_pkg ?
+			    pstate_get(a, a->expect_pkg, strlen(a->expect_pkg)) :
+			    a->last_ps;
+
+	if (!ps || ps->timeout)
+		return;
+	ps->timeout = 1;
+	buf_reset(&ps->timeout_msg);
+	add_bounded(&ps->timeout_msg, msg, strlen(msg));
+}
+
 void gtest_agg_expect(struct gtest_agg *a, const char *package)
 {
 	free(a->expect_pkg);

@@ -100,6 +100,17 @@ int gtest_agg_closing(const struct gtest_agg *a);
 int gtest_agg_running(const struct gtest_agg *a);
 
 /*
+ * The collector stopped the process at a hang limit of its own, set after
+ * the process started (SIGQUIT, as go test does past -timeout; the
+ * runtime prints every goroutine's stack): the tests still running when
+ * the stream ends are timeouts, as after the binary's own "panic: test
+ * timed out after".  msg: their failure's message, in that panic's words
+ * ("test timed out after 1s ..."); copied.  A second call changes nothing.
+ * Call before gtest_agg_finish().
+ */
+void gtest_agg_cut(struct gtest_agg *a, const char *msg);
+
+/*
  * Ends the stream.  exit_status is the process's: >= 0 an exit code,
  * 128 + N death by signal N, -1 unknown (analyze).  `reason`, when not
  * NULL, explains an abnormal end (e.g. "killed after the hard timeout")

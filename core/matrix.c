@@ -33,6 +33,9 @@
 
 /* Like `go test`, kill a process that outlives its -test.timeout by this. */
 #define HARD_TIMEOUT_GRACE_MS 60000
+/* ... and one it stopped with SIGQUIT (limit_running()) that is still
+ * there after this (a test that catches the signal). */
+#define CUT_GRACE_MS 5000
 
 enum job_kind { JOB_BUILD, JOB_RUN, JOB_RERUN, JOB_VERIFY };
 
@@ -70,6 +73,8 @@ struct job {
 	struct buf errout;
 	long long started, deadline;
 	int killed;
+	int late_limit;		/* timeout_ms was set while it ran */
+	int cut;		/* ... and it ran past it: SIGQUIT sent */
 	int round;		/* a --budget round after the first pass: 1.. */
 	long long timeout_ms;	/* -test.timeout; 0: the run's */
 	long long est_ms;	/* a round's expected wall time */
@@ -119,6 +124,9 @@ struct mrun {
 	int builds_total, builds_done;
 	long long build_t0, last_build_line;
 	size_t jobs_done, jobs_total;
+	/* run_jobs() returns 1 when a slot freed and nothing waits while
+	 * processes still run (a budget's first pass: more cells may fit) */
+	int open_stage;
 	long long t0;
 	long long last_live;
 	int live_shown;
@@ -159,7 +167,7 @@ const char *const matrix_secret_env[] = {
 
 
 static int start_verify(struct mrun *m, struct job *j, struct err *err);
-static long long hang_timeout(struct mrun *m, const struct job *j);
+static long long hang_timeout(const struct mrun *m, const struct job *j);
 static void free_jobs(struct mrun *m);
 
 static long long now_ms(void)
@@ -1424,8 +1432,9 @@ static int start_ready(struct mrun *m, struct err *err)
 			return 0;
 		best->started = now_ms();
 		/* Hang detection from what is known now (matrix.h). */
-		if (best->kind == JOB_RUN || best->kind == JOB_RERUN)
-			best->timeout_ms = hang_timeout(m, best);
+		if ((best->kind == JOB_RUN || best->kind == JOB_RERUN) &&
+		    (best->timeout_ms = hang_timeout(m, best)) > 0)
+			m->r->budget.hang_limited++;
 		if (best->kind == JOB_BUILD ? start_build(m, best, err) :
 		    best->kind == JOB_VERIFY ? start_verify(m, best, err) :
 		    start_test(m, best, err))
@@ -1446,17 +1455,86 @@ static int start_ready(struct mrun *m, struct err *err)
 	}
 }
 
-/* Runs every waiting job to completion, `jobs` at a time. */
+/*
+ * A test process started before anything timed its package -- the first
+ * pass starts a package's cells side by side, with only --timeout -- gets
+ * its hang limit (hang_timeout()) once another cell's process of the
+ * package has finished; past it, it is stopped as go test stops a binary
+ * that outlived -timeout: SIGQUIT, on which the Go runtime prints every
+ * goroutine's stack and exits, and the tests it was running are timeouts
+ * (gtest_agg_cut()).  test2json ignores SIGQUIT (Go 1.20+); an older one
+ * dies with the binary, and the stack may be lost, not the verdict.  A
+ * process that printed its closing line is not cut: it is only exiting.
+ */
+/* ms as Go prints a time.Duration ("1s", "1.5s", "2m30s", "1h0m0s"). */
+static void go_duration(char *out, size_t size, long long ms)
+{
+	long long h = ms / 3600000, mi = ms / 60000 % 60, s = ms / 1000 % 60,
+		  frac = ms % 1000;
+	char sec[16];
+	int n = snprintf(sec, sizeof(sec), "%lld", s);
+
+	if (frac) {
+		n += snprintf(sec + n, sizeof(sec) - (size_t)n, ".%03lld", frac);
+		while (sec[n - 1] == '0')
+			sec[--n] = '\0';
+	}
+	if (h)
+		snprintf(out, size, "%lldh%lldm%ss", h, mi, sec);
+	else if (mi)
+		snprintf(out, size, "%lldm%ss", mi, sec);
+	else
+		snprintf(out, size, "%ss", sec);
+}
+
+static void limit_running(struct mrun *m, struct job *j)
+{
+	long long now = now_ms();
+	char msg[200], lim[48];
+
+	if ((j->kind != JOB_RUN && j->kind != JOB_RERUN) || !j->agg ||
+	    j->killed || j->cut || j->closed_at)
+		return;
+	if (!j->timeout_ms) {
+		if ((j->timeout_ms = hang_timeout(m, j)) <= 0) {
+			j->timeout_ms = 0;
+			return;
+		}
+		j->late_limit = 1;
+		m->r->budget.hang_limited++;
+	}
+	if (!j->late_limit || now - j->started < j->timeout_ms)
+		return;
+	/* The first line, the signature's, as the binary's own panic. */
+	go_duration(lim, sizeof(lim), j->timeout_ms);
+	snprintf(msg, sizeof(msg), "test timed out after %s\nstopped by "
+		 "flake-collector (SIGQUIT) at %dx its package's time in "
+		 "another cell", lim, MATRIX_HANG_FACTOR);
+	gtest_agg_cut(j->agg, msg);
+	proc_kill(&j->p, SIGQUIT);
+	j->cut = 1;
+	j->deadline = now + CUT_GRACE_MS;
+}
+
+/*
+ * Runs every waiting job to completion, `jobs` at a time: returns 0, or -1
+ * with err set.  With m->open_stage, returns 1 as soon as a job finished
+ * and a test slot is free with no job waiting and no build running, while
+ * others still run; called again, it goes on with them and any added.
+ */
 static int run_jobs(struct mrun *m, struct err *err)
 {
 	struct pollfd *fds = xcalloc(2 * m->njobs + 1, sizeof(*fds));
 	size_t *owner = xcalloc(2 * m->njobs + 1, sizeof(*owner));
+	size_t done0 = m->jobs_done, i;
 	int ret = -1;
 
 	/* Progress counts across phases (builds and cells, then reruns). */
-	m->jobs_total = m->jobs_done + m->njobs;
+	m->jobs_total = m->jobs_done;
+	for (i = 0; i < m->njobs; i++)
+		m->jobs_total += m->jobs[i].state != 2;
 	for (;;) {
-		size_t i, nf = 0;
+		size_t nf = 0;
 		int waiting = 0, streaming;
 
 		adapt_jobs(m);
@@ -1486,6 +1564,11 @@ static int run_jobs(struct mrun *m, struct err *err)
 			/* Waiting jobs whose build is not started: cannot
 			 * happen, builds are always ready. */
 			BUG("matrix deadlock");
+		}
+		if (m->open_stage && m->jobs_done != done0 && !waiting &&
+		    !m->running_builds && slots_busy(m) < m->max_runs) {
+			ret = 1;
+			goto out;
 		}
 		/* A streaming batch hands binaries over as it links them:
 		 * look for them often. */
@@ -1544,6 +1627,7 @@ static int run_jobs(struct mrun *m, struct err *err)
 				finish_job(m, j);
 				continue;
 			}
+			limit_running(m, j);
 			if (j->deadline && !j->killed && now_ms() > j->deadline) {
 				proc_kill(&j->p, SIGKILL);
 				j->killed = 1;
@@ -1795,7 +1879,7 @@ static int unit_split(const struct mrun *m, size_t u, double *start,
 	return 1;
 }
 
-static long long hang_timeout(struct mrun *m, const struct job *j)
+static long long hang_timeout(const struct mrun *m, const struct job *j)
 {
 	size_t nc = m->r->ncells, c, base = (size_t)j->pkg * nc;
 	double per = 0.0, other = 0.0, lim, proc = 0.0;
@@ -1841,7 +1925,6 @@ static long long hang_timeout(struct mrun *m, const struct job *j)
 		lim = (double)floor_ms;
 	if (lim >= (double)m->o->timeout_ms)
 		return 0;
-	m->r->budget.hang_limited++;
 	return (long long)lim;
 }
 
@@ -2731,11 +2814,23 @@ static int first_pass(struct mrun *m, struct err *err)
 	ord = xcalloc(nc, sizeof(*ord));
 	cell_order(m, ord);
 	want[ord[0]] = 1;
-	do {
-		plan_runs(m, want);
+	plan_runs(m, want);
+	/* The next cells are planned whenever a slot frees with nothing
+	 * waiting, not once the last process of the cells before has ended:
+	 * a hang there holds one slot, not the pass, and the package's
+	 * process in the next cell times it for limit_running(). */
+	m->open_stage = 1;
+	for (;;) {
 		ret = run_jobs(m, err);
-		free_jobs(m);
-	} while (!ret && cells_that_fit(m, want) > 0);
+		if (ret < 0)
+			break;
+		if (cells_that_fit(m, want) > 0)
+			plan_runs(m, want);
+		else if (!ret)
+			break;
+	}
+	m->open_stage = 0;
+	free_jobs(m);
 	for (c = 0; c < nc && !ret; c++) {
 		if (m->planned[c])
 			continue;

@@ -20,12 +20,13 @@ def env():
             if not k.startswith("GITHUB_") and k not in ("FLAKE_TOKEN", "CI")}
 
 
-def run(module, name, args):
+def run(module, name, args, environ=None):
     out = os.path.join(work, name + ".json")
     t0 = time.time()
     p = subprocess.run([COLLECTOR, "run", "--quiet", "--comment", "never", "--fail-on", "none",
                         "--json", out] + args, cwd=os.path.join(top, "tests/fixtures", module),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env())
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=environ if environ is not None else env())
     doc = json.load(open(out)) if os.path.exists(out) else {"tests": [], "cells": []}
     return p.returncode, doc, p.stderr.decode(errors="replace"), time.time() - t0
 
@@ -80,6 +81,44 @@ def main():
     check("-timeout=1m0s" in hang.get("repro", "") or "-timeout=60s" in hang.get("repro", ""),
           "the repro keeps the run's -timeout: %r" % hang.get("repro"))
     check(secs < 40, "cut long before --timeout 60s: %.1f s" % secs)
+
+    # 4. A hang in one cell of a package that another cell times: started
+    # with only --timeout (nothing had timed ./hangone yet), it is stopped
+    # (SIGQUIT) at its package's time in the GOMAXPROCS=2 cell x 10 -- the
+    # 10 s floor here -- and reported as a timeout, not after --timeout 60s.
+    # --jobs 2: both cells' processes start side by side on any machine.
+    hang_env = dict(env(), HANG_GOMAXPROCS="1")
+    rc, d, err, secs = run("envmod", "l1", ["--no-history", "--race", "off", "--gomaxprocs",
+                                            "1,2", "--count", "1", "--rerun", "0", "--jobs", "2",
+                                            "--timeout", "60s", "./hangone"], hang_env)
+    hang = tests(d).get("TestHangOne", {})
+    fails = hang.get("failure_details", [])
+    check(hang.get("status") == "failed" and [f["kind"] for f in fails] == ["timeout"] and
+          [c["cell"] for c in hang.get("cells", []) if c["failures"]] == ["GOMAXPROCS=1"],
+          "the hang is a timeout of TestHangOne at GOMAXPROCS=1: %r %s" % (hang, err[-300:]))
+    check(fails and "stopped by flake-collector" in fails[0].get("message", ""),
+          "its message says who stopped it: %r" % fails[:1])
+    check(tests(d).get("TestQuick", {}).get("status") == "passed", "TestQuick still passes")
+    check(secs < 40, "stopped long before --timeout 60s: %.1f s" % secs)
+
+    # 5. The same in a budget's first pass, where the hang is in the first
+    # cell (the one nearest the machine's CPUs): the next cell starts while
+    # it hangs, times the package, and the hang is stopped at the budget's
+    # floor (1 s: an eighth of 8 s) instead of holding the pass for 60 s.
+    first = "1" if (os.cpu_count() or 2) == 1 else "2"
+    rc, d, err, secs = run("envmod", "l2", ["--no-history", "--race", "off", "--gomaxprocs",
+                                            "1,2", "--count", "1", "--rerun", "0", "--jobs", "2",
+                                            "--timeout", "60s", "--budget", "8s", "./hangone"],
+                           dict(env(), HANG_GOMAXPROCS=first))
+    hang = tests(d).get("TestHangOne", {})
+    fails = hang.get("failure_details", [])
+    check(hang.get("status") == "failed" and fails and
+          {f["kind"] for f in fails} == {"timeout"} and
+          any("stopped by flake-collector" in f.get("message", "") for f in fails),
+          "the first cell's hang is stopped as a timeout: %r %s" % (hang, err[-300:]))
+    check(all(c["cell"] == "GOMAXPROCS=" + first for c in hang.get("cells", [])
+              if c["failures"]), "only in its cell: %r" % hang.get("cells"))
+    check(secs < 30, "the pass went on and the run kept near its budget: %.1f s" % secs)
 
     # 3. A budget smaller than the whole first pass: the cell nearest a
     # plain go test (race off) runs first; a race cell is never started
