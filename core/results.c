@@ -519,7 +519,7 @@ double test_cell_rate(const struct test_cell *tc)
 	return n ? (double)tc->failures / (double)n : 0.0;
 }
 
-static enum verdict cell_verdict(const struct test_cell *tc)
+enum verdict results_cell_verdict(const struct test_cell *tc)
 {
 	if (tc->failures) {
 		if (tc->passes || tc->rerun_passes)
@@ -997,7 +997,7 @@ static void derive_test(struct results *r, struct test *t)
 		struct test_cell *tc = &t->cells[i];
 		double rate;
 
-		tc->status = cell_verdict(tc);
+		tc->status = results_cell_verdict(tc);
 		t->passes = sat_add(t->passes, tc->passes);
 		t->failures = sat_add(t->failures, tc->failures);
 		t->skips = sat_add(t->skips, tc->skips);

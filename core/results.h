@@ -379,6 +379,14 @@ char *results_repro_cmd(const struct results *r, const struct test *t,
  */
 void results_merge(struct results *dst, const struct results *src);
 
+/*
+ * A test's verdict in one cell from its counts: failed when it failed and
+ * never passed (reruns included), flaky when it did both, else passed,
+ * skipped or notrun.  The one rule: results_finish() and the reporter's
+ * per-cell statuses of a merged run (core/store_query.c) both use it.
+ */
+enum verdict results_cell_verdict(const struct test_cell *tc);
+
 /* Failure rate of a test cell: failures / (passes + failures), 0 if none. */
 double test_cell_rate(const struct test_cell *tc);
 

@@ -10,7 +10,9 @@
  *   - A run group's verdict of a test is its group_verdicts row (the
  *     uploads merged per test and cell, written by store.c) when there is
  *     one, else the worst of its uploads' by RANK_SQL (failed 4 > flaky
- *     3 > passed 2 > skipped 1 > notrun 0).
+ *     3 > passed 2 > skipped 1 > notrun 0).  A test's status in one cell
+ *     of a group is results_cell_verdict() of the counts its uploads sum
+ *     to there, as the merge derives it.
  *   - The reads fill typed structs (store_query.h); none makes JSON
  *     (store_json.c does).  Text columns reach them through col_dup()
  *     (valid UTF-8).
@@ -19,6 +21,7 @@
 #include "store_int.h"
 #include "store_quarantine.h"
 #include "buf.h"
+#include "results.h"
 #include "err.h"
 #include "utf8.h"
 
@@ -1227,7 +1230,7 @@ out:
 
 /* Each test's cells merged by name; derives worst_cell. */
 #define RUN_TEST_CELLS_SQL(only) \
-	"SELECT res.test_id, c.name, max(" RANK_SQL("res.status") ")," \
+	"SELECT res.test_id, c.name," \
 	" sum(res.passes), sum(res.failures), sum(res.skips)," \
 	" sum(res.notrun), sum(res.rerun_passes)," \
 	" sum(res.rerun_failures)" \
@@ -1265,7 +1268,8 @@ static int run_test_cells(struct store *s, long long gid, unsigned flags,
 		struct mtest *m;
 		struct q_run_test *t;
 		struct q_test_cell *c;
-		int w;
+		struct test_cell sum;
+		enum verdict w;
 		double rate;
 
 		if (step_rows(s, st, &rc, err))
@@ -1283,19 +1287,28 @@ static int run_test_cells(struct store *s, long long gid, unsigned flags,
 					    sizeof(*t->cells));
 		c = &t->cells[t->ncells++];
 		memset(c, 0, sizeof(*c));
-		w = sqlite3_column_int(st, 2);
 		c->cell = col_dup(st, 1);
-		c->status = rank_name(w);
-		c->passes = col_int(st, 3);
-		c->failures = col_int(st, 4);
-		c->skips = col_int(st, 5);
-		c->notrun = col_int(st, 6);
-		c->rerun_passes = col_int(st, 7);
-		c->rerun_failures = col_int(st, 8);
+		c->passes = col_int(st, 2);
+		c->failures = col_int(st, 3);
+		c->skips = col_int(st, 4);
+		c->notrun = col_int(st, 5);
+		c->rerun_passes = col_int(st, 6);
+		c->rerun_failures = col_int(st, 7);
+		/* The cell's status from the counts its uploads sum to, as the
+		 * merge derives it (results_merge(), results_finish()): a cell
+		 * that failed in one upload and passed in another is flaky,
+		 * not the worst of the two. */
+		memset(&sum, 0, sizeof(sum));
+		sum.passes = c->passes > 0;
+		sum.failures = c->failures > 0;
+		sum.skips = c->skips > 0;
+		sum.rerun_passes = c->rerun_passes > 0;
+		w = results_cell_verdict(&sum);
+		c->status = verdict_name(w);
 		if (!c->failures)
 			continue;
 		/* As results_finish(): a failed cell outranks any rate. */
-		rate = w == 4 ? 2.0 : (double)c->failures /
+		rate = w == VERDICT_FAILED ? 2.0 : (double)c->failures /
 		       (double)(c->passes + c->failures);
 		if (rate > m->worst || (rate == m->worst &&
 					c->failures > m->worst_failures)) {

@@ -206,6 +206,25 @@ md = c.get("markdown") or ""
 check("5/9" in md.replace(" ", "") or "TestFlaky" in md, "comment covers both shards")
 check(len(md) <= 65536, "comment within GitHub's limit")
 
+# Labelled shards that both ran a cell: TestSplit failed every execution
+# in one and passed in the other.  Merged it is flaky -- the test and its
+# cell, which are the counts summed, not the worse upload's "failed".
+l1 = doc_for("acme/api", "201", "labelled", {"TestSplit": {"GOMAXPROCS=1": (0, 3)}},
+             shard="1/2", pr=43)
+l2 = doc_for("acme/api", "201", "labelled", {"TestSplit": {"GOMAXPROCS=1": (3, 0)}},
+             shard="2/2", pr=43)
+st1, b1, _ = upload(port, tok, l1)
+st2, b2, _ = upload(port, tok, l2)
+check(st1 == 201 and st2 == 201 and b1["run_id"] == b2["run_id"],
+      "labelled shards merge into one run: %r %r" % (b1, b2))
+st, run, _ = request(port, "GET", "/api/v1/runs/%d" % b2["run_id"])
+split = {t["name"]: t for t in (run or {}).get("tests", [])}.get("TestSplit", {})
+check(st == 200 and split.get("status") == "flaky", "merged TestSplit is flaky: %r" % split)
+check([(c["cell"], c["status"], c["passes"], c["failures"]) for c in split.get("cells", [])]
+      == [("GOMAXPROCS=1", "flaky", 3, 3)],
+      "its cell is flaky with the summed counts, not the worse upload's: %r"
+      % split.get("cells"))
+
 # --- Bad requests: status, message, and the database unchanged. ---
 good = json.dumps(r1)
 H = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
