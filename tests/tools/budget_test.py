@@ -100,6 +100,27 @@ def main():
           "its message says who stopped it: %r" % fails[:1])
     check(tests(d).get("TestQuick", {}).get("status") == "passed", "TestQuick still passes")
     check(secs < 40, "stopped long before --timeout 60s: %.1f s" % secs)
+    # The same under Go 1.19 (Debian's golang-1.19-go), whose test2json
+    # does not ignore SIGQUIT and dies with the binary: the stack may be
+    # lost, the verdict is the same.
+    old = "/usr/lib/go-1.19/bin"
+    if os.path.exists(os.path.join(old, "go")):
+        e119 = dict(hang_env, PATH=old + os.pathsep + hang_env.get("PATH", ""))
+        e119.pop("GOTOOLCHAIN", None)
+        rc, d, err, secs = run("envmod", "l119", ["--no-history", "--race", "off",
+                                                  "--gomaxprocs", "1,2", "--count", "1",
+                                                  "--rerun", "0", "--jobs", "2", "--timeout",
+                                                  "60s", "./hangone"], e119)
+        hang = tests(d).get("TestHangOne", {})
+        check(d.get("meta", {}).get("go_version", "").startswith("go1.19"),
+              "Go 1.19 ran it: %r" % d.get("meta", {}).get("go_version"))
+        check(hang.get("status") == "failed" and
+              [f["kind"] for f in hang.get("failure_details", [])] == ["timeout"] and
+              tests(d).get("TestQuick", {}).get("status") == "passed" and secs < 40,
+              "Go 1.19: the hang is stopped as a timeout too (%.1f s): %r %s"
+              % (secs, hang, err[-300:]))
+    else:
+        print("note: no %s/go (Debian's golang-1.19-go): the Go 1.19 hang case skipped" % old)
 
     # 5. The same in a budget's first pass, where the hang is in the first
     # cell (the one nearest the machine's CPUs): the next cell starts while
