@@ -409,11 +409,61 @@ static void running(void)
 	results_release(&r);
 }
 
+/* gtest_agg_cut(): the collector stopped the process (SIGQUIT) at a hang
+ * limit of its own.  The test running then is a timeout, located at its
+ * frame in the runtime's goroutine dump, its message the caller's; the
+ * same stream uncut is a crash.  A second cut changes nothing. */
+static void cut(void)
+{
+	static const char head[] =
+		EV("start", "") EV("run", T("TestA")) EV("pass", T("TestA"))
+		EV("run", T("TestB"));
+	static const char dump[] =
+		OUT("SIGQUIT: quit") OUT("PC=0x46e1a1 m=0 sigcode=0") OUT("")
+		OUT("goroutine 7 gp=0xc000003 m=0 mp=0x6d70a0 [select (no cases)]:")
+		OUT("p.TestB(0xc0000a2000?)") OUT("\\t/repo/p/b_test.go:9 +0x50")
+		OUT("testing.tRunner(0xc0000a2000, 0x592e58)")
+		OUT("\\t/usr/local/go/src/testing/testing.go:2036 +0xea")
+		OUT("FAIL\\tp\\t1.012s") EV("fail", "");
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		struct results r;
+		struct gtest_agg *a = direct_agg(&r);
+		const struct test *ta, *tb;
+
+		r.repo_root = strdup("/repo");
+		gtest_agg_feed(a, head, strlen(head));
+		if (k) {
+			gtest_agg_cut(a, "test timed out after 1s\nstopped by us");
+			gtest_agg_cut(a, "a second cut");
+		}
+		gtest_agg_feed(a, dump, strlen(dump));
+		gtest_agg_finish(a, 1, NULL);
+		gtest_agg_free(a);
+		results_finish(&r);
+		ta = results_test(&r, "p", "TestA", 0);
+		tb = results_test(&r, "p", "TestB", 0);
+		CHECK(ta && ta->status == VERDICT_PASSED);
+		CHECK(tb && tb->nfails == 1 &&
+		      tb->fails[0].kind == (k ? FAIL_TIMEOUT : FAIL_CRASH));
+		if (k && tb && tb->nfails == 1) {
+			CHECK(!strcmp(tb->fails[0].message,
+				      "test timed out after 1s\nstopped by us"));
+			CHECK(tb->fails[0].file &&
+			      !strcmp(tb->fails[0].file, "p/b_test.go") &&
+			      tb->fails[0].line == 9);
+		}
+		results_release(&r);
+	}
+}
+
 int main(void)
 {
 	decode();
 	closing();
 	running();
+	cut();
 	package_level();
 	state_leak();
 	names();
