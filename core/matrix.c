@@ -1455,17 +1455,6 @@ static int start_ready(struct mrun *m, struct err *err)
 	}
 }
 
-/*
- * A test process started before anything timed its package -- the first
- * pass starts a package's cells side by side, with only --timeout -- gets
- * its hang limit (hang_timeout()) once another cell's process of the
- * package has finished; past it, it is stopped as go test stops a binary
- * that outlived -timeout: SIGQUIT, on which the Go runtime prints every
- * goroutine's stack and exits, and the tests it was running are timeouts
- * (gtest_agg_cut()).  test2json ignores SIGQUIT (Go 1.20+); an older one
- * dies with the binary, and the stack may be lost, not the verdict.  A
- * process that printed its closing line is not cut: it is only exiting.
- */
 /* ms as Go prints a time.Duration ("1s", "1.5s", "2m30s", "1h0m0s"). */
 static void go_duration(char *out, size_t size, long long ms)
 {
@@ -1487,6 +1476,17 @@ static void go_duration(char *out, size_t size, long long ms)
 		snprintf(out, size, "%ss", sec);
 }
 
+/*
+ * A test process started before anything timed its package -- the first
+ * pass starts a package's cells side by side, with only --timeout -- gets
+ * its hang limit (hang_timeout()) once another cell's process of the
+ * package has finished; past it, it is stopped as go test stops a binary
+ * that outlived -timeout: SIGQUIT, on which the Go runtime prints every
+ * goroutine's stack and exits, and the tests it was running are timeouts
+ * (gtest_agg_cut()).  test2json ignores SIGQUIT (Go 1.20+); an older one
+ * dies with the binary, and the stack may be lost, not the verdict.  A
+ * process that printed its closing line is not cut: it is only exiting.
+ */
 static void limit_running(struct mrun *m, struct job *j)
 {
 	long long now = now_ms();
