@@ -1496,10 +1496,9 @@ static void limit_running(struct mrun *m, struct job *j)
 	    j->killed || j->cut || j->closed_at)
 		return;
 	if (!j->timeout_ms) {
-		if ((j->timeout_ms = hang_timeout(m, j)) <= 0) {
-			j->timeout_ms = 0;
+		/* O(cells): cheap beside the poll loop that calls it. */
+		if (!(j->timeout_ms = hang_timeout(m, j)))
 			return;
-		}
 		j->late_limit = 1;
 		m->r->budget.hang_limited++;
 	}

@@ -95,8 +95,11 @@ struct matrix_prior {
  * under -race; once this run timed the package's processes, their start
  * plus count x their execution, times the factor), at least the floor
  * (MATRIX_HANG_FLOOR_MS; with a budget, an eighth of it when that is
- * less, and never under 1 s), and never more than the run's timeout: Go's own timeout panic, with the goroutine dump
- * and the running test named, as go test gives at -timeout.
+ * less, and never under 1 s), and never more than the run's timeout: Go's
+ * own timeout panic, with the goroutine dump and the running test named,
+ * as go test gives at -timeout.  A process started before its package was
+ * timed gets the same limit once another cell's process of the package
+ * has ended, and is stopped past it with SIGQUIT, as go test does.
  */
 #define MATRIX_HANG_FACTOR 10
 #define MATRIX_HANG_FLOOR_MS 10000LL

@@ -21,8 +21,8 @@
 #include "store_int.h"
 #include "store_quarantine.h"
 #include "buf.h"
-#include "results.h"
 #include "err.h"
+#include "results.h"
 #include "utf8.h"
 
 #include <stdio.h>
@@ -1297,7 +1297,8 @@ static int run_test_cells(struct store *s, long long gid, unsigned flags,
 		/* The cell's status from the counts its uploads sum to, as the
 		 * merge derives it (results_merge(), results_finish()): a cell
 		 * that failed in one upload and passed in another is flaky,
-		 * not the worst of the two. */
+		 * not the worst of the two.  The rule reads only zero or not,
+		 * so the 64-bit sums need no narrowing. */
 		memset(&sum, 0, sizeof(sum));
 		sum.passes = c->passes > 0;
 		sum.failures = c->failures > 0;
