@@ -146,8 +146,14 @@ struct mrun {
 					 * and run apart */
 	long long deadline;	/* --budget: t0 + budget_ms; 0 none */
 	/* Per cell: 1 once its first pass is planned (plan_runs()); under
-	 * a budget cells enter the first pass as they fit (first_pass()). */
+	 * a budget cells enter the first pass as they fit (first_pass()),
+	 * 2 for a cell that ran only the units plan_early() gave it. */
 	unsigned char *planned;
+	/* Per unit [pkg * ncells + cell]: 1 once its first-pass processes
+	 * are planned (plan_unit()). */
+	unsigned char *unit_planned;
+	long long first_bin_at, last_bin_at;	/* the first and the latest
+						 * test binary built */
 	long long build_ms[2];	/* longest build, by race setting */
 	int round;		/* the --budget round being planned */
 	int reruns;		/* isolated reruns per suspect: o->rerun, fewer
@@ -169,6 +175,8 @@ const char *const matrix_secret_env[] = {
 static int start_verify(struct mrun *m, struct job *j, struct err *err);
 static long long hang_timeout(const struct mrun *m, const struct job *j);
 static void free_jobs(struct mrun *m);
+static int early_unit(const struct mrun *m, size_t *unit);
+static int unit_here(const struct mrun *m, size_t p, size_t c);
 
 static long long now_ms(void)
 {
@@ -1075,8 +1083,9 @@ static void clear_live(struct mrun *m)
 static void show_cell(struct mrun *m, int cell)
 {
 	const struct cell *c = &m->r->cells[cell];
-	size_t i;
-	int failing = 0, tests = 0;
+	size_t i, nc = m->r->ncells;
+	int failing = 0, tests = 0, ran = 0, all = 0;
+	char part[96] = "";
 
 	for (i = 0; i < m->r->ntests; i++) {
 		struct test *t = m->r->tests[i];
@@ -1089,11 +1098,20 @@ static void show_cell(struct mrun *m, int cell)
 			failing += t->cells[k].failures > 0;
 		}
 	}
+	for (i = 0; m->planned[cell] == 2 && i < m->npkgs; i++) {
+		if (!m->pkgs[i].has_tests || !unit_here(m, i, (size_t)cell))
+			continue;
+		all++;
+		ran += m->unit_planned[i * nc + (size_t)cell];
+	}
+	if (m->planned[cell] == 2)
+		snprintf(part, sizeof(part), "; %d of %d packages, the rest "
+			 "did not fit in the budget", ran, all);
 	clear_live(m);
 	fprintf(m->o->progress, "flake-collector: cell %d/%zu %-24s %5d tests, "
-		"%d with failures, %.1fs\n", cell + 1, m->r->ncells,
+		"%d with failures, %.1fs%s\n", cell + 1, m->r->ncells,
 		c->name, tests, failing,
-		(double)(m->cell_end[cell] - m->cell_start[cell]) / 1000.0);
+		(double)(m->cell_end[cell] - m->cell_start[cell]) / 1000.0, part);
 	fflush(m->o->progress);
 }
 
@@ -1116,6 +1134,9 @@ static void build_done(struct mrun *m)
 	long long t = now_ms(), el = t - m->build_t0;
 
 	m->builds_done++;
+	if (!m->first_bin_at)
+		m->first_bin_at = t;
+	m->last_bin_at = t;
 	if (!m->o->progress || m->o->tty ||
 	    (m->builds_done < m->builds_total && t - m->last_build_line < 5000))
 		return;
@@ -1160,7 +1181,7 @@ static void finish_job(struct mrun *m, struct job *j)
 			(double)(t - j->started) / 1000.0,
 			j->kind == JOB_BUILD ? (j->streaming ? "stream" :
 						j->batch ? "batch" : "build") :
-			j->kind == JOB_RUN ? "run" :
+			j->kind == JOB_RUN ? (j->round ? "round" : "run") :
 			j->kind == JOB_RERUN ? "rerun" : "verify",
 			j->cell >= 0 ? m->r->cells[j->cell].name :
 			j->race ? "race" : "", m->pkgs[j->pkg].import_path);
@@ -1241,7 +1262,8 @@ static void finish_job(struct mrun *m, struct job *j)
 			}
 			if (m->cell_end[j->cell] < t)
 				m->cell_end[j->cell] = t;
-			if (!j->round && --m->cell_left[j->cell] == 0)
+			if (!j->round && --m->cell_left[j->cell] == 0 &&
+			    m->planned[j->cell])
 				cell_done(m, j->cell);
 		}
 	}
@@ -1253,7 +1275,8 @@ static void drop_unbuildable(struct mrun *m, struct job *j)
 {
 	j->state = 2;
 	m->jobs_done++;
-	if (j->kind == JOB_RUN && !j->round && --m->cell_left[j->cell] == 0)
+	if (j->kind == JOB_RUN && !j->round && --m->cell_left[j->cell] == 0 &&
+	    m->planned[j->cell])
 		cell_done(m, j->cell);
 }
 
@@ -1534,7 +1557,7 @@ static int run_jobs(struct mrun *m, struct err *err)
 		m->jobs_total += m->jobs[i].state != 2;
 	for (;;) {
 		size_t nf = 0;
-		int waiting = 0, streaming;
+		int waiting = 0, ready = 0, streaming;
 
 		adapt_jobs(m);
 		if (start_ready(m, err))
@@ -1542,8 +1565,10 @@ static int run_jobs(struct mrun *m, struct err *err)
 		for (i = 0; i < m->njobs; i++) {
 			struct job *j = &m->jobs[i];
 
-			if (j->state == 0)
+			if (j->state == 0) {
 				waiting = 1;
+				ready |= job_ready(m, j);
+			}
 			if (j->state != 1)
 				continue;
 			if (j->p.out_fd >= 0) {
@@ -1564,8 +1589,13 @@ static int run_jobs(struct mrun *m, struct err *err)
 			 * happen, builds are always ready. */
 			BUG("matrix deadlock");
 		}
-		if (m->open_stage && m->jobs_done != done0 && !waiting &&
-		    !m->running_builds && slots_busy(m) < m->max_runs) {
+		/* A slot is free: with the builds done and nothing waiting,
+		 * more cells may fit (cells_that_fit()); while a build still
+		 * runs, a built package's later cells may (plan_early()). */
+		if (m->open_stage && m->jobs_done != done0 &&
+		    slots_busy(m) < m->max_runs &&
+		    (!m->running_builds ? !waiting :
+		     !ready && early_unit(m, NULL))) {
 			ret = 1;
 			goto out;
 		}
@@ -1983,14 +2013,33 @@ static int plan_changed(struct mrun *m, struct err *err)
 	return 0;
 }
 
+/* Plans the first-pass processes of unit (package p, cell c). */
+static void plan_unit(struct mrun *m, size_t p, size_t c)
+{
+	/* This shard's executions of the unit. */
+	int execs = m->here ? m->here[p * m->r->ncells + c] : m->o->count;
+	int procs = m->o->shuffle ? execs : 1, k;
+
+	m->unit_planned[p * m->r->ncells + c] = 1;
+	for (k = 0; k < procs; k++) {
+		struct job *j = add_job(m, JOB_RUN, (int)p, m->r->cells[c].race,
+					(int)c);
+
+		j->count = m->o->shuffle ? 1 : execs;
+		if (m->o->shuffle)
+			j->seed = random_seed(m);
+		m->cell_left[c]++;
+	}
+}
+
 /*
  * Plans the first pass of the cells `want` marks (NULL: every cell): the
- * builds they need that are not done yet, and their runs.
+ * builds they need that are not done yet, and their runs (those of units
+ * plan_early() did not plan already).
  */
 static void plan_runs(struct mrun *m, const unsigned char *want)
 {
 	size_t p, c;
-	int k;
 
 	if (m->o->shard_count > 1 && !m->here)
 		plan_shard(m);
@@ -2019,24 +2068,14 @@ static void plan_runs(struct mrun *m, const unsigned char *want)
 		if (want && !want[c])
 			continue;
 		m->planned[c] = 1;
-		for (p = 0; p < m->npkgs; p++) {
-			/* This shard's executions of the unit. */
-			int execs = m->here ? m->here[p * m->r->ncells + c] :
-				    m->o->count;
-			int procs = m->o->shuffle ? execs : 1;
-
-			if (!m->pkgs[p].has_tests || !unit_here(m, p, c))
-				continue;
-			for (k = 0; k < procs; k++) {
-				struct job *j = add_job(m, JOB_RUN, (int)p,
-							m->r->cells[c].race, (int)c);
-
-				j->count = m->o->shuffle ? 1 : execs;
-				if (m->o->shuffle)
-					j->seed = random_seed(m);
-				m->cell_left[c]++;
-			}
-		}
+		for (p = 0; p < m->npkgs; p++)
+			if (m->pkgs[p].has_tests && unit_here(m, p, c) &&
+			    !m->unit_planned[p * m->r->ncells + c])
+				plan_unit(m, p, c);
+		/* Nothing of it left to run (plan_early() ran it all, or
+		 * this shard has none of it). */
+		if (!m->cell_left[c])
+			cell_done(m, (int)c);
 	}
 }
 
@@ -2712,7 +2751,8 @@ static long long cell_estimate(const struct mrun *m, size_t c, int *build)
 		double same = 0.0, other = 0.0;
 		int execs = m->here ? m->here[p * nc + c] : count;
 
-		if (!m->pkgs[p].has_tests || !unit_here(m, p, c))
+		if (!m->pkgs[p].has_tests || !unit_here(m, p, c) ||
+		    m->unit_planned[p * nc + c])
 			continue;
 		/* Its process: a start and its executions (unit_cost()). */
 		for (k = 0; k < nc; k++) {
@@ -2790,6 +2830,107 @@ static size_t cells_that_fit(struct mrun *m, unsigned char *want)
 }
 
 /*
+ * When the build in progress will hand over its last binary, in ms from
+ * now, at the pace of the binaries so far (the first one also pays the
+ * go command's own start); 0 when it cannot tell yet.
+ */
+static long long build_left(const struct mrun *m)
+{
+	long long per, left;
+
+	if (!m->running_builds || m->builds_done < 2 ||
+	    m->builds_done >= m->builds_total)
+		return 0;
+	per = (m->last_bin_at - m->first_bin_at) / (m->builds_done - 1);
+	left = m->last_bin_at + per * (m->builds_total - m->builds_done) -
+	       now_ms();
+	return left > 0 ? left : 0;
+}
+
+/*
+ * The next unit plan_early() takes, in cell_order() and then package
+ * order, into *unit when unit is not NULL; returns 0 when there is none.
+ * A unit of a cell not planned yet qualifies when a planned cell shares
+ * its race setting, and so its binary, which is built; when its package's
+ * process there ended, so its cost is known (unit_cost(): the largest of
+ * those cells'); and when its own process is expected to end before the
+ * build does (build_left()) and before the deadline.
+ */
+static int early_unit(const struct mrun *m, size_t *unit)
+{
+	size_t nc = m->r->ncells, i, k, p, *ord;
+	long long left = build_left(m), now = now_ms();
+	int found = 0;
+
+	if (!left || !m->deadline || nc < 2)
+		return 0;
+	ord = xcalloc(nc, sizeof(*ord));
+	cell_order(m, ord);
+	for (i = 0; i < nc && !found; i++) {
+		size_t c = ord[i];
+		int race = m->r->cells[c].race == 1, shares = 0;
+
+		if (m->planned[c])
+			continue;
+		for (k = 0; k < nc; k++)
+			shares |= m->planned[k] && (m->r->cells[k].race == 1) == race;
+		for (p = 0; shares && p < m->npkgs && !found; p++) {
+			int execs = m->here ? m->here[p * nc + c] : m->o->count;
+			double proc = 0.0;
+
+			if (!m->pkgs[p].has_tests || m->pkgs[p].built[race] != 1 ||
+			    !unit_here(m, p, c) || m->unit_planned[p * nc + c])
+				continue;
+			for (k = 0; k < nc; k++) {
+				double start, exec, x;
+
+				if (!m->planned[k] ||
+				    (m->r->cells[k].race == 1) != race ||
+				    !unit_cost(m, p * nc + k, &start, &exec))
+					continue;
+				x = start + exec * (double)execs;
+				proc = x > proc ? x : proc;
+			}
+			if (proc <= 0.0 || proc > (double)left ||
+			    now + (long long)proc > m->deadline)
+				continue;
+			if (unit)
+				*unit = p * nc + c;
+			found = 1;
+		}
+	}
+	free(ord);
+	return found;
+}
+
+/*
+ * Under a budget, while a build still runs: the test slots that neither
+ * its binaries nor a waiting process need run built packages' units of
+ * the later cells of their race setting (early_unit()), one per free
+ * slot.  They end before the build does, so the pass is not longer for
+ * them: on a module whose tests are quick beside their build, the cells
+ * of one binary take the time of one.  Returns how many were planned.
+ */
+static size_t plan_early(struct mrun *m)
+{
+	size_t n = 0, u;
+	int room = m->max_runs - slots_busy(m);
+
+	while (room-- > 0 && early_unit(m, &u)) {
+		if (m->trace)
+			fprintf(stderr, "trace: %6.2f budget: %s of %s early, "
+				"%lld ms before the build ends\n",
+				(double)(now_ms() - m->t0) / 1000.0,
+				m->r->cells[u % m->r->ncells].name,
+				m->pkgs[u / m->r->ncells].import_path,
+				build_left(m));
+		plan_unit(m, u / m->r->ncells, u % m->r->ncells);
+		n++;
+	}
+	return n;
+}
+
+/*
  * The first pass.  Without a budget, every cell at once.  With one, the
  * cell nearest a plain go test first, then, as long as time is left,
  * the cells that fit by what the pass so far measured; the cells that
@@ -2823,7 +2964,9 @@ static int first_pass(struct mrun *m, struct err *err)
 		ret = run_jobs(m, err);
 		if (ret < 0)
 			break;
-		if (cells_that_fit(m, want) > 0)
+		if (m->running_builds)
+			plan_early(m);
+		else if (cells_that_fit(m, want) > 0)
 			plan_runs(m, want);
 		else if (!ret)
 			break;
@@ -2831,8 +2974,19 @@ static int first_pass(struct mrun *m, struct err *err)
 	m->open_stage = 0;
 	free_jobs(m);
 	for (c = 0; c < nc && !ret; c++) {
+		size_t p;
+
 		if (m->planned[c])
 			continue;
+		for (p = 0; p < m->npkgs && !m->planned[c]; p++)
+			if (m->unit_planned[p * nc + c])
+				m->planned[c] = 2;
+		if (m->planned[c]) {
+			/* Ran early (plan_early()), the rest did not fit. */
+			m->r->budget.cells_partial++;
+			cell_done(m, (int)c);
+			continue;
+		}
 		m->r->budget.cells_skipped++;
 		if (m->o->progress) {
 			clear_live(m);
@@ -2982,6 +3136,8 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	m.cell_end = xcalloc(r->ncells, sizeof(*m.cell_end));
 	m.cell_left = xcalloc(r->ncells, sizeof(*m.cell_left));
 	m.cell_finished = xcalloc(r->ncells, sizeof(*m.cell_finished));
+	m.unit_planned = xcalloc(m.npkgs * r->ncells + 1,
+				 sizeof(*m.unit_planned));
 	m.build_t0 = now_ms();
 	if (o->changed_since && plan_changed(&m, err))
 		goto out;
@@ -3069,6 +3225,7 @@ out:
 	free(m.cell_left);
 	free(m.cell_finished);
 	free(m.planned);
+	free(m.unit_planned);
 	free(m.here);
 	free(m.unit_ms);
 	free(m.unit_execs);

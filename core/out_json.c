@@ -185,6 +185,7 @@ static json_t *results_json(const struct results *r)
 		set(bj, "first_pass_ms", json_integer(b->first_pass_ms));
 		set(bj, "exceeded", json_boolean(b->exceeded));
 		set(bj, "cells_skipped", json_integer(b->cells_skipped));
+		set(bj, "cells_partial", json_integer(b->cells_partial));
 		set(bj, "rounds", json_integer(b->rounds));
 		set(bj, "extra_processes", json_integer(b->extra_processes));
 		set(bj, "extra_counts", json_integer(b->extra_counts));

@@ -1278,6 +1278,9 @@ void results_budget_text(const struct run_budget *b, char *out, size_t size)
 		n += snprintf(out + n, size - (size_t)n, ", %d cell%s did not "
 			      "fit", b->cells_skipped,
 			      b->cells_skipped == 1 ? "" : "s");
+	if (n > 0 && (size_t)n < size && b->cells_partial)
+		n += snprintf(out + n, size - (size_t)n, ", %d in part",
+			      b->cells_partial);
 	if (n > 0 && (size_t)n < size && b->rounds)
 		n += snprintf(out + n, size - (size_t)n, ", then %d round%s: %lld "
 			      "process%s, -count %lld in all", b->rounds,

@@ -275,6 +275,8 @@ struct run_budget {
 					 * -test.timeout from history */
 	int exceeded;			/* the first pass alone took longer */
 	int cells_skipped;		/* cells whose first pass did not fit */
+	int cells_partial;		/* ... of which only the packages run
+					 * while the build ran did */
 	long long plan_us;		/* time spent planning the rounds and
 					 * the reruns (the planner's cost) */
 };

@@ -163,6 +163,42 @@ def main():
           t.get("TestFail", {}).get("status") == "failed",
           "verdicts from the cells that ran: %r" % {k: v.get("status") for k, v in t.items()})
 
+    # 6. Cells of one binary during its build: while the streaming build
+    # still links the last packages, the slots it leaves idle run the
+    # packages already built in the later cells of their race setting
+    # (plan_early()), so on a module whose tests are quick beside their
+    # build, three race-off cells take about the time of one. Each unit
+    # still gets exactly one first-pass process, and with a budget that
+    # fits, no cell is left in part.
+    pkgs = ["./det", "./flip", "./order", "./racy", "./panicky"]
+    rc, d, err, _ = run("detmod", "e", ["--no-history", "--budget", "4s", "--race", "off",
+                                        "--gomaxprocs", "1,2,4", "--rerun", "1"] + pkgs,
+                        dict(env(), FLAKE_TRACE="1"))
+    runs, builds = [], []
+    for line in err.splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[0] == "trace:" and f[3] == "run":
+            runs.append((float(f[1]), f[4], f[5]))
+        elif len(f) >= 4 and f[0] == "trace:" and f[3] in ("stream", "batch", "build"):
+            builds.append(float(f[1]) + float(f[2]))
+    cells = [c["name"] for c in d.get("cells", [])]
+    units = sorted((c, p) for _, c, p in runs)
+    want = sorted((c, "example.com/detmod/" + p[2:]) for c in cells for p in pkgs)
+    check(rc == 0 and len(cells) == 3 and units == want,
+          "one first-pass process per package and cell: %r %s" % (units, err[-400:]))
+    b = d.get("budget", {})
+    check(b.get("cells_partial", -1) == 0 and b.get("cells_skipped", 0) == 0,
+          "every cell ran whole: %r" % b)
+    first = "GOMAXPROCS=%d" % min((1, 2, 4), key=lambda g: abs(g - (os.cpu_count() or 2)))
+    starts = sorted({round(t, 2) for t, c, _ in runs if c == first})
+    if builds and len(starts) >= 3 and starts[-1] - starts[0] >= 0.1:
+        end = max(builds)
+        check(any(t < end - 0.01 for t, c, _ in runs if c != first),
+              "a later cell's process ran before the build ended at %.2f s: %r" % (end, runs))
+    else:
+        print("note: the build handed its binaries over at once (%r): no idle slots to "
+              "check early cells with" % starts)
+
     done()
 
 
