@@ -2732,40 +2732,55 @@ static long long build_estimate(const struct mrun *m, int race)
 }
 
 /*
+ * ms one process of package p with execs executions costs this run, from
+ * the slowest of its processes timed so far (unit_cost()) with the same
+ * race setting; *other gets the same for the other setting. 0 unknown.
+ */
+static double pkg_proc(const struct mrun *m, size_t p, int race, int execs,
+		       double *other)
+{
+	size_t nc = m->r->ncells, k;
+	double same = 0.0;
+
+	*other = 0.0;
+	for (k = 0; k < nc; k++) {
+		double start, exec, proc;
+
+		if (!unit_cost(m, p * nc + k, &start, &exec))
+			continue;
+		proc = start + exec * (double)execs;
+		if ((m->r->cells[k].race == 1) == race)
+			same = proc > same ? proc : same;
+		else
+			*other = proc > *other ? proc : *other;
+	}
+	return same;
+}
+
+/*
  * What the first pass of cell c would take from now, in wall ms with
  * `jobs` test slots: its processes at the cost measured for its packages
- * (a start and the executions: unit_cost()) under the same race setting
- * (the other's, scaled by BUDGET_RACE_RUN, when none ran yet),
+ * (pkg_proc()) under the same race setting (the other's, scaled by
+ * BUDGET_RACE_RUN, when none ran yet),
  * plus the build when its race setting is not built.  *build is set when
  * that build is counted (once for the cells it serves).
  */
 static long long cell_estimate(const struct mrun *m, size_t c, int *build)
 {
-	size_t nc = m->r->ncells, p, k;
+	size_t nc = m->r->ncells, p;
 	int race = m->r->cells[c].race == 1, count = m->o->count;
 	double slot_ms = 0.0, slots = m->max_runs > 0 ? m->max_runs : 1;
 	long long ms, linger;
 
 	*build = 0;
 	for (p = 0; p < m->npkgs; p++) {
-		double same = 0.0, other = 0.0;
+		double same, other;
 		int execs = m->here ? m->here[p * nc + c] : count;
 
 		if (!m->pkgs[p].has_tests || !unit_here(m, p, c) ||
 		    m->unit_planned[p * nc + c])
 			continue;
-		/* Its process: a start and its executions (unit_cost()). */
-		for (k = 0; k < nc; k++) {
-			double start, exec, proc;
-
-			if (!unit_cost(m, p * nc + k, &start, &exec))
-				continue;
-			proc = start + exec * execs;
-			if ((m->r->cells[k].race == 1) == race)
-				same = proc > same ? proc : same;
-			else
-				other = proc > other ? proc : other;
-		}
+		same = pkg_proc(m, p, race, execs, &other);
 		if (same <= 0.0)
 			same = race ? other * BUDGET_RACE_RUN :
 			       other / BUDGET_RACE_RUN;
@@ -2850,15 +2865,15 @@ static long long build_left(const struct mrun *m)
 /*
  * The next unit plan_early() takes, in cell_order() and then package
  * order, into *unit when unit is not NULL; returns 0 when there is none.
- * A unit of a cell not planned yet qualifies when a planned cell shares
- * its race setting, and so its binary, which is built; when its package's
- * process there ended, so its cost is known (unit_cost(): the largest of
- * those cells'); and when its own process is expected to end before the
- * build does (build_left()) and before the deadline.
+ * A unit of a cell not planned yet qualifies when its package's binary of
+ * that race setting is built and a process of it has ended, so its cost
+ * is known (pkg_proc(): the slowest such process); and when its own
+ * process is expected to end before the build does (build_left()) and
+ * before the deadline.
  */
 static int early_unit(const struct mrun *m, size_t *unit)
 {
-	size_t nc = m->r->ncells, i, k, p, *ord;
+	size_t nc = m->r->ncells, i, p, *ord;
 	long long left = build_left(m), now = now_ms();
 	int found = 0;
 
@@ -2868,29 +2883,18 @@ static int early_unit(const struct mrun *m, size_t *unit)
 	cell_order(m, ord);
 	for (i = 0; i < nc && !found; i++) {
 		size_t c = ord[i];
-		int race = m->r->cells[c].race == 1, shares = 0;
+		int race = m->r->cells[c].race == 1;
 
 		if (m->planned[c])
 			continue;
-		for (k = 0; k < nc; k++)
-			shares |= m->planned[k] && (m->r->cells[k].race == 1) == race;
-		for (p = 0; shares && p < m->npkgs && !found; p++) {
+		for (p = 0; p < m->npkgs && !found; p++) {
 			int execs = m->here ? m->here[p * nc + c] : m->o->count;
-			double proc = 0.0;
+			double other, proc;
 
 			if (!m->pkgs[p].has_tests || m->pkgs[p].built[race] != 1 ||
 			    !unit_here(m, p, c) || m->unit_planned[p * nc + c])
 				continue;
-			for (k = 0; k < nc; k++) {
-				double start, exec, x;
-
-				if (!m->planned[k] ||
-				    (m->r->cells[k].race == 1) != race ||
-				    !unit_cost(m, p * nc + k, &start, &exec))
-					continue;
-				x = start + exec * (double)execs;
-				proc = x > proc ? x : proc;
-			}
+			proc = pkg_proc(m, p, race, execs, &other);
 			if (proc <= 0.0 || proc > (double)left ||
 			    now + (long long)proc > m->deadline)
 				continue;
@@ -2909,11 +2913,11 @@ static int early_unit(const struct mrun *m, size_t *unit)
  * the later cells of their race setting (early_unit()), one per free
  * slot.  They end before the build does, so the pass is not longer for
  * them: on a module whose tests are quick beside their build, the cells
- * of one binary take the time of one.  Returns how many were planned.
+ * of one binary take the time of one.
  */
-static size_t plan_early(struct mrun *m)
+static void plan_early(struct mrun *m)
 {
-	size_t n = 0, u;
+	size_t u;
 	int room = m->max_runs - slots_busy(m);
 
 	while (room-- > 0 && early_unit(m, &u)) {
@@ -2925,9 +2929,7 @@ static size_t plan_early(struct mrun *m)
 				m->pkgs[u / m->r->ncells].import_path,
 				build_left(m));
 		plan_unit(m, u / m->r->ncells, u % m->r->ncells);
-		n++;
 	}
-	return n;
 }
 
 /*
