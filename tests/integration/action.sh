@@ -132,22 +132,26 @@ EOF
 e2e() {
 	name=$1
 	d="$work/$name"
-	mkdir -p "$d" "$work/tmp-$name" "$work/cache"
+	mkdir -p "$d" "$work/tmp-$name" "$work/cache" "$work/artifacts"
 	ln -s "$work/cache" "$d/cache" 2>/dev/null
+	ln -s "$work/artifacts" "$d/artifacts" 2>/dev/null
 	printf '%s\n' "$3" >"$d/inputs.json"
 	: >"$d/summary.md"
-	env -u GITHUB_TOKEN -u FLAKE_TOKEN -u GITHUB_API_URL \
-		GITHUB_ACTIONS=true CI=true GITHUB_ACTION_PATH="$act" GITHUB_WORKSPACE="${5:-$ws}" \
+	# SIM_ENV: more of the runner's environment (NAME=VALUE words);
+	# SIM_ACTION: another copy of the action.
+	# shellcheck disable=SC2086
+	env -u GITHUB_TOKEN -u FLAKE_TOKEN -u GITHUB_API_URL ${SIM_ENV:-} \
+		GITHUB_ACTIONS=true CI=true GITHUB_ACTION_PATH="${SIM_ACTION:-$act}" GITHUB_WORKSPACE="${5:-$ws}" \
 		GITHUB_REPOSITORY=o/r GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH="$work/event.json" \
 		GITHUB_REF=refs/pull/7/merge GITHUB_REF_NAME=7/merge GITHUB_HEAD_REF=feature GITHUB_BASE_REF=main \
-		GITHUB_SHA=3333333333333333333333333333333333333333 GITHUB_RUN_ID="$2" GITHUB_RUN_ATTEMPT=1 \
+		GITHUB_SHA=3333333333333333333333333333333333333333 GITHUB_RUN_ID="$2" GITHUB_RUN_ATTEMPT="${SIM_RUN_ATTEMPT:-1}" \
 		GITHUB_JOB=flaky GITHUB_WORKFLOW=ci GITHUB_SERVER_URL=https://github.com \
 		GITHUB_STEP_SUMMARY="$d/summary.md" GITHUB_ENV="$d/env" \
 		RUNNER_OS="${SIM_RUNNER_OS:-Linux}" RUNNER_ARCH=X64 RUNNER_TEMP="$work/tmp-$name" \
 		${api:+GITHUB_API_URL=$api} GITHUB_TOKEN_FOR_TEST="$token" \
 		FLAKE_GITHUB_MAX_WAIT_MS=5000 MAKEFLAGS=-j4 \
 		FLAKE_TEST_BIN_CACHE="$4" \
-		python3 "$top/tests/tools/action_test.py" e2e "$top" "$d" >"$d/runner.out" 2>&1
+		python3 "$top/tests/tools/action_test.py" e2e "${SIM_ACTION:-$top}" "$d" >"$d/runner.out" 2>&1
 	echo $? >"$d/rc"
 }
 
@@ -219,7 +223,7 @@ expect(os.path.exists(os.path.join(d, "cache", key)), "the db is in the cache")
 expect(os.path.exists(os.path.join(ws, ".flake", "history.db")), "history db created")
 up = steps["Upload the results"]
 expect(up["outcome"] == "success" and up["with"]["name"] == "flake-results-flaky", "artifact: %r" % up)
-art = os.path.join(d, "artifacts", "flake-results-flaky", "flake-results-flaky.json")
+art = os.path.join(d, "artifacts", "1001", "flake-results-flaky", "flake-results-flaky.json")
 expect(os.path.exists(art), "the results artifact")
 last = steps["Exit status"]
 expect(last["outcome"] == "failure" and last["rc"] == 1, "the last step exits 1: %r" % last)
@@ -311,6 +315,125 @@ expect(steps["Save the flake history"]["outcome"] == "skipped", "history: none s
 expect(rc == 1 and outputs["failed-count"] not in ("", "0"), "ran: rc %d, %r" % (rc, outputs))
 expect(not os.path.exists(os.path.join(os.path.dirname(d), "ws3", ".flake", "history.db")),
        "no history db with history: none")
+PY
+
+# Runs 6 to 8: two jobs of one matrix (two Go versions, say: one
+# GITHUB_JOB, strategy.job-index 0 and 1), then the second one re-run
+# (attempt 2 of the same workflow run).  The simulated runner does what
+# GitHub does: an artifact belongs to the workflow run, all its jobs and
+# attempts, and a second upload of its name is a 409 unless overwrite is
+# set; a cache key, once saved, is never saved again.  Each job and
+# attempt gets its own names with no id input, and a re-run continues
+# the job's own history.
+mm='{"packages": "./flip", "race": "off", "gomaxprocs": "1", "count": "2",
+	"rerun": "0", "fail-on": "none", "comment": "never"}'
+export SIM_JOB_TOTAL=2
+for j in 1 2; do
+	cp -R "$top/tests/fixtures/detmod" "$work/ws-m$j"
+	export SIM_JOB_INDEX=$((j - 1))
+	e2e "matrix$j" 3001 "$mm" "$FLAKE_BIN/flake-collector" "$work/ws-m$j"
+done
+cp -R "$top/tests/fixtures/detmod" "$work/ws-m2r"
+export SIM_RUN_ATTEMPT=2
+e2e matrix2-rerun 3001 "$mm" "$FLAKE_BIN/flake-collector" "$work/ws-m2r"
+unset SIM_RUN_ATTEMPT
+for j in 1 2; do
+	export J=$j
+	check "matrix$j" <<'PY'
+j = os.environ["J"]
+expect(rc == 0, "matrix job %s succeeds (exit status %d)" % (j, rc))
+up = steps["Upload the results"]
+expect(up["outcome"] == "success" and up["with"]["name"] == "flake-results-flaky-m%sof2" % j,
+       "matrix job %s uploads its own artifact: %r" % (j, up))
+sv = steps["Save the flake history"]
+expect(sv["outcome"] == "success" and
+       sv["with"]["key"] == "flake-history-Linux-flaky-m%sof2-feature-3001-1" % j,
+       "matrix job %s saves its own history: %r" % (j, sv))
+PY
+done
+check matrix2-rerun <<'PY'
+expect(rc == 0, "the re-run succeeds (exit status %d)" % rc)
+up = steps["Upload the results"]
+expect(up["outcome"] == "success" and up["with"]["name"] == "flake-results-flaky-m2of2",
+       "the re-run replaces its job's artifact: %r" % up)
+art = os.path.join(d, "artifacts", "3001", "flake-results-flaky-m2of2", "flake-results-flaky-m2of2.json")
+meta = json.load(open(art)).get("meta", {}) if os.path.exists(art) else {}
+expect(meta.get("run_attempt") == 2, "the artifact is attempt 2's: %r" % meta.get("run_attempt"))
+rs = steps["Restore the flake history"]["outputs"]
+expect(rs.get("cache-matched-key") == "flake-history-Linux-flaky-m2of2-feature-3001-1",
+       "the re-run continues its own job's history: %r" % rs)
+sv = steps["Save the flake history"]
+expect(sv["outcome"] == "success" and sv["with"]["key"].endswith("-m2of2-feature-3001-2"),
+       "the re-run saves under its own key: %r" % sv)
+PY
+unset SIM_JOB_INDEX SIM_JOB_TOTAL
+
+# The same two jobs with an action that names by GITHUB_JOB alone and
+# uploads without overwrite (as this one did before): the simulated
+# runner fails the second upload with GitHub's 409, refuses the second
+# history save, and fails the re-run's upload -- so the cases above can
+# fail.
+naive="$work/action-naive"
+cp -R "$act" "$naive"
+sed -e '/overwrite: true/d' -e 's/IN_JOB_TOTAL: .*/IN_JOB_TOTAL: "1"/' "$act/action.yml" >"$naive/action.yml"
+export SIM_ACTION="$naive" SIM_JOB_TOTAL=2
+for j in 1 2; do
+	cp -R "$top/tests/fixtures/detmod" "$work/ws-n$j"
+	export SIM_JOB_INDEX=$((j - 1))
+	e2e "naive$j" 3002 "$mm" "$FLAKE_BIN/flake-collector" "$work/ws-n$j"
+done
+cp -R "$top/tests/fixtures/detmod" "$work/ws-n1r"
+export SIM_JOB_INDEX=0 SIM_RUN_ATTEMPT=2
+e2e naive1-rerun 3002 "$mm" "$FLAKE_BIN/flake-collector" "$work/ws-n1r"
+unset SIM_ACTION SIM_JOB_INDEX SIM_JOB_TOTAL SIM_RUN_ATTEMPT
+check naive2 <<'PY'
+up = steps["Upload the results"]
+expect(up["outcome"] == "failure" and "(409) Conflict" in stdout,
+       "a second job's upload of the same name is a 409: %r" % up)
+expect(rc != 0, "and fails the job (exit status %d)" % rc)
+sv = steps["Save the flake history"]
+expect(sv["outcome"] == "failure" and "Unable to reserve cache" in stdout,
+       "a second save of one key is refused: %r" % sv)
+PY
+check naive1-rerun <<'PY'
+expect(steps["Upload the results"]["outcome"] == "failure" and rc != 0,
+       "a re-run's upload without overwrite is a 409 (exit status %d)" % rc)
+PY
+
+# Run 9: the runner's tokens and Actions endpoints reach neither go nor
+# a test (tests/fixtures/envmod ./secrets fails when one does), although
+# the step has GITHUB_TOKEN and FLAKE_TOKEN from the inputs; pass-env
+# lets one through on purpose (run 10: the test then fails naming it).
+cp -R "$top/tests/fixtures/envmod" "$work/ws-env"
+secrets="GITHUB_TOKEN GH_TOKEN FLAKE_TOKEN ACTIONS_RUNTIME_TOKEN ACTIONS_RUNTIME_URL"
+secrets="$secrets ACTIONS_ID_TOKEN_REQUEST_TOKEN ACTIONS_ID_TOKEN_REQUEST_URL"
+secrets="$secrets ACTIONS_CACHE_URL ACTIONS_RESULTS_URL"
+export ENVMOD_SECRETS="$secrets"
+SIM_ENV="GH_TOKEN=ghs_sim ACTIONS_RUNTIME_TOKEN=rt_sim ACTIONS_RUNTIME_URL=http://127.0.0.1:9/"
+SIM_ENV="$SIM_ENV ACTIONS_ID_TOKEN_REQUEST_TOKEN=oidc_sim ACTIONS_ID_TOKEN_REQUEST_URL=http://127.0.0.1:9/"
+export SIM_ENV="$SIM_ENV ACTIONS_CACHE_URL=http://127.0.0.1:9/ ACTIONS_RESULTS_URL=http://127.0.0.1:9/"
+e2e env 4001 '{"packages": "./secrets", "race": "off", "gomaxprocs": "1", "count": "1",
+	"rerun": "0", "history": "none", "comment": "never", "reporter-token": "flk_sim"}' \
+	"$FLAKE_BIN/flake-collector" "$work/ws-env"
+cp -R "$top/tests/fixtures/envmod" "$work/ws-env2"
+e2e env-pass 4002 '{"packages": "./secrets", "race": "off", "gomaxprocs": "1", "count": "1",
+	"rerun": "0", "history": "none", "comment": "never", "pass-env": "ACTIONS_RUNTIME_TOKEN"}' \
+	"$FLAKE_BIN/flake-collector" "$work/ws-env2"
+unset SIM_ENV ENVMOD_SECRETS
+check env <<'PY'
+rp = outputs["results-path"]
+doc = json.load(open(rp)) if rp and os.path.exists(rp) else {}
+t = [x for x in doc.get("tests", []) if x.get("name") == "TestNoSecrets"]
+expect(t and t[0]["status"] == "passed" and t[0]["passes"] == 1,
+       "no token or Actions endpoint reached the test: %r" % (t[0] if t else doc.get("packages")))
+expect(rc == 0, "the job succeeds (exit status %d)" % rc)
+PY
+check env-pass <<'PY'
+rp = outputs["results-path"]
+doc = json.load(open(rp)) if rp and os.path.exists(rp) else {}
+t = [x for x in doc.get("tests", []) if x.get("name") == "TestNoSecrets"]
+expect(t and t[0]["status"] == "failed" and "ACTIONS_RUNTIME_TOKEN reached" in json.dumps(t[0]),
+       "pass-env lets the named variable through, and the test sees it: %r" % (t[0] if t else None))
 PY
 
 # Runs 4 and 5: against a real reporter, the two shards of one workflow

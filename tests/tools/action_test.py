@@ -331,13 +331,28 @@ def e2e(top, work, api):
             elif uses == "actions/cache/save":
                 src = abspath(w["path"])
                 if os.path.exists(os.path.join(store, w["key"])):
-                    rc = 1  # caches are immutable: a second save of a key fails
+                    # Caches are immutable: a second save of a key fails.
+                    stdout.write(("Failed to save: Unable to reserve cache with key %s, another job "
+                                  "may be creating this cache.\n" % w["key"]).encode())
+                    stdout.flush()
+                    rc = 1
                 else:
                     shutil.copy(src, os.path.join(store, w["key"]))
             elif uses == "actions/upload-artifact":
-                art = os.path.join(work, "artifacts", w["name"])
-                os.makedirs(art, exist_ok=True)
-                shutil.copy(abspath(w["path"]), art)
+                # upload-artifact@v4: artifacts belong to the workflow
+                # run, all its jobs and attempts; a name that exists is a
+                # 409 unless overwrite is true.
+                art = os.path.join(work, "artifacts", env.get("GITHUB_RUN_ID", "0"), w["name"])
+                if os.path.exists(art) and w.get("overwrite") not in (True, "true"):
+                    stdout.write(b"Error: Failed to CreateArtifact: Received non-retryable error: "
+                                 b"Failed request: (409) Conflict: an artifact with this name "
+                                 b"already exists on the workflow run\n")
+                    stdout.flush()
+                    rc = 1
+                else:
+                    shutil.rmtree(art, ignore_errors=True)
+                    os.makedirs(art)
+                    shutil.copy(abspath(w["path"]), art)
             else:
                 raise SystemExit("unsimulated action %s" % uses)
             rec["with"] = w
