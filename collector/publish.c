@@ -419,7 +419,8 @@ static void quarantine_direct(struct results *r, const struct quarantine_file *q
 	for (i = 0; i < qf->n; i++) {
 		struct test *t = results_test(r, qf->v[i].package, qf->v[i].name, 0);
 
-		if (t && (t->status == VERDICT_FLAKY || t->status == VERDICT_FAILED))
+		if (t && (results_gate_verdict(t) == VERDICT_FLAKY ||
+			  results_gate_verdict(t) == VERDICT_FAILED))
 			results_set_class(t, CLASS_QUARANTINED, NULL);
 	}
 }
@@ -471,7 +472,7 @@ static void unverified(struct results *r, const struct publish_opts *o)
 	for (i = 0; i < r->ntests; i++)
 		if (r->tests[i]->klass == CLASS_NEW) {
 			results_set_class(r->tests[i], CLASS_UNVERIFIED, NULL);
-			n += r->tests[i]->status == VERDICT_FLAKY;
+			n += results_gate_verdict(r->tests[i]) == VERDICT_FLAKY;
 		}
 	if (n)
 		fprintf(stderr, "flake-collector: warning: the reporter gave no "
@@ -552,18 +553,19 @@ int publish(struct results *r, const struct publish_opts *o, int *tripped,
 	}
 	for (i = 0; i < r->ntests; i++) {
 		const struct test *t = r->tests[i];
+		/* Flaky also when it failed in an earlier attempt. */
+		enum verdict v = results_gate_verdict(t);
 
 		/* A quarantined test still runs; it never fails the job. */
 		if (t->klass == CLASS_QUARANTINED)
 			continue;
-		if ((o->fail_on & FAIL_ON_FAILED) && t->status == VERDICT_FAILED)
+		if ((o->fail_on & FAIL_ON_FAILED) && v == VERDICT_FAILED)
 			*tripped = 1;
-		if ((o->fail_on & FAIL_ON_FLAKY) && t->status == VERDICT_FLAKY)
+		if ((o->fail_on & FAIL_ON_FLAKY) && v == VERDICT_FLAKY)
 			*tripped = 1;
 		if ((o->fail_on & FAIL_ON_REGRESSED) && t->klass == CLASS_REGRESSED)
 			*tripped = 1;
-		if ((o->fail_on & FAIL_ON_NEW_FLAKY) &&
-		    t->status == VERDICT_FLAKY && t->new_flaky)
+		if ((o->fail_on & FAIL_ON_NEW_FLAKY) && t->new_flaky)
 			*tripped = 1;
 		if ((o->fail_on & FAIL_ON_REPEAT) && t->repeat)
 			*tripped = 1;

@@ -712,14 +712,14 @@ out:
 enum {
 	T_PACKAGE, T_NAME, T_STATUS, T_PASSES, T_FAILURES, T_SKIPS, T_NOTRUN,
 	T_RPASSES, T_RFAILURES, T_SECONDS, T_VIA, T_NEW, T_WHERE, T_REPRO,
-	T_WORST, T_CELLS, T_FAILS, T_CLASS, T_BASE, T_ORDER,
+	T_WORST, T_CELLS, T_FAILS, T_CLASS, T_BASE, T_ORDER, T_EARLIER,
 };
 
 static const char *const test_fields[] = {
 	"package", "name", "status", "passes", "failures", "skips", "notrun",
 	"rerun_passes", "rerun_failures", "seconds", "via_subtest", "new_flaky",
 	"where", "repro", "worst_cell", "cells", "failure_details", "class",
-	"base", "order", NULL,
+	"base", "order", "earlier_attempt", NULL,
 };
 
 /*
@@ -769,6 +769,7 @@ static int read_test(struct ctx *c, struct results *r)
 		case T_CLASS: rc = rd_class(c, &t->klass); break;
 		case T_BASE: rc = rd_base(c, t); break;
 		case T_ORDER: rc = rd_order(c, r, t); break;
+		case T_EARLIER: rc = rd_count(c, &t->earlier_attempt); break;
 		case T_CELLS: {
 			size_t i = 0, base = c->depth;
 
@@ -1026,8 +1027,12 @@ int in_json_results(const char *doc, size_t len, struct results *r,
 	c.depth = 0;
 	if (read_root(&c, r, BIT(R_TESTS) | BIT(R_PACKAGES)))
 		goto out;
-	for (i = 0; i < r->ntests; i++)
+	for (i = 0; i < r->ntests; i++) {
 		r->tests[i]->repeat = test_fails_are_repeat(r->tests[i]);
+		/* Only a test that passed here can carry it (results.h). */
+		if (r->tests[i]->status != VERDICT_PASSED)
+			r->tests[i]->earlier_attempt = 0;
+	}
 	results_count(r);
 	r->finished = 1;
 	ret = 0;

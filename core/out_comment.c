@@ -89,7 +89,7 @@ int out_comment_should_post(const struct results *r, const char *mode,
 	if (!strcmp(mode, "always"))
 		return 1;
 	return r->n_failed > 0 || r->n_flaky > 0 || build_failed(r) > 0 ||
-	       earlier_exists;
+	       results_n_earlier(r) > 0 || earlier_exists;
 }
 
 int out_comment_marker(const struct results *r, struct buf *out)
@@ -201,9 +201,12 @@ static const struct comment_row *find_row(const struct comment_row **idx,
 	return hit ? *hit : NULL;
 }
 
+/* Failed or flaky, also by an earlier attempt (results_gate_verdict()). */
 static int is_reported(const struct test *t)
 {
-	return t->status == VERDICT_FAILED || t->status == VERDICT_FLAKY;
+	enum verdict v = results_gate_verdict(t);
+
+	return v == VERDICT_FAILED || v == VERDICT_FLAKY;
 }
 
 /* Fills m->items in the order failed, new flaky, other flaky. */
@@ -242,7 +245,7 @@ static void collect(struct cm_out *m)
 			k = t->klass ? t->klass : row ? row->klass : CLASS_NONE;
 			if (k == CLASS_NONE && t->new_flaky)
 				k = CLASS_NEW;
-			if (pass != (t->status == VERDICT_FAILED ? 0 :
+			if (pass != (results_gate_verdict(t) == VERDICT_FAILED ? 0 :
 				     k == CLASS_NEW ? 1 : 2))
 				continue;
 			m->items[m->nitems].t = t;
@@ -275,7 +278,7 @@ static int render_headline(struct cm_out *m)
 	struct buf *b = &m->piece;
 	size_t i;
 	int nbuild = build_failed(r), nnew = 0, nknown = 0, nfixed = 0;
-	int err = 0;
+	int err = 0, nearlier = results_n_earlier(r);
 
 	for (i = 0; i < m->nitems; i++) {
 		nnew += m->items[i].klass == CLASS_NEW;
@@ -287,15 +290,20 @@ static int render_headline(struct cm_out *m)
 	err |= buf_adds(b, "\n");
 	if (r->n_failed || nbuild)
 		err |= buf_adds(b, "### ❌ flake-action: ");
-	else if (r->n_flaky)
+	else if (r->n_flaky || nearlier)
 		err |= buf_adds(b, "### ⚠️ flake-action: ");
 	else
 		err |= buf_adds(b, "### ✅ flake-action: ");
 	if (r->n_failed || r->n_flaky)
 		err |= buf_addf(b, "%d flaky, %d failed", r->n_flaky,
 				r->n_failed);
-	else
+	else if (!nearlier)
 		err |= buf_adds(b, "no flaky or failed tests");
+	/* A re-run never clears a flake: not this run's counts, said apart. */
+	if (nearlier)
+		err |= buf_addf(b, "%s%d flaky in an earlier attempt of this "
+				"run", r->n_failed || r->n_flaky ? ", " : "",
+				nearlier);
 	if (nbuild)
 		err |= buf_addf(b, ", %d package%s did not build", nbuild,
 				nbuild == 1 ? "" : "s");
@@ -390,7 +398,10 @@ static int render_row(struct cm_out *m, const struct cm_item *it, int first)
 	}
 	err |= buf_adds(b, " | ");
 	err |= md_add_code(b, t->package, CM_NAME_MAX);
-	err |= buf_addf(b, " | %d/%d | ", t->failures, t->passes + t->failures);
+	err |= buf_addf(b, " | %d/%d", t->failures, t->passes + t->failures);
+	if (t->earlier_attempt)
+		err |= buf_addf(b, "; failed in attempt %d", t->earlier_attempt);
+	err |= buf_adds(b, " | ");
 	for (i = 0; t->worst_cell >= 0 && i < t->ncells; i++) {
 		const struct test_cell *tc = &t->cells[i];
 
@@ -567,6 +578,10 @@ static int render_details(struct cm_out *m, const struct cm_item *it,
 	err |= md_add_code(b, t->package, CM_NAME_MAX);
 	err |= buf_addf(b, ": %d/%d failed", t->failures,
 			t->passes + t->failures);
+	if (t->earlier_attempt)
+		err |= buf_addf(b, " here, and failed in attempt %d of this run "
+				"on this commit: a re-run does not clear it",
+				t->earlier_attempt);
 	if (t->where) {
 		err |= buf_adds(b, ", ");
 		err |= md_escape_inline_cut(b, t->where, CM_NAME_MAX);

@@ -114,8 +114,9 @@ int out_comment_render(const struct results *r,
 
 /*
  * Whether to post (or update) the comment, by mode: "never" -> 0,
- * "always" -> 1, "auto" -> 1 when r has a failed or flaky test or a
- * package that did not build, or when earlier_exists (an earlier comment
+ * "always" -> 1, "auto" -> 1 when r has a failed or flaky test (also one
+ * flaky by an earlier attempt) or a package that did not build, or when
+ * earlier_exists (an earlier comment
  * must be updated, e.g. to say all is well now), else 0.  Any other mode
  * is a BUG (validate it when parsing options).
  */

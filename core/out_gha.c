@@ -90,8 +90,8 @@ static int cmp_annotated(const void *a, const void *b)
 	const struct test *y = *(struct test *const *)b;
 	int c;
 
-	if (x->status != y->status)
-		return x->status == VERDICT_FAILED ? -1 : 1;
+	if (results_gate_verdict(x) != results_gate_verdict(y))
+		return results_gate_verdict(x) == VERDICT_FAILED ? -1 : 1;
 	if (x->via_subtest != y->via_subtest)
 		return x->via_subtest - y->via_subtest;
 	if (x->failures != y->failures)
@@ -120,7 +120,7 @@ static int render_test(struct buf *b, const struct results *r,
 		       const struct test *t)
 {
 	const struct failure *f = primary_failure(t);
-	int flaky = t->status == VERDICT_FLAKY, err = 0;
+	int flaky = results_gate_verdict(t) == VERDICT_FLAKY, err = 0;
 
 	err |= buf_adds(b, flaky ? "::warning " : "::error ");
 	if (f && f->file && *f->file) {
@@ -134,6 +134,9 @@ static int render_test(struct buf *b, const struct results *r,
 	err |= gha_line(b, t->name, GHA_NAME_MAX, 1);
 	err |= buf_addf(b, " (%d/%d failed", t->failures,
 			t->passes + t->failures);
+	if (t->earlier_attempt)
+		err |= buf_addf(b, "%%2C failed in attempt %d of this run",
+				t->earlier_attempt);
 	if (t->via_subtest)
 		err |= buf_adds(b, "%2C via a subtest");
 	if (t->where) {
@@ -220,8 +223,8 @@ int out_gha_annotations(const struct results *r, FILE *f, int max_errors,
 		BUG("out_gha_annotations before results_finish");
 	tests = xcalloc(r->ntests + 1, sizeof(struct test *));
 	for (i = 0; i < r->ntests; i++)
-		if (r->tests[i]->status == VERDICT_FAILED ||
-		    r->tests[i]->status == VERDICT_FLAKY)
+		if (results_gate_verdict(r->tests[i]) == VERDICT_FAILED ||
+		    results_gate_verdict(r->tests[i]) == VERDICT_FLAKY)
 			tests[n++] = r->tests[i];
 	qsort(tests, n, sizeof(struct test *), cmp_annotated);
 	for (i = 0; i < r->npkgs; i++) {
@@ -242,7 +245,7 @@ int out_gha_annotations(const struct results *r, FILE *f, int max_errors,
 		nerr++;
 	}
 	for (i = 0; i < n; i++) {
-		int flaky = tests[i]->status == VERDICT_FLAKY;
+		int flaky = results_gate_verdict(tests[i]) == VERDICT_FLAKY;
 		int *done = flaky ? &nwarn : &nerr;
 		int *dropped = flaky ? &drop_warn : &drop_err;
 

@@ -99,6 +99,8 @@ static json_t *test_json(const struct results *r, const struct test *t)
 					 "failures", (json_int_t)t->base.failures,
 					 "runs", (json_int_t)t->base.runs,
 					 "flaky_runs", (json_int_t)t->base.flaky_runs));
+	if (t->earlier_attempt > 0)
+		set(o, "earlier_attempt", json_integer(t->earlier_attempt));
 	set(o, "worst_cell", t->worst_cell >= 0 ?
 	    jstr(r->cells[t->worst_cell].name) : json_null());
 	set(o, "where", jstr(t->where));

@@ -273,23 +273,31 @@ static int add_kinds(struct buf *b, const struct test *t)
 			return -1;
 		first = 0;
 	}
-	return first ? buf_adds(b, "?") : 0;
+	/* None here: the failures were an earlier attempt's. */
+	return first ? buf_adds(b, t->earlier_attempt ? "—" : "?") : 0;
 }
 
 /* The where text, or what a missing one means. */
 static int add_where(struct buf *b, const struct test *t)
 {
+	/* Passed here: its failures are an earlier attempt's. */
+	if (t->earlier_attempt)
+		return buf_addf(b, "failed in attempt %d of this run on this "
+				"commit, passed in this one: a re-run does not "
+				"clear it", t->earlier_attempt);
 	if (t->where)
 		return md_escape_inline_cut(b, t->where, MD_WHERE_MAX);
 	return buf_adds(b, t->status == VERDICT_FAILED ?
 			"every cell" : "every cell it ran in");
 }
 
-/* Failed, flaky, and state leaks (repeat: passed as go test runs it). */
+/* Failed, flaky (also by an earlier attempt), and state leaks (repeat:
+ * passed as go test runs it). */
 static int is_reported(const struct test *t)
 {
-	return t->status == VERDICT_FAILED || t->status == VERDICT_FLAKY ||
-	       t->repeat;
+	enum verdict v = results_gate_verdict(t);
+
+	return v == VERDICT_FAILED || v == VERDICT_FLAKY || t->repeat;
 }
 
 /* The gate's word for t (docs/GATE.md), after its verdict. */
@@ -303,14 +311,15 @@ static const char *class_tag(const struct test *t)
 		return " · 🔒 quarantined";
 	if (t->klass == CLASS_REGRESSED)
 		return " · ↩️ regressed";
-	if (t->klass == CLASS_UNVERIFIED && t->status == VERDICT_FLAKY)
+	if (t->klass == CLASS_UNVERIFIED &&
+	    results_gate_verdict(t) == VERDICT_FLAKY)
 		return " · unverified";
 	return "";
 }
 
 static const char *verdict_label(const struct test *t)
 {
-	if (t->repeat && t->status == VERDICT_PASSED)
+	if (t->repeat && t->status == VERDICT_PASSED && !t->earlier_attempt)
 		return "🔁 repeat";
 	if (test_is_package(t))
 		return t->status == VERDICT_FAILED ? "❌ package failed" :
@@ -349,21 +358,25 @@ static int render_headline(struct md_out *m, const struct results *r)
 	struct buf *b = &m->piece;
 	const struct run_meta *mt = &r->meta;
 	size_t i;
-	int nbuild = 0, err = 0;
+	int nbuild = 0, err = 0, nearlier = results_n_earlier(r);
 
 	for (i = 0; i < r->npkgs; i++)
 		nbuild += r->pkgs[i].status == PKG_BUILD_FAILED;
 	if (r->n_failed || nbuild)
 		err |= buf_adds(b, "## ❌ flake-action: ");
-	else if (r->n_flaky)
+	else if (r->n_flaky || nearlier)
 		err |= buf_adds(b, "## ⚠️ flake-action: ");
 	else
 		err |= buf_adds(b, "## ✅ flake-action: ");
 	if (r->n_failed || r->n_flaky)
 		err |= buf_addf(b, "%d failed, %d flaky", r->n_failed,
 				r->n_flaky);
-	else
+	else if (!nearlier)
 		err |= buf_adds(b, "no failed or flaky tests");
+	if (nearlier)
+		err |= buf_addf(b, "%s%d flaky in an earlier attempt of this "
+				"run", r->n_failed || r->n_flaky ? ", " : "",
+				nearlier);
 	if (nbuild)
 		err |= buf_addf(b, ", %d package%s did not build", nbuild,
 				nbuild == 1 ? "" : "s");

@@ -197,9 +197,10 @@ static int add_failure(struct buf *b, const struct results *r,
 static int render_test(struct buf *b, const struct results *r,
 		       const struct test *t, const struct style *st)
 {
-	int flaky = t->status == VERDICT_FLAKY, err = 0;
+	int flaky = results_gate_verdict(t) == VERDICT_FLAKY, err = 0;
 	int pkg = test_is_package(t);
-	int leak = t->repeat && t->status == VERDICT_PASSED;
+	int leak = t->repeat && t->status == VERDICT_PASSED &&
+		   !t->earlier_attempt;
 	size_t i, j;
 
 	err |= buf_addf(b, "%s%-6s%s  %s", flaky || leak ? st->yellow : st->red,
@@ -228,8 +229,12 @@ static int render_test(struct buf *b, const struct results *r,
 	else if (t->klass == CLASS_REGRESSED)
 		err |= buf_addf(b, "  %s(regressed: failing again after its release "
 				"from quarantine)%s", st->red, st->reset);
-	else if (t->klass == CLASS_UNVERIFIED && t->status == VERDICT_FLAKY)
+	else if (t->klass == CLASS_UNVERIFIED && flaky)
 		err |= buf_adds(b, "  (unverified: no history to compare)");
+	if (t->earlier_attempt)
+		err |= buf_addf(b, "\n    failed in attempt %d of this workflow "
+				"run on this commit; passed in this one, which "
+				"does not clear it", t->earlier_attempt);
 	if (leak)
 		err |= buf_adds(b, "\n    passes as go test runs it; fails "
 				"when run again in the same process");
@@ -334,6 +339,9 @@ static int render_totals(struct buf *b, const struct results *r,
 	if (r->n_repeat)
 		err |= buf_addf(b, "; %d state leak%s (repeat)", r->n_repeat,
 				r->n_repeat == 1 ? "" : "s");
+	if (results_n_earlier(r))
+		err |= buf_addf(b, "; %d flaky in an earlier attempt of this run",
+				results_n_earlier(r));
 	err |= buf_addf(b, " — %lld executions in %zu cell%s, %.1f s\n",
 			r->total_executions, r->ncells,
 			r->ncells == 1 ? "" : "s", (double)r->wall_ms / 1000.0);
@@ -390,7 +398,10 @@ int report_terminal(const struct results *r, FILE *f, int color)
 					    pass ? VERDICT_FLAKY :
 					    VERDICT_FAILED;
 
-			if (t->status != want || (pass == 2 && !t->repeat))
+			/* A test that passed here after failing in an
+			 * earlier attempt is listed as flaky. */
+			if (results_gate_verdict(t) != want ||
+			    (pass == 2 && !t->repeat))
 				continue;
 			if (t->via_subtest) {
 				parents++;

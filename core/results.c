@@ -61,11 +61,29 @@ int test_class_parse(const char *s, enum test_class *out)
 	return -1;
 }
 
+enum verdict results_gate_verdict(const struct test *t)
+{
+	return t->status == VERDICT_PASSED && t->earlier_attempt > 0 ?
+	       VERDICT_FLAKY : t->status;
+}
+
+int results_n_earlier(const struct results *r)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < r->ntests; i++)
+		n += r->tests[i]->earlier_attempt > 0 &&
+		     r->tests[i]->status == VERDICT_PASSED;
+	return n;
+}
+
 void results_set_class(struct test *t, enum test_class klass,
 		       const struct base_rate *base)
 {
 	t->klass = klass;
-	t->new_flaky = klass == CLASS_NEW && t->status == VERDICT_FLAKY;
+	t->new_flaky = klass == CLASS_NEW &&
+		       results_gate_verdict(t) == VERDICT_FLAKY;
 	if (base) {
 		t->base = *base;
 		t->has_base = 1;
@@ -1111,6 +1129,30 @@ void results_count(struct results *r)
 		case VERDICT_NOTRUN: r->n_notrun++; break;
 		}
 	}
+}
+
+struct test *results_package_passed(struct results *r, const char *package)
+{
+	struct test *t;
+	size_t i;
+
+	if (!r->finished)
+		BUG("results_package_passed before results_finish");
+	if ((t = results_test(r, package, RESULTS_PACKAGE_TEST, 0)))
+		return t;
+	for (i = 0; i < r->npkgs; i++)
+		if (!strcmp(r->pkgs[i].package, package))
+			break;
+	if (i == r->npkgs || r->pkgs[i].status != PKG_OK)
+		return NULL;
+	r->finished = 0;
+	t = results_test(r, package, RESULTS_PACKAGE_TEST, 1);
+	r->finished = 1;
+	t->status = VERDICT_PASSED;
+	qsort(r->tests, r->ntests, sizeof(*r->tests), cmp_tests);
+	/* The index holds positions: rebuilt for the new order. */
+	rehash(r);
+	return t;
 }
 
 void results_finish(struct results *r)

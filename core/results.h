@@ -188,16 +188,31 @@ struct test {
 	char *after;
 	long long after_seed;
 	int after_cell;
+	/* A re-run never clears a flake (docs/GATE.md): the latest earlier
+	 * attempt of this job on this commit in which the test was flaky or
+	 * failed, when it passed in this one; 0 none.  Set from history by
+	 * store_classify() or from the reporter's answer, before the class
+	 * (results_set_class()). */
+	int earlier_attempt;
 };
 
-/* Is t the package-level pseudo test (RESULTS_PACKAGE_TEST)? */
+/*
+ * t's verdict for the gate: its status, except that a test that passed
+ * here after failing in an earlier attempt of the job on the same commit
+ * (earlier_attempt) is flaky -- across the attempts it passed and failed.
+ * What decides whether t is listed, classified and can fail the job.
+ */
+enum verdict results_gate_verdict(const struct test *t);
+
 /*
  * Sets t's class (and base numbers when base is non-NULL); new_flaky
- * follows: t is flaky and CLASS_NEW.  The one writer of both fields.
+ * follows: t is flaky for the gate and CLASS_NEW.  The one writer of both
+ * fields.
  */
 void results_set_class(struct test *t, enum test_class klass,
 		       const struct base_rate *base);
 
+/* Is t the package-level pseudo test (RESULTS_PACKAGE_TEST)? */
 int test_is_package(const struct test *t);
 
 /* 1 when t has failures and every one is FAIL_REPEAT: a state leak, as a
@@ -362,6 +377,20 @@ void results_add_failure(struct test *t, const struct failure *f);
  * Call once after all streams were fed.
  */
 void results_finish(struct results *r);
+
+/*
+ * The package-level pseudo test (RESULTS_PACKAGE_TEST) of `package` in
+ * finished results r, created as passed (no executions of its own) when
+ * the package ran here and passed: so that a package failure of an
+ * earlier attempt has a test to be carried on (earlier_attempt).  NULL
+ * when the package did not run here or did not pass.  Owned by r; the
+ * totals are not recounted.
+ */
+struct test *results_package_passed(struct results *r, const char *package);
+
+/* The tests of r that are flaky for the gate only through an earlier
+ * attempt (passed here; earlier_attempt), which r's totals do not count. */
+int results_n_earlier(const struct results *r);
 
 /* (Re)derives the totals (n_tests, n_failed, ...) from the tests'
  * verdicts; results_finish() calls it. */

@@ -1050,8 +1050,7 @@ static int find_run(struct store *s, const struct results *r,
 	return 0;
 }
 
-/* The group key of r: "repository/run_id/attempt", else run_key. */
-static char *group_key(const struct results *r, const char *run_key)
+char *store_group_key(const struct results *r, const char *run_key)
 {
 	const struct run_meta *m = &r->meta;
 	struct buf b = BUF_INIT(1 << 16);
@@ -1330,7 +1329,7 @@ int store_add_run_ex(struct store *s, const struct results *r,
 				       "metadata too long", s->path);
 		run_key = key;
 	}
-	gkey = group_key(r, run_key);
+	gkey = store_group_key(r, run_key);
 	if (!gkey) {
 		err_set(err, "cannot record run in '%s': run metadata too "
 			"long", s->path);

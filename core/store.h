@@ -104,6 +104,14 @@ const char *store_repo_name(const struct results *r);
  */
 char *store_run_key(const struct results *r);
 
+/*
+ * The key of r's run group, the uploads of one attempt of one workflow
+ * run: "repository/run_id/attempt" when r->meta.run_id is known, else a
+ * copy of run_key (a run is its own group).  Caller frees; NULL only when
+ * the key would be over the buffer's limit.
+ */
+char *store_group_key(const struct results *r, const char *run_key);
+
 /* 1 when r is an infra run (see STORE_INFRA_FAIL_PCT), else 0. */
 int store_run_is_infra(const struct results *r);
 

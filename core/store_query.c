@@ -1761,7 +1761,9 @@ static int compare_broken(struct compare_ctx *c, const struct results *r,
 		const struct test *t = r->tests[i];
 		long long tid = 0;
 
-		if (t->status != VERDICT_FLAKY && t->status != VERDICT_FAILED)
+		enum verdict v = results_gate_verdict(t);
+
+		if (v != VERDICT_FLAKY && v != VERDICT_FAILED)
 			continue;
 		if (c->rid) {
 			sqlite3_reset(st);
@@ -1777,8 +1779,7 @@ static int compare_broken(struct compare_ctx *c, const struct results *r,
 			if (rc == SQLITE_ROW)
 				tid = sqlite3_column_int64(st, 0);
 		}
-		if (compare_add(c, t->package, t->name, tid, t->status, 0,
-				err))
+		if (compare_add(c, t->package, t->name, tid, v, 0, err))
 			goto out;
 	}
 	ret = 0;
@@ -1912,6 +1913,64 @@ out:
 	return ret;
 }
 
+int store_mark_earlier(struct store *s, struct results *r, struct err *err)
+{
+	static const char sql[] =
+		"SELECT t.package, t.name FROM run_groups g"
+		" JOIN runs x ON x.group_id = g.id"
+		" JOIN verdicts v ON v.run_id = x.id"
+		" JOIN tests t ON t.id = v.test_id"
+		" WHERE g.group_key = ?1 AND v.status IN ('flaky', 'failed')"
+		" AND (?2 IS NULL OR x.commit_sha IS NULL OR x.commit_sha = ?2)";
+	struct results at;
+	sqlite3_stmt *st = NULL;
+	char *key = NULL;
+	int k, rc, ret = -1;
+
+	if (!r->meta.run_id || !*r->meta.run_id || r->meta.run_attempt <= 1)
+		return 0;
+	if (prepare(s, sql, &st, err))
+		return -1;
+	/* A shallow copy whose attempt changes: the key reads only meta. */
+	at = *r;
+	for (k = r->meta.run_attempt - 1; k >= 1; k--) {
+		at.meta.run_attempt = k;
+		free(key);
+		if (!(key = store_group_key(&at, ""))) {
+			err_set(err, "the run's group key is too long");
+			goto out;
+		}
+		/* Bound without a copy: key lives until the next attempt. */
+		sqlite3_reset(st);
+		if (store_bind_text(st, 1, key) != SQLITE_OK ||
+		    store_bind_text(st, 2, r->meta.commit) != SQLITE_OK) {
+			store_db_err(s, "cannot read history in", err);
+			goto out;
+		}
+		for (;;) {
+			struct test *t;
+
+			if (step_rows(s, st, &rc, err))
+				goto out;
+			if (rc != SQLITE_ROW)
+				break;
+			t = results_test(r, col_text(st, 0) ? col_text(st, 0) : "",
+					 col_text(st, 1) ? col_text(st, 1) : "", 0);
+			/* A package failure there; the package passed here. */
+			if (!t && col_text(st, 0) && col_text(st, 1) &&
+			    !strcmp(col_text(st, 1), RESULTS_PACKAGE_TEST))
+				t = results_package_passed(r, col_text(st, 0));
+			if (t && t->status == VERDICT_PASSED && !t->earlier_attempt)
+				t->earlier_attempt = k;
+		}
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	free(key);
+	return ret;
+}
+
 int store_classify(struct store *s, struct results *r, int window_days,
 		   long long now_unix, long long *evidence, struct err *err)
 {
@@ -1921,7 +1980,8 @@ int store_classify(struct store *s, struct results *r, int window_days,
 	long long rid = 0;
 	int have_repo;
 
-	if (store_q_compare(s, store_repo_name(r), r, window_days, now_unix,
+	if (store_mark_earlier(s, r, err) ||
+	    store_q_compare(s, store_repo_name(r), r, window_days, now_unix,
 			    &rows, &n, evidence, err))
 		return -1;
 	have_repo = store_repo_find(s, store_repo_name(r), 0, &rid, err);

@@ -545,6 +545,18 @@ int store_q_compare(struct store *s, const char *repo,
 		    long long *evidence, struct err *err);
 
 /*
+ * A re-run never clears a flake (docs/GATE.md): each test of r that passed
+ * here and was flaky or failed in an earlier attempt of r's workflow run
+ * (its run groups "repository/run_id/K", K < r's attempt) on the same
+ * commit gets the latest such attempt in earlier_attempt.  One indexed
+ * lookup per earlier attempt; nothing for a run with no GitHub run id or a
+ * first attempt.  store_classify() calls it; the reporter also calls it
+ * on a group's merged results for the comment.  -1 with err set on a
+ * database error.
+ */
+int store_mark_earlier(struct store *s, struct results *r, struct err *err);
+
+/*
  * The gate's classes for r's flaky and failed tests from s
  * (store_q_compare() over store_repo_name(r)): results_set_class() with
  * the comparison branch's numbers; CLASS_QUARANTINED for a test on the

@@ -39,8 +39,8 @@ static long count_of(json_t *o, const char *key)
 	return n > 0 && n < 2000000000 ? (long)n : 0;
 }
 
-/* "gate": {"tests": [{"package", "name", "class", "base"}]}; entries
- * that are not such are skipped. */
+/* "gate": {"tests": [{"package", "name", "class", "base",
+ * "earlier_attempt"?}]}; entries that are not such are skipped. */
 static void parse_gate(struct upload_result *res, json_t *g)
 {
 	json_t *a = json_object_get(g, "tests"), *e;
@@ -61,6 +61,7 @@ static void parse_gate(struct upload_result *res, json_t *g)
 			continue;
 		u->package = xstrdup(p);
 		u->name = xstrdup(n);
+		u->earlier_attempt = (int)count_of(e, "earlier_attempt");
 		if (json_is_object(b)) {
 			u->has_base = 1;
 			u->base.executions = count_of(b, "executions");
@@ -80,9 +81,17 @@ size_t upload_apply_classes(const struct upload_result *u, struct results *r)
 		const struct upload_class *c = &u->classes[i];
 		struct test *t = results_test(r, c->package, c->name, 0);
 
+		/* A package failure of an earlier attempt; it passed here. */
+		if (!t && c->earlier_attempt > 0 &&
+		    !strcmp(c->name, RESULTS_PACKAGE_TEST))
+			t = results_package_passed(r, c->package);
 		if (!t)
 			continue;
 		t->has_base = 0;
+		/* Only a test that passed here can be flaky by an earlier
+		 * attempt (results.h). */
+		if (c->earlier_attempt > 0 && t->status == VERDICT_PASSED)
+			t->earlier_attempt = c->earlier_attempt;
 		results_set_class(t, c->klass, c->has_base ? &c->base : NULL);
 		n++;
 	}

@@ -27,6 +27,7 @@ struct upload_class {
 	enum test_class klass;
 	int has_base;
 	struct base_rate base;
+	int earlier_attempt;	/* the test's earlier_attempt there, 0 none */
 };
 
 struct upload_result {
@@ -46,8 +47,9 @@ struct upload_result {
 
 void upload_result_release(struct upload_result *u);
 
-/* Sets the class of r's tests named in u's answer (results_set_class());
- * returns how many were set. */
+/* Sets the class of r's tests named in u's answer (results_set_class()),
+ * and the earlier attempt that keeps a passing one flaky; returns how many
+ * were set. */
 size_t upload_apply_classes(const struct upload_result *u, struct results *r);
 
 /*

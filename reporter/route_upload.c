@@ -84,6 +84,9 @@ static json_t *classes_json(const struct results *r, long long evidence)
 			"failures", (json_int_t)t->base.failures,
 			"runs", (json_int_t)t->base.runs,
 			"flaky_runs", (json_int_t)t->base.flaky_runs) : json_null());
+		if (t->earlier_attempt > 0)
+			json_object_set_new(o, "earlier_attempt",
+					    json_integer(t->earlier_attempt));
 		json_array_append_new(a, o);
 	}
 	return json_pack("{s:s?,s:i,s:I,s:o}", "branch", store_compare_branch(r),
@@ -273,7 +276,15 @@ void route_upload(const struct request *q, struct reply *p)
 				"%s from quarantine on evidence\n", nrel,
 				nrel == 1 ? "" : "s", r.meta.repository);
 	}
-	/* The comment is best effort: the upload is already safe. */
+	/* The comment is best effort: the upload is already safe.  The
+	 * merge lists what earlier attempts keep flaky, as r does. */
+	if (!added.duplicate && merged.finished) {
+		struct err merr = ERR_INIT;
+
+		if (store_mark_earlier(s, &merged, &merr))
+			fprintf(stderr, "flake-reporter: earlier attempts: %s\n",
+				merr.msg);
+	}
 	if (!added.duplicate)
 		comment_after_upload(q->cfg, s, &r,
 				     merged.finished ? &merged : NULL,

@@ -19,10 +19,16 @@
 #    saves it to the cache, posts the comment and fails the job (exit 1
 #    from the last step, after the cache was saved and the results
 #    uploaded).  Run 2 (same PR, next push) restores the history (TestFlip
-#    is no longer new: fail-on new-flaky passes) and updates the same
-#    comment.  Run 3 misses the binary cache: the build step builds the
-#    collector from a copy of the action's sources (DEV=0, no -Werror),
-#    and history: none touches no cache.
+#    is still new: the PR's own branch is never evidence) and updates the
+#    same comment.  Run 3 misses the binary cache: the build step builds
+#    the collector from a copy of the action's sources (DEV=0, no
+#    -Werror), and history: none touches no cache.  Runs 6-8: two jobs of
+#    one matrix and a re-run attempt (artifacts per workflow run: a second
+#    upload of a name is a 409 unless overwrite; cache keys saved once),
+#    then the same with a naive action, which collides.  Runs 9-10: the
+#    runner's tokens never reach a test (pass-env lets one through).
+#    Runs 11-12: a re-run whose flake does not recur stays red.  Runs 4-5
+#    (with ../shared): two shards merged by a real reporter.
 set -u
 top=$FLAKE_TOP
 command -v python3 >/dev/null || { echo "skipped: no python3"; exit 77; }
@@ -434,6 +440,37 @@ doc = json.load(open(rp)) if rp and os.path.exists(rp) else {}
 t = [x for x in doc.get("tests", []) if x.get("name") == "TestNoSecrets"]
 expect(t and t[0]["status"] == "failed" and "ACTIONS_RUNTIME_TOKEN reached" in json.dumps(t[0]),
        "pass-env lets the named variable through, and the test sees it: %r" % (t[0] if t else None))
+PY
+
+# Runs 11 and 12: re-running a red job never opens the gate.  envmod's
+# ./pkgflip fails its first process and passes later ones: attempt 1
+# finds it flaky (new: the job fails); attempt 2 of the same workflow run
+# passes it, and restores attempt 1's history from the cache, so the
+# flake of attempt 1 still fails the job and is listed.
+mkdir -p "$work/flipstate"
+export SIM_ENV="ENVMOD_STATE=$work/flipstate"
+rg='{"packages": "./pkgflip", "race": "off", "gomaxprocs": "1", "count": "1",
+	"rerun": "1", "comment": "never"}'
+cp -R "$top/tests/fixtures/envmod" "$work/ws-rg1"
+e2e rerun-gate1 5001 "$rg" "$FLAKE_BIN/flake-collector" "$work/ws-rg1"
+cp -R "$top/tests/fixtures/envmod" "$work/ws-rg2"
+export SIM_RUN_ATTEMPT=2
+e2e rerun-gate2 5001 "$rg" "$FLAKE_BIN/flake-collector" "$work/ws-rg2"
+unset SIM_ENV SIM_RUN_ATTEMPT
+check rerun-gate1 <<'PY'
+expect(rc == 1 and outputs["flaky-count"] == "1", "attempt 1: a new flake fails the job (exit %d, %r)"
+       % (rc, outputs.get("flaky-count")))
+PY
+check rerun-gate2 <<'PY'
+rs = steps["Restore the flake history"]["outputs"]
+expect(rs.get("cache-matched-key") == "flake-history-Linux-flaky-feature-5001-1",
+       "attempt 2 restores attempt 1's history: %r" % rs)
+expect(outputs["flaky-count"] == "0", "attempt 2 itself saw no flake: %r" % outputs.get("flaky-count"))
+expect(rc == 1, "attempt 2 passed, and the job still fails (exit status %d)" % rc)
+expect("1 flaky in an earlier attempt of this run" in summary, "the summary says why: %r"
+       % summary[:300])
+ft = json.loads(outputs.get("flaky-tests") or "null") or []
+expect(any(t.get("earlier_attempt") == 1 for t in ft), "flaky-tests lists it: %r" % ft)
 PY
 
 # Runs 4 and 5: against a real reporter, the two shards of one workflow

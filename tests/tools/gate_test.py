@@ -57,6 +57,18 @@ FLAKY = os.path.join(work, "flaky.json")
 CLEAN = os.path.join(work, "clean.json")
 stream(FLAKY, 1)
 stream(CLEAN, 0)
+# A package failure: every test passes, the process fails (a TestMain
+# teardown, say): the package-level pseudo test "(package)" fails.
+PKGFAIL = os.path.join(work, "pkgfail.json")
+with open(PKGFAIL, "w") as f:
+    for e in ({"Action": "run", "Test": "TestOK"},
+              {"Action": "output", "Test": "TestOK", "Output": "--- PASS: TestOK (0.00s)\n"},
+              {"Action": "pass", "Test": "TestOK", "Elapsed": 0},
+              {"Action": "output", "Output": "teardown: port still in use\n"},
+              {"Action": "output", "Output": "FAIL\n"},
+              {"Action": "fail", "Elapsed": 0.01}):
+        e["Package"] = PKG
+        f.write(json.dumps(e) + "\n")
 run_no = [0]
 
 
@@ -88,7 +100,7 @@ def run(repo, db, branch, run_id, attempt=1, pr=None, days_ago=0, flaky=True,
     args += ["--db", db] if db else ["--no-history"]
     if reporter:
         args += ["--reporter", reporter]
-    args += list(extra) + [FLAKY if flaky else CLEAN]
+    args += list(extra) + [flaky if isinstance(flaky, str) else FLAKY if flaky else CLEAN]
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("GITHUB_") and k not in ("FLAKE_TOKEN", "CI")}
     env["FLAKE_UPLOAD_MAX_WAIT_MS"] = "1"
@@ -115,6 +127,63 @@ def scenarios(mode, db_for, reporter=None, token_for=None):
         rc, cls, err, _ = run(repo, db(), "feature", run_id, attempt, pr=7, **rep(repo))
         check(rc == 1 and cls == "new", tag("1: PR-only flake, %s: new and exit 1 "
                                              "(exit %d, %s) %s" % (what, rc, cls, err[-300:])))
+
+    # 1b. A re-run never clears a flake: attempts 2 and 3 of the same
+    # workflow run, on the same commit, pass every execution -- TestFlip
+    # passed there, failed in attempt 1: flaky for the gate, new, exit 1.
+    # The next push (another run, another commit) that passes is green.
+    repo = "o/s1b-" + mode
+    db = db_for(repo)
+    rc, cls, err, _ = run(repo, db(), "feature", 211, 1, pr=7, commit="c211", **rep(repo))
+    check(rc == 1 and cls == "new", tag("1b: attempt 1 flaky: new, exit 1 (exit %d, %s)"
+                                        % (rc, cls)))
+    for attempt in (2, 3):
+        md = os.path.join(work, "s1b-%s-%d.md" % (mode, attempt))
+        rc, cls, err, t = run(repo, db(), "feature", 211, attempt, pr=7, commit="c211",
+                              flaky=False, extra=("--comment-file", md), **rep(repo))
+        body = open(md).read() if os.path.exists(md) else ""
+        check("1 flaky in an earlier attempt of this run" in body and
+              "<code>TestFlip</code>" in body and "failed in attempt 1" in body,
+              tag("1b: attempt %d: the PR comment lists TestFlip, failed in attempt 1: %r"
+                  % (attempt, body[:400])))
+        check(rc == 1 and cls == "new" and t.get("status") == "passed" and
+              t.get("earlier_attempt") == 1 and t.get("new_flaky") is True,
+              tag("1b: attempt %d passes: still new and exit 1, failed in attempt 1 "
+                  "(exit %d, %s, %r) %s" % (attempt, rc, cls,
+                                            {k: t.get(k) for k in ("status", "earlier_attempt",
+                                                                   "new_flaky")}, err[-300:])))
+    rc, cls, err, t = run(repo, db(), "feature", 212, 1, pr=7, commit="c212", flaky=False,
+                          **rep(repo))
+    check(rc == 0 and cls is None and "earlier_attempt" not in t,
+          tag("1b: the next push passes: green (exit %d, %s)" % (rc, cls)))
+    # A package failure in attempt 1, the package passes in attempt 2: its
+    # pseudo test is carried on too (the package passed here, so it gets
+    # one), new, exit 1.
+    repo = "o/s1d-" + mode
+    db = db_for(repo)
+    rc, _, err, _ = run(repo, db(), "feature", 231, 1, pr=7, commit="c231", flaky=PKGFAIL,
+                        **rep(repo))
+    check(rc == 1, tag("1b: attempt 1, a package failure: exit 1 (exit %d) %s" % (rc, err[-300:])))
+    out = os.path.join(work, "r%d.json" % (run_no[0] + 1))
+    rc, _, err, _ = run(repo, db(), "feature", 231, 2, pr=7, commit="c231", flaky=False,
+                        **rep(repo))
+    pk = [t for t in json.load(open(out))["tests"] if t["name"] == "(package)"] \
+        if os.path.exists(out) else []
+    check(rc == 1 and pk and pk[0].get("earlier_attempt") == 1 and pk[0].get("class") == "new",
+          tag("1b: attempt 2 passes the package: still exit 1, its package failure of "
+              "attempt 1 carried on (exit %d, %r) %s" % (rc, pk, err[-300:])))
+    # Known on main: a re-run keeps it known, and green.
+    repo = "o/s1c-" + mode
+    db = db_for(repo)
+    run(repo, db(), "main", 221, days_ago=2, **rep(repo))
+    rc, cls, err, _ = run(repo, db(), "feature", 222, 1, pr=8, commit="c222", **rep(repo))
+    check(rc == 0 and cls == "known", tag("1b: flaky on main: known, exit 0 (exit %d, %s)"
+                                          % (rc, cls)))
+    rc, cls, err, t = run(repo, db(), "feature", 222, 2, pr=8, commit="c222", flaky=False,
+                          **rep(repo))
+    check(rc == 0 and cls == "known" and t.get("earlier_attempt") == 1,
+          tag("1b: its re-run passes: known, exit 0 (exit %d, %s, %r)"
+              % (rc, cls, t.get("earlier_attempt"))))
 
     # 2. Flaky on main within the window: known, exit 0, the base rate shown.
     repo = "o/s2-" + mode
@@ -178,7 +247,8 @@ def main():
     rdb = os.path.join(work, "reporter.db")
     tok, proc, port = testdocs.token_and_server(REPORTER, rdb, work, repo="o/s1-reporter")
     tokens = {"o/s1-reporter": tok}
-    for repo in ("o/s2-reporter", "o/s3-reporter", "o/s4-reporter", "o/s6", "o/s7"):
+    for repo in ("o/s1b-reporter", "o/s1c-reporter", "o/s1d-reporter", "o/s2-reporter", "o/s3-reporter",
+                 "o/s4-reporter", "o/s6", "o/s7"):
         tokens[repo] = subprocess.run([REPORTER, "token", "create", "--db", rdb, repo],
                                       stdout=subprocess.PIPE, check=True).stdout.decode().strip()
     url = "http://127.0.0.1:%d" % port
