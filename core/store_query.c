@@ -1828,7 +1828,8 @@ static int compare_fixed(struct compare_ctx *c, const struct results *r,
 		t = find_test(idx, r->ntests, col_text(st, 1) ?
 			      col_text(st, 1) : "", col_text(st, 2) ?
 			      col_text(st, 2) : "");
-		if (!t || t->status != VERDICT_PASSED)
+		/* Not fixed when an earlier attempt keeps it flaky. */
+		if (!t || results_gate_verdict(t) != VERDICT_PASSED)
 			continue;
 		if (compare_add(c, t->package, t->name,
 				sqlite3_column_int64(st, 0), t->status, 1,
