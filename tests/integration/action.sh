@@ -333,16 +333,25 @@ PY
 # the job's own history.
 mm='{"packages": "./flip", "race": "off", "gomaxprocs": "1", "count": "2",
 	"rerun": "0", "fail-on": "none", "comment": "never"}'
-export SIM_JOB_TOTAL=2
-for j in 1 2; do
-	cp -R "$top/tests/fixtures/detmod" "$work/ws-m$j"
-	export SIM_JOB_INDEX=$((j - 1))
-	e2e "matrix$j" 3001 "$mm" "$FLAKE_BIN/flake-collector" "$work/ws-m$j"
-done
-cp -R "$top/tests/fixtures/detmod" "$work/ws-m2r"
-export SIM_RUN_ATTEMPT=2
-e2e matrix2-rerun 3001 "$mm" "$FLAKE_BIN/flake-collector" "$work/ws-m2r"
-unset SIM_RUN_ATTEMPT
+# matrix NAME RUN_ID K: jobs NAME1 and NAME2 (strategy.job-index 0 and 1
+# of 2), each on a fresh checkout, then job K re-run as attempt 2
+# (NAME<K>-rerun).
+matrix() {
+	export SIM_JOB_TOTAL=2
+	for j in 1 2 r; do
+		cp -R "$top/tests/fixtures/detmod" "$work/ws-$1$j"
+		if [ $j = r ]; then
+			export SIM_JOB_INDEX=$(($3 - 1)) SIM_RUN_ATTEMPT=2
+			n="$1$3-rerun"
+		else
+			export SIM_JOB_INDEX=$((j - 1))
+			n="$1$j"
+		fi
+		e2e "$n" "$2" "$mm" "$FLAKE_BIN/flake-collector" "$work/ws-$1$j"
+	done
+	unset SIM_JOB_INDEX SIM_JOB_TOTAL SIM_RUN_ATTEMPT
+}
+matrix matrix 3001 2
 for j in 1 2; do
 	export J=$j
 	check "matrix$j" <<'PY'
@@ -372,7 +381,6 @@ sv = steps["Save the flake history"]
 expect(sv["outcome"] == "success" and sv["with"]["key"].endswith("-m2of2-feature-3001-2"),
        "the re-run saves under its own key: %r" % sv)
 PY
-unset SIM_JOB_INDEX SIM_JOB_TOTAL
 
 # The same two jobs with an action that names by GITHUB_JOB alone and
 # uploads without overwrite (as this one did before): the simulated
@@ -382,16 +390,9 @@ unset SIM_JOB_INDEX SIM_JOB_TOTAL
 naive="$work/action-naive"
 cp -R "$act" "$naive"
 sed -e '/overwrite: true/d' -e 's/IN_JOB_TOTAL: .*/IN_JOB_TOTAL: "1"/' "$act/action.yml" >"$naive/action.yml"
-export SIM_ACTION="$naive" SIM_JOB_TOTAL=2
-for j in 1 2; do
-	cp -R "$top/tests/fixtures/detmod" "$work/ws-n$j"
-	export SIM_JOB_INDEX=$((j - 1))
-	e2e "naive$j" 3002 "$mm" "$FLAKE_BIN/flake-collector" "$work/ws-n$j"
-done
-cp -R "$top/tests/fixtures/detmod" "$work/ws-n1r"
-export SIM_JOB_INDEX=0 SIM_RUN_ATTEMPT=2
-e2e naive1-rerun 3002 "$mm" "$FLAKE_BIN/flake-collector" "$work/ws-n1r"
-unset SIM_ACTION SIM_JOB_INDEX SIM_JOB_TOTAL SIM_RUN_ATTEMPT
+export SIM_ACTION="$naive"
+matrix naive 3002 1
+unset SIM_ACTION
 check naive2 <<'PY'
 up = steps["Upload the results"]
 expect(up["outcome"] == "failure" and "(409) Conflict" in stdout,
