@@ -135,6 +135,9 @@ static int add_cells(struct buf *b, const struct results *r,
 	size_t i;
 	int err = 0;
 
+	/* None: a package that passed here, failed in an earlier attempt. */
+	if (!t->ncells)
+		return 0;
 	err |= buf_addf(b, "    %sper cell (passes/failures):%s\n", st->dim,
 			st->reset);
 	for (i = 0; i < t->ncells; i++) {
