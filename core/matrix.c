@@ -1510,6 +1510,32 @@ static void go_duration(char *out, size_t size, long long ms)
  * dies with the binary, and the stack may be lost, not the verdict.  A
  * process that printed its closing line is not cut: it is only exiting.
  */
+/*
+ * Under --budget, a test process whose package nothing has timed yet may
+ * run for the whole budget, never longer (matrix.h, "Hang detection"):
+ * past it, it is stopped as go test -timeout=BUDGET would stop it
+ * (SIGQUIT; its running tests are timeouts, the message says why), so
+ * that a hang in the first pass costs at most the budget, not --timeout.
+ */
+static void budget_cut(struct mrun *m, struct job *j, long long now)
+{
+	char msg[300], lim[48];
+
+	if (m->o->budget_ms <= 0 || m->o->budget_ms >= m->o->timeout_ms ||
+	    now - j->started < m->o->budget_ms)
+		return;
+	go_duration(lim, sizeof(lim), m->o->budget_ms);
+	snprintf(msg, sizeof(msg), "test timed out after %s\nstopped by "
+		 "flake-collector (SIGQUIT): it ran for the whole --budget "
+		 "before anything timed its package; a test that needs longer "
+		 "cannot fit in the budget", lim);
+	gtest_agg_cut(j->agg, msg);
+	proc_kill(&j->p, SIGQUIT);
+	j->cut = 1;
+	j->deadline = now + CUT_GRACE_MS;
+	m->r->budget.budget_cut++;
+}
+
 static void limit_running(struct mrun *m, struct job *j)
 {
 	long long now = now_ms();
@@ -1520,8 +1546,10 @@ static void limit_running(struct mrun *m, struct job *j)
 		return;
 	if (!j->timeout_ms) {
 		/* O(cells): cheap beside the poll loop that calls it. */
-		if (!(j->timeout_ms = hang_timeout(m, j)))
+		if (!(j->timeout_ms = hang_timeout(m, j))) {
+			budget_cut(m, j, now);
 			return;
+		}
 		j->late_limit = 1;
 		m->r->budget.hang_limited++;
 	}

@@ -99,7 +99,10 @@ struct matrix_prior {
  * own timeout panic, with the goroutine dump and the running test named,
  * as go test gives at -timeout.  A process started before its package was
  * timed gets the same limit once another cell's process of the package
- * has ended, and is stopped past it with SIGQUIT, as go test does.
+ * has ended, and is stopped past it with SIGQUIT, as go test does.  Under
+ * a budget, a process whose package is still untimed may run for the
+ * whole budget and no longer: past it, it is stopped the same way, as
+ * go test -timeout=BUDGET would (budget.budget_cut).
  */
 #define MATRIX_HANG_FACTOR 10
 #define MATRIX_HANG_FLOOR_MS 10000LL

@@ -193,6 +193,7 @@ static json_t *results_json(const struct results *r)
 		set(bj, "extra_counts", json_integer(b->extra_counts));
 		set(bj, "dropped_processes", json_integer(b->dropped_processes));
 		set(bj, "hang_limited", json_integer(b->hang_limited));
+		set(bj, "budget_cut", json_integer(b->budget_cut));
 		set(bj, "plan_us", json_integer(b->plan_us));
 		set(o, "budget", bj);
 	}

@@ -1334,6 +1334,9 @@ void results_budget_text(const struct run_budget *b, char *out, size_t size)
 		n += snprintf(out + n, size - (size_t)n, "; %lld not started "
 			      "(no time)", b->dropped_processes);
 	if (n > 0 && (size_t)n < size && b->hang_limited)
-		snprintf(out + n, size - (size_t)n, "; %lld with a hang limit "
-			 "from their usual time", b->hang_limited);
+		n += snprintf(out + n, size - (size_t)n, "; %lld with a hang "
+			      "limit from their usual time", b->hang_limited);
+	if (n > 0 && (size_t)n < size && b->budget_cut)
+		snprintf(out + n, size - (size_t)n, "; %lld stopped after the "
+			 "whole budget", b->budget_cut);
 }

@@ -288,6 +288,9 @@ struct run_budget {
 	long long dropped_processes;	/* planned, not started: no time */
 	long long hang_limited;		/* processes given a shorter
 					 * -test.timeout from history */
+	long long budget_cut;		/* stopped after running for the
+					 * whole budget, their package never
+					 * timed: timeouts */
 	int exceeded;			/* the first pass alone took longer */
 	int cells_skipped;		/* cells whose first pass did not fit */
 	int cells_partial;		/* ... of which only the packages run
@@ -297,7 +300,7 @@ struct run_budget {
 };
 
 /* Large enough for results_budget_text(). */
-#define RESULTS_BUDGET_TEXT_MAX 320
+#define RESULTS_BUDGET_TEXT_MAX 400
 
 /* The budget in words, for the terminal and the summary, e.g. "budget
  * 40.0 s: first pass 8.3 s, then 5 rounds: 214 processes, -count 562716

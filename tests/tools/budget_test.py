@@ -153,6 +153,25 @@ def main():
               if c["failures"]), "only in its cell: %r" % hang.get("cells"))
     check(secs < 30, "the pass went on and the run kept near its budget: %.1f s" % secs)
 
+    # 5b. A hang in the only cell of a budget: nothing times ./hangone in
+    # this run, so before this it waited for --timeout (60 s here); a
+    # process may now run for the whole budget (4 s) and no longer, and is
+    # stopped as go test -timeout=4s would stop it: a timeout that says
+    # why, TestQuick still passes, the run ends near its budget.
+    rc, d, err, secs = run("envmod", "l3", ["--no-history", "--race", "off", "--gomaxprocs",
+                                            "1", "--count", "1", "--rerun", "0",
+                                            "--timeout", "60s", "--budget", "4s", "./hangone"],
+                           dict(env(), HANG_GOMAXPROCS="1"))
+    hang = tests(d).get("TestHangOne", {})
+    fails = hang.get("failure_details", [])
+    check(hang.get("status") == "failed" and [f["kind"] for f in fails] == ["timeout"] and
+          "test timed out after 4s" in fails[0].get("message", "") and
+          "the whole --budget" in fails[0].get("message", ""),
+          "the hang is a timeout after the whole budget: %r %s" % (hang, err[-300:]))
+    check(tests(d).get("TestQuick", {}).get("status") == "passed", "TestQuick still passes")
+    check(d.get("budget", {}).get("budget_cut") == 1, "counted: %r" % d.get("budget"))
+    check(secs < 20, "stopped after the budget, not --timeout 60s: %.1f s" % secs)
+
     # 3. A budget smaller than the whole first pass: the cell nearest a
     # plain go test (race off) runs first; a race cell is never started
     # with less than a second left (its estimate includes the race
