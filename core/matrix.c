@@ -1500,22 +1500,24 @@ static void go_duration(char *out, size_t size, long long ms)
 }
 
 /*
- * A test process started before anything timed its package -- the first
- * pass starts a package's cells side by side, with only --timeout -- gets
- * its hang limit (hang_timeout()) once another cell's process of the
- * package has finished; past it, it is stopped as go test stops a binary
- * that outlived -timeout: SIGQUIT, on which the Go runtime prints every
- * goroutine's stack and exits, and the tests it was running are timeouts
- * (gtest_agg_cut()).  test2json ignores SIGQUIT (Go 1.20+); an older one
- * dies with the binary, and the stack may be lost, not the verdict.  A
- * process that printed its closing line is not cut: it is only exiting.
+ * Stops running test process j as go test stops a binary past -timeout:
+ * its running tests become timeouts with message msg (gtest_agg_cut()),
+ * then SIGQUIT, and a kill CUT_GRACE_MS later if it is still there.
  */
+static void cut_job(struct job *j, const char *msg, long long now)
+{
+	gtest_agg_cut(j->agg, msg);
+	proc_kill(&j->p, SIGQUIT);
+	j->cut = 1;
+	j->deadline = now + CUT_GRACE_MS;
+}
+
 /*
  * Under --budget, a test process whose package nothing has timed yet may
  * run for the whole budget, never longer (matrix.h, "Hang detection"):
- * past it, it is stopped as go test -timeout=BUDGET would stop it
- * (SIGQUIT; its running tests are timeouts, the message says why), so
- * that a hang in the first pass costs at most the budget, not --timeout.
+ * past it, it is stopped as go test -timeout=BUDGET would stop it (its
+ * running tests are timeouts, the message says why), so that a hang in
+ * the first pass costs at most the budget, not --timeout.
  */
 static void budget_cut(struct mrun *m, struct job *j, long long now)
 {
@@ -1529,13 +1531,21 @@ static void budget_cut(struct mrun *m, struct job *j, long long now)
 		 "flake-collector (SIGQUIT): it ran for the whole --budget "
 		 "before anything timed its package; a test that needs longer "
 		 "cannot fit in the budget", lim);
-	gtest_agg_cut(j->agg, msg);
-	proc_kill(&j->p, SIGQUIT);
-	j->cut = 1;
-	j->deadline = now + CUT_GRACE_MS;
+	cut_job(j, msg, now);
 	m->r->budget.budget_cut++;
 }
 
+/*
+ * A test process started before anything timed its package -- the first
+ * pass starts a package's cells side by side, with only --timeout -- gets
+ * its hang limit (hang_timeout()) once another cell's process of the
+ * package has finished; past it, it is stopped as go test stops a binary
+ * that outlived -timeout: SIGQUIT, on which the Go runtime prints every
+ * goroutine's stack and exits, and the tests it was running are timeouts
+ * (gtest_agg_cut()).  test2json ignores SIGQUIT (Go 1.20+); an older one
+ * dies with the binary, and the stack may be lost, not the verdict.  A
+ * process that printed its closing line is not cut: it is only exiting.
+ */
 static void limit_running(struct mrun *m, struct job *j)
 {
 	long long now = now_ms();
@@ -1560,10 +1570,7 @@ static void limit_running(struct mrun *m, struct job *j)
 	snprintf(msg, sizeof(msg), "test timed out after %s\nstopped by "
 		 "flake-collector (SIGQUIT) at %dx its package's time in "
 		 "another cell", lim, MATRIX_HANG_FACTOR);
-	gtest_agg_cut(j->agg, msg);
-	proc_kill(&j->p, SIGQUIT);
-	j->cut = 1;
-	j->deadline = now + CUT_GRACE_MS;
+	cut_job(j, msg, now);
 }
 
 /*

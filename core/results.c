@@ -73,8 +73,7 @@ int results_n_earlier(const struct results *r)
 	int n = 0;
 
 	for (i = 0; i < r->ntests; i++)
-		n += r->tests[i]->earlier_attempt > 0 &&
-		     r->tests[i]->status == VERDICT_PASSED;
+		n += results_gate_verdict(r->tests[i]) != r->tests[i]->status;
 	return n;
 }
 
@@ -1117,7 +1116,7 @@ void results_count(struct results *r)
 		}
 		switch (t->status) {
 		/* A package's pseudo test passes only when an earlier
-		 * attempt gave it one (results_package_passed()). */
+		 * attempt gave it one (results_mark_earlier()). */
 		case VERDICT_PASSED: r->n_passed += !pkg; break;
 		case VERDICT_FAILED:
 			r->n_failed++;
@@ -1133,15 +1132,17 @@ void results_count(struct results *r)
 	}
 }
 
-struct test *results_package_passed(struct results *r, const char *package)
+/*
+ * The package-level pseudo test of `package`, created as passed (no
+ * executions of its own) when the package ran here and passed, so that a
+ * package failure of an earlier attempt has a test to be carried on; NULL
+ * when the package did not pass here.  The totals are not recounted.
+ */
+static struct test *package_passed(struct results *r, const char *package)
 {
 	struct test *t;
 	size_t i;
 
-	if (!r->finished)
-		BUG("results_package_passed before results_finish");
-	if ((t = results_test(r, package, RESULTS_PACKAGE_TEST, 0)))
-		return t;
 	for (i = 0; i < r->npkgs; i++)
 		if (!strcmp(r->pkgs[i].package, package))
 			break;
@@ -1154,6 +1155,21 @@ struct test *results_package_passed(struct results *r, const char *package)
 	qsort(r->tests, r->ntests, sizeof(*r->tests), cmp_tests);
 	/* The index holds positions: rebuilt for the new order. */
 	rehash(r);
+	return t;
+}
+
+struct test *results_mark_earlier(struct results *r, const char *package,
+				  const char *name, int attempt)
+{
+	struct test *t = results_test(r, package, name, 0);
+
+	if (!r->finished)
+		BUG("results_mark_earlier before results_finish");
+	if (!t && !strcmp(name, RESULTS_PACKAGE_TEST))
+		t = package_passed(r, package);
+	/* Only a test that passed here; the latest attempt says most. */
+	if (t && t->status == VERDICT_PASSED && attempt > t->earlier_attempt)
+		t->earlier_attempt = attempt;
 	return t;
 }
 

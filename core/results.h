@@ -190,9 +190,9 @@ struct test {
 	int after_cell;
 	/* A re-run never clears a flake (docs/GATE.md): the latest earlier
 	 * attempt of this job on this commit in which the test was flaky or
-	 * failed, when it passed in this one; 0 none.  Set from history by
-	 * store_classify() or from the reporter's answer, before the class
-	 * (results_set_class()). */
+	 * failed, when it passed in this one; 0 none.  Set by
+	 * results_mark_earlier() from history (store_classify()) or from the
+	 * reporter's answer, before the class (results_set_class()). */
 	int earlier_attempt;
 };
 
@@ -382,14 +382,17 @@ void results_add_failure(struct test *t, const struct failure *f);
 void results_finish(struct results *r);
 
 /*
- * The package-level pseudo test (RESULTS_PACKAGE_TEST) of `package` in
- * finished results r, created as passed (no executions of its own) when
- * the package ran here and passed: so that a package failure of an
- * earlier attempt has a test to be carried on (earlier_attempt).  NULL
- * when the package did not run here or did not pass.  Owned by r; the
- * totals are not recounted.
+ * Test (package, name) of finished results r was flaky or failed in
+ * earlier attempt `attempt` of this run: when it passed here, its
+ * earlier_attempt becomes the later of its own and `attempt`.  A package
+ * failure there (name RESULTS_PACKAGE_TEST) whose package passed here
+ * gets its pseudo test, created as passed with no executions of its own
+ * (the totals are not recounted).  Returns the test (owned by r), or NULL
+ * when r has none by that name.  The one writer of earlier_attempt after
+ * results_finish().
  */
-struct test *results_package_passed(struct results *r, const char *package);
+struct test *results_mark_earlier(struct results *r, const char *package,
+				  const char *name, int attempt);
 
 /* The tests of r that are flaky for the gate only through an earlier
  * attempt (passed here; earlier_attempt), which r's totals do not count. */

@@ -1949,20 +1949,14 @@ int store_mark_earlier(struct store *s, struct results *r, struct err *err)
 			goto out;
 		}
 		for (;;) {
-			struct test *t;
-
 			if (step_rows(s, st, &rc, err))
 				goto out;
 			if (rc != SQLITE_ROW)
 				break;
-			t = results_test(r, col_text(st, 0) ? col_text(st, 0) : "",
-					 col_text(st, 1) ? col_text(st, 1) : "", 0);
-			/* A package failure there; the package passed here. */
-			if (!t && col_text(st, 0) && col_text(st, 1) &&
-			    !strcmp(col_text(st, 1), RESULTS_PACKAGE_TEST))
-				t = results_package_passed(r, col_text(st, 0));
-			if (t && t->status == VERDICT_PASSED && !t->earlier_attempt)
-				t->earlier_attempt = k;
+			results_mark_earlier(r, col_text(st, 0) ?
+					     col_text(st, 0) : "",
+					     col_text(st, 1) ? col_text(st, 1) :
+					     "", k);
 		}
 	}
 	ret = 0;

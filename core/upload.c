@@ -79,19 +79,14 @@ size_t upload_apply_classes(const struct upload_result *u, struct results *r)
 
 	for (i = 0; i < u->nclasses; i++) {
 		const struct upload_class *c = &u->classes[i];
-		struct test *t = results_test(r, c->package, c->name, 0);
+		struct test *t = c->earlier_attempt > 0 ?
+				  results_mark_earlier(r, c->package, c->name,
+						       c->earlier_attempt) :
+				  results_test(r, c->package, c->name, 0);
 
-		/* A package failure of an earlier attempt; it passed here. */
-		if (!t && c->earlier_attempt > 0 &&
-		    !strcmp(c->name, RESULTS_PACKAGE_TEST))
-			t = results_package_passed(r, c->package);
 		if (!t)
 			continue;
 		t->has_base = 0;
-		/* Only a test that passed here can be flaky by an earlier
-		 * attempt (results.h). */
-		if (c->earlier_attempt > 0 && t->status == VERDICT_PASSED)
-			t->earlier_attempt = c->earlier_attempt;
 		results_set_class(t, c->klass, c->has_base ? &c->base : NULL);
 		n++;
 	}
