@@ -128,6 +128,9 @@ struct gtest_agg {
 	int finished;
 	int closing;		/* the binary printed its last line (PASS/FAIL) */
 	int running;		/* ... and its first test began */
+	int dropped;		/* gtest_agg_drop(): no time, no verdict */
+	struct test *first_t;	/* the first top-level test run */
+	long long first_done;	/* ... and its results */
 	char *expect_pkg;	/* the package this process tests (direct) */
 	/* GTEST_DIRECT: the last test-level terminal event, held back. */
 	int held;
@@ -1142,6 +1145,8 @@ static void on_result(struct gtest_agg *ag, struct pstate *ps, struct test *t,
 	struct attempt *a;
 
 	ps->had_tests = 1;
+	if (t == ag->first_t)
+		ag->first_done++;
 	if (s && s->a->result == O_OPEN) {
 		close_attempt(ag, ps, s->a, o, elapsed);
 		return;
@@ -1303,6 +1308,9 @@ static void on_event(struct gtest_agg *ag, const struct gtest_event *ev)
 		if (t) {
 			on_run(ag, ps, t);
 			ag->running = 1;
+			if (!ag->first_t && !memchr(ev->test.ptr, '/',
+						    ev->test.len))
+				ag->first_t = t;
 		}
 		break;
 	case GA_PASS:
@@ -1681,9 +1689,11 @@ const struct gtest_stats *gtest_agg_finish(struct gtest_agg *a,
 	}
 	if (a->held) {
 		/* The converter's final event for a process that died: the
-		 * package's end; the named test never finished. */
+		 * package's end; the named test never finished.  Not when the
+		 * collector dropped it: SIGKILL took the converter too, so
+		 * the event is the test's own. */
 		a->held = 0;
-		if (!a->held_ps->ended)
+		if (!a->held_ps->ended && !a->dropped)
 			on_package_end(a, a->held_ps,
 				       a->held_o == O_FAIL ? 'f' : 'p', NULL);
 		else
@@ -1716,6 +1726,11 @@ const struct gtest_stats *gtest_agg_finish(struct gtest_agg *a,
 				    c->t->name[n] == '/')
 					o->child_failed = xstrdup(c->t->name + n + 1);
 			}
+		}
+		if (a->dropped) {
+			a->stats.incomplete += (long long)ps->nincomplete;
+			count_orders(a, ps);
+			continue;
 		}
 		judge_incomplete(a, ps, exit_status, death);
 		count_orders(a, ps);
@@ -1779,6 +1794,16 @@ void gtest_agg_cut(struct gtest_agg *a, const char *msg)
 	ps->timeout = 1;
 	buf_reset(&ps->timeout_msg);
 	add_bounded(&ps->timeout_msg, msg, strlen(msg));
+}
+
+void gtest_agg_drop(struct gtest_agg *a)
+{
+	a->dropped = 1;
+}
+
+long long gtest_agg_done(const struct gtest_agg *a)
+{
+	return a->first_done;
 }
 
 void gtest_agg_expect(struct gtest_agg *a, const char *package)

@@ -111,6 +111,24 @@ int gtest_agg_running(const struct gtest_agg *a);
 void gtest_agg_cut(struct gtest_agg *a, const char *msg);
 
 /*
+ * The collector stopped the process for want of time, not for anything
+ * it did (a --budget round at its end, no hang in evidence; SIGKILL):
+ * the executions it finished count as usual, those still running when
+ * the stream ends count nowhere -- no result, no failure, not "unknown"
+ * -- and the process's exit judges neither the package nor its tests.
+ * Call before gtest_agg_finish().
+ */
+void gtest_agg_drop(struct gtest_agg *a);
+
+/*
+ * The executions of its package the stream has finished, as its first
+ * top-level test counts them: that test's results so far (under
+ * -count=N each of the N passes over the package starts with it,
+ * -shuffle off).  0 before any.
+ */
+long long gtest_agg_done(const struct gtest_agg *a);
+
+/*
  * Ends the stream.  exit_status is the process's: >= 0 an exit code,
  * 128 + N death by signal N, -1 unknown (analyze).  `reason`, when not
  * NULL, explains an abnormal end (e.g. "killed after the hard timeout")

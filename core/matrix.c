@@ -77,10 +77,14 @@ struct job {
 	int cut;		/* ... and it ran past it: SIGQUIT sent */
 	int round;		/* a --budget round after the first pass: 1.. */
 	long long timeout_ms;	/* -test.timeout; 0: the run's */
-	long long est_ms;	/* a round's expected wall time */
+	long long est_ms;	/* a round's expected time to its closing
+				 * line (the exit's linger_ms comes after) */
 	long long closed_at;	/* when its closing line came (slots_busy()) */
 	long long first_at;	/* when its first test began (struct
 				 * unit_time) */
+	long long last_out;	/* when its stream last said anything */
+	int dropped;		/* a round's, stopped at the round's end with
+				 * no hang in evidence (drop_job()) */
 };
 
 /*
@@ -145,6 +149,8 @@ struct mrun {
 	struct unit_time *unit_time;	/* per unit: those processes' start
 					 * and run apart */
 	long long deadline;	/* --budget: t0 + budget_ms; 0 none */
+	long long round_end;	/* the deadline less the reserve for the
+				 * reruns, as the last round was planned */
 	/* Per cell: 1 once its first pass is planned (plan_runs()); under
 	 * a budget cells enter the first pass as they fit (first_pass()),
 	 * 2 for a cell that ran only the units plan_early() gave it. */
@@ -174,6 +180,8 @@ const char *const matrix_secret_env[] = {
 
 static int start_verify(struct mrun *m, struct job *j, struct err *err);
 static long long hang_timeout(const struct mrun *m, const struct job *j);
+static long long hang_limit(const struct mrun *m, int pkg, int race,
+			    long long count);
 static void free_jobs(struct mrun *m);
 static int early_unit(const struct mrun *m, size_t *unit);
 static int unit_here(const struct mrun *m, size_t p, size_t c);
@@ -1170,7 +1178,7 @@ static int pkg_crashed(struct mrun *m, int pkg, int cell)
 static void finish_job(struct mrun *m, struct job *j)
 {
 	int status = proc_wait(&j->p);
-	long long t = now_ms(), busy;
+	long long t = now_ms(), busy, done = 0;
 
 	j->state = 2;
 	m->running--;
@@ -1222,6 +1230,7 @@ static void finish_job(struct mrun *m, struct job *j)
 		}
 		gtest_agg_finish(j->agg, status, j->killed ?
 				 "killed: it outlived -timeout by a minute" : NULL);
+		done = gtest_agg_done(j->agg);
 		gtest_agg_free(j->agg);
 		j->agg = NULL;
 		/* A process died: the tests it kept from running get a
@@ -1234,14 +1243,18 @@ static void finish_job(struct mrun *m, struct job *j)
 		busy = j->closed_at ? j->closed_at - j->started : t - j->started;
 		if (j->closed_at && t - j->closed_at > m->linger_ms[j->race])
 			m->linger_ms[j->race] = t - j->closed_at;
-		if (j->count > 0)
+		if (j->count > 0 && !j->dropped)
 			m->pkgs[j->pkg].took[j->race] = busy * m->o->count /
 							j->count + 1;
 		if (j->kind == JOB_RUN) {
 			size_t u = (size_t)j->pkg * m->r->ncells + (size_t)j->cell;
 
-			m->unit_ms[u] += busy;
-			m->unit_execs[u] += j->count;
+			/* A dropped one's time says nothing of what an
+			 * execution costs. */
+			if (!j->dropped) {
+				m->unit_ms[u] += busy;
+				m->unit_execs[u] += j->count;
+			}
 			/* Not killed, and ended before its -test.timeout. */
 			if (!j->killed && busy + 100 < (j->timeout_ms > 0 ?
 			    j->timeout_ms : m->o->timeout_ms)) {
@@ -1256,9 +1269,12 @@ static void finish_job(struct mrun *m, struct job *j)
 					ut->execs += j->count;
 				}
 			}
+			/* Executions counted: those that ran (a dropped
+			 * one's, those it finished). */
 			if (j->round) {
 				m->r->budget.extra_processes++;
-				m->r->budget.extra_counts += j->count;
+				m->r->budget.extra_counts += j->dropped ? done :
+							     j->count;
 			}
 			if (m->cell_end[j->cell] < t)
 				m->cell_end[j->cell] = t;
@@ -1433,10 +1449,12 @@ static int start_ready(struct mrun *m, struct err *err)
 			if (busy >= m->max_runs ||
 			    (best && best->kind == JOB_BUILD))
 				continue;
-			/* A budget round's process that would end past the
-			 * deadline is not started: no time for it. */
-			if (j->round && m->deadline &&
-			    now_ms() + j->est_ms > m->deadline) {
+			/* A budget round's process that would exit past
+			 * the round's end (the deadline less the reserve for
+			 * the reruns) is not started: no time for it. */
+			if (j->round && m->round_end &&
+			    now_ms() + j->est_ms + m->linger_ms[j->race] >
+			    m->round_end) {
 				j->state = 2;
 				m->jobs_done++;
 				m->r->budget.dropped_processes++;
@@ -1548,12 +1566,27 @@ static void budget_cut(struct mrun *m, struct job *j, long long now)
  */
 static void limit_running(struct mrun *m, struct job *j)
 {
-	long long now = now_ms();
-	char msg[200], lim[48];
+	long long now = now_ms(), quiet;
+	char msg[300], lim[48];
 
 	if ((j->kind != JOB_RUN && j->kind != JOB_RERUN) || !j->agg ||
 	    j->killed || j->cut || j->closed_at)
 		return;
+	/* Its tests began and then nothing for longer than a process of
+	 * one execution may take: the test running hangs, however many
+	 * executions are left (a round's process runs hundreds). */
+	if (j->first_at && (quiet = hang_limit(m, j->pkg, j->race, 1)) > 0 &&
+	    now - (j->last_out > j->first_at ? j->last_out : j->first_at) >
+	    quiet) {
+		go_duration(lim, sizeof(lim), quiet);
+		snprintf(msg, sizeof(msg), "test timed out after %s\nstopped "
+			 "by flake-collector (SIGQUIT): its test was silent for "
+			 "%dx its package's time per execution in this run",
+			 lim, MATRIX_HANG_FACTOR);
+		cut_job(j, msg, now);
+		m->r->budget.hang_silent++;
+		return;
+	}
 	if (!j->timeout_ms) {
 		/* O(cells): cheap beside the poll loop that calls it. */
 		if (!(j->timeout_ms = hang_timeout(m, j))) {
@@ -1571,6 +1604,26 @@ static void limit_running(struct mrun *m, struct job *j)
 		 "flake-collector (SIGQUIT) at %dx its package's time in "
 		 "another cell", lim, MATRIX_HANG_FACTOR);
 	cut_job(j, msg, now);
+}
+
+/*
+ * A budget round's process still running at the round's end: it was
+ * planned to end before it, and no test in it has run long enough to be
+ * called a hang (limit_running() would have cut it), so it is only
+ * slower than planned.  It is killed and its unfinished executions count
+ * nowhere (gtest_agg_drop()): a round only adds executions, so dropping
+ * one costs no verdict, and rates count only what ran.
+ */
+static void drop_job(struct mrun *m, struct job *j)
+{
+	if (!j->round || !m->round_end || !j->agg || j->killed || j->cut ||
+	    j->closed_at || now_ms() < m->round_end)
+		return;
+	gtest_agg_drop(j->agg);
+	proc_kill(&j->p, SIGKILL);
+	j->killed = 1;
+	j->dropped = 1;
+	m->r->budget.stopped_processes++;
 }
 
 /*
@@ -1670,6 +1723,7 @@ static int run_jobs(struct mrun *m, struct err *err)
 			}
 			if (j->agg && fds[i].fd == j->p.out_fd) {
 				gtest_agg_feed(j->agg, chunk, (size_t)n);
+				j->last_out = now_ms();
 				if (!j->first_at && gtest_agg_running(j->agg))
 					j->first_at = now_ms();
 				if (!j->closed_at && gtest_agg_closing(j->agg))
@@ -1692,6 +1746,7 @@ static int run_jobs(struct mrun *m, struct err *err)
 				continue;
 			}
 			limit_running(m, j);
+			drop_job(m, j);
 			if (j->deadline && !j->killed && now_ms() > j->deadline) {
 				proc_kill(&j->p, SIGKILL);
 				j->killed = 1;
@@ -1945,10 +2000,17 @@ static int unit_split(const struct mrun *m, size_t u, double *start,
 
 static long long hang_timeout(const struct mrun *m, const struct job *j)
 {
-	size_t nc = m->r->ncells, c, base = (size_t)j->pkg * nc;
+	return hang_limit(m, j->pkg, j->race, j->count > 0 ? j->count : 1);
+}
+
+/* The hang limit of a process of package pkg running count executions
+ * under race setting race (matrix.h, "Hang detection"); 0 none known. */
+static long long hang_limit(const struct mrun *m, int pkg, int race,
+			    long long count)
+{
+	size_t nc = m->r->ncells, c, base = (size_t)pkg * nc;
 	double per = 0.0, other = 0.0, lim, proc = 0.0;
 	long long floor_ms = MATRIX_HANG_FLOOR_MS;
-	long long count = j->count > 0 ? j->count : 1;
 
 	/* The slowest measured cell of the package with the same race
 	 * setting; else the other setting's, scaled; else the history's.
@@ -1964,7 +2026,7 @@ static long long hang_timeout(const struct mrun *m, const struct job *j)
 		    (double)m->unit_ok_execs[base + c];
 		p = unit_split(m, base + c, &start, &exec) ?
 		    start + exec * (double)count : x * (double)count;
-		if ((m->r->cells[c].race == 1) == (j->race == 1)) {
+		if ((m->r->cells[c].race == 1) == (race == 1)) {
 			if (x > per)
 				per = x;
 			if (p > proc)
@@ -1974,10 +2036,10 @@ static long long hang_timeout(const struct mrun *m, const struct job *j)
 		}
 	}
 	if (per <= 0.0 && other > 0.0)
-		per = j->race ? other * PLAN_RACE_FACTOR : other;
-	if (per <= 0.0 && m->pkgs[j->pkg].prior_ms > 0)
-		per = (double)m->pkgs[j->pkg].prior_ms *
-		      (j->race ? PLAN_RACE_FACTOR : 1.0);
+		per = race ? other * PLAN_RACE_FACTOR : other;
+	if (per <= 0.0 && m->pkgs[pkg].prior_ms > 0)
+		per = (double)m->pkgs[pkg].prior_ms *
+		      (race ? PLAN_RACE_FACTOR : 1.0);
 	if (per <= 0.0)
 		return 0;
 	if (proc <= 0.0)
@@ -2587,6 +2649,7 @@ static size_t plan_round(struct mrun *m)
 
 	if (left < BUDGET_MIN_ROUND_MS)
 		goto out;
+	m->round_end = now_ms() + left;
 	wall = left >= 4 * BUDGET_MIN_ROUND_MS ? left / 2 : left;
 	cap = (double)wall * (m->max_runs > 0 ? m->max_runs : 1);
 	for (u = 0; u < nu; u++) {
@@ -2656,8 +2719,7 @@ static size_t plan_round(struct mrun *m)
 				c = x->min_execs;
 			j->count = (int)c;
 			j->round = m->round;
-			j->est_ms = (long long)(x->start + x->exec * j->count) +
-				    m->linger_ms[race];
+			j->est_ms = (long long)(x->start + x->exec * j->count);
 			if (m->o->shuffle)
 				j->seed = random_seed(m);
 			have -= x->start + x->exec * j->count;
@@ -3147,8 +3209,14 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	if (go_env(&m, err))
 		goto out;
 	find_repo_root(&m);
+	if (m.trace)
+		fprintf(stderr, "trace: %6.2f go env done\n",
+			(double)(now_ms() - m.t0) / 1000.0);
 	if (go_list(&m, err))
 		goto out;
+	if (m.trace)
+		fprintf(stderr, "trace: %6.2f go list done: %zu packages\n",
+			(double)(now_ms() - m.t0) / 1000.0, m.npkgs);
 	if (buf_addf(&tdir, "%s/flake-collector-XXXXXX",
 		     tmp && *tmp ? tmp : "/tmp"))
 		goto out;
@@ -3187,11 +3255,19 @@ int matrix_run(struct results *r, const struct matrix_opts *o,
 	if (m.deadline) {
 		r->budget.first_pass_ms = now_ms() - m.t0;
 		r->budget.exceeded = r->budget.first_pass_ms > o->budget_ms;
-		for (m.round = 1; m.round <= 100 && timed_round(&m); m.round++) {
+		for (m.round = 1; m.round <= 100; m.round++) {
+			long long none = r->budget.dropped_processes;
+			size_t n = timed_round(&m);
+
+			if (!n)
+				break;
 			r->budget.rounds = m.round;
 			if (run_jobs(&m, err))
 				goto out;
 			free_jobs(&m);
+			/* None of its processes fit: nor will the next's. */
+			if (r->budget.dropped_processes - none == (long long)n)
+				break;
 		}
 	}
 	for (i = 0; i < r->ncells; i++)

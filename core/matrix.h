@@ -102,7 +102,13 @@ struct matrix_prior {
  * has ended, and is stopped past it with SIGQUIT, as go test does.  Under
  * a budget, a process whose package is still untimed may run for the
  * whole budget and no longer: past it, it is stopped the same way, as
- * go test -timeout=BUDGET would (budget.budget_cut).
+ * go test -timeout=BUDGET would (budget.budget_cut).  A process whose
+ * tests began and whose stream then says nothing for longer than a
+ * process of one execution may take (the same rule with count 1) is
+ * stopped the same way (budget.hang_silent): a hang inside a process of
+ * many executions.  A budget round's process still running at the
+ * round's end with no such evidence is killed and its unfinished
+ * executions count nowhere (budget.stopped_processes).
  */
 #define MATRIX_HANG_FACTOR 10
 #define MATRIX_HANG_FLOOR_MS 10000LL

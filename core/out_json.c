@@ -194,6 +194,8 @@ static json_t *results_json(const struct results *r)
 		set(bj, "dropped_processes", json_integer(b->dropped_processes));
 		set(bj, "hang_limited", json_integer(b->hang_limited));
 		set(bj, "budget_cut", json_integer(b->budget_cut));
+		set(bj, "hang_silent", json_integer(b->hang_silent));
+		set(bj, "stopped_processes", json_integer(b->stopped_processes));
 		set(bj, "plan_us", json_integer(b->plan_us));
 		set(o, "budget", bj);
 	}

@@ -1352,6 +1352,13 @@ void results_budget_text(const struct run_budget *b, char *out, size_t size)
 	if (n > 0 && (size_t)n < size && b->hang_limited)
 		n += snprintf(out + n, size - (size_t)n, "; %lld with a hang "
 			      "limit from their usual time", b->hang_limited);
+	if (n > 0 && (size_t)n < size && b->stopped_processes)
+		n += snprintf(out + n, size - (size_t)n, "; %lld stopped at the "
+			      "end (unfinished executions not counted)",
+			      b->stopped_processes);
+	if (n > 0 && (size_t)n < size && b->hang_silent)
+		n += snprintf(out + n, size - (size_t)n, "; %lld stopped when a "
+			      "test hung", b->hang_silent);
 	if (n > 0 && (size_t)n < size && b->budget_cut)
 		snprintf(out + n, size - (size_t)n, "; %lld stopped after the "
 			 "whole budget", b->budget_cut);

@@ -291,6 +291,12 @@ struct run_budget {
 	long long budget_cut;		/* stopped after running for the
 					 * whole budget, their package never
 					 * timed: timeouts */
+	long long hang_silent;		/* stopped when a test was silent
+					 * past its package's hang limit for
+					 * one execution: timeouts */
+	long long stopped_processes;	/* rounds' processes stopped at the
+					 * round's end, no hang in evidence:
+					 * unfinished executions dropped */
 	int exceeded;			/* the first pass alone took longer */
 	int cells_skipped;		/* cells whose first pass did not fit */
 	int cells_partial;		/* ... of which only the packages run

@@ -172,6 +172,51 @@ def main():
     check(d.get("budget", {}).get("budget_cut") == 1, "counted: %r" % d.get("budget"))
     check(secs < 20, "stopped after the budget, not --timeout 60s: %.1f s" % secs)
 
+    # 5c. A hang that only a round reaches: TestHangNth blocks in the 4th
+    # execution of a process, so the first pass (one execution) times
+    # ./hangnth as quick and a round's process of hundreds of executions
+    # hangs.  That process's own limit is ten times its planned seconds,
+    # past the budget; its test, silent for longer than a process of one
+    # execution may take (here the 1 s floor: an eighth of 8 s), is a
+    # hang: stopped with SIGQUIT as a timeout of TestHangNth
+    # (budget.hang_silent), and the run ends near its budget.
+    rc, d, err, secs = run("envmod", "n1", ["--no-history", "--race", "off", "--gomaxprocs",
+                                            "1", "--rerun", "0", "--timeout", "60s",
+                                            "--budget", "8s", "./hangnth"],
+                           dict(env(), HANG_NTH="4"))
+    hang = tests(d).get("TestHangNth", {})
+    fails = hang.get("failure_details", [])
+    b = d.get("budget", {})
+    check(hang.get("status") == "flaky" and [f["kind"] for f in fails] == ["timeout"] and
+          "was silent for 10x" in fails[0].get("message", ""),
+          "the round's hang is a timeout of TestHangNth, stopped for its silence: %r %s"
+          % (hang, err[-300:]))
+    check(b.get("hang_silent", 0) >= 1 and b.get("rounds", 0) >= 1, "counted: %r" % b)
+    check(secs < 14, "stopped near the budget, not at the round process's limit: %.1f s of 8"
+          % secs)
+
+    # 5d. A round's process that is only slower than planned: TestSlower's
+    # k-th execution in a process sleeps k x 200 us, so a round's process
+    # of hundreds takes minutes, yet no execution is silent for long.  It
+    # is not a hang: at the round's end it is stopped, its unfinished
+    # execution counts nowhere (budget.stopped_processes), TestSlower
+    # passes with no failure, and the run ends near its budget.  Before,
+    # it ran to ten times its planned time and was failed as a timeout.
+    rc, d, err, secs = run("envmod", "s1", ["--no-history", "--race", "off", "--gomaxprocs",
+                                            "1", "--rerun", "0", "--timeout", "60s",
+                                            "--budget", "5s", "./slower"],
+                           dict(env(), SLOWER="1"))
+    slow = tests(d).get("TestSlower", {})
+    b = d.get("budget", {})
+    check(slow.get("status") == "passed" and not slow.get("failure_details") and
+          slow.get("executions", 0) > 1,
+          "a slow round is not a failure: %r %s" % (slow, err[-300:]))
+    check(b.get("stopped_processes", 0) >= 1, "stopped at the round's end: %r" % b)
+    check(slow.get("executions") == 1 + b.get("extra_counts", -1),
+          "executions: the first pass's one and the rounds' finished ones: %r %r"
+          % (slow.get("executions"), b))
+    check(secs < 10, "the run kept to its budget: %.1f s of 5" % secs)
+
     # 3. A budget smaller than the whole first pass: the cell nearest a
     # plain go test (race off) runs first; a race cell is never started
     # with less than a second left (its estimate includes the race

@@ -458,12 +458,58 @@ static void cut(void)
 	}
 }
 
+/* gtest_agg_drop(): the collector stopped a budget round's process for
+ * want of time (SIGKILL, converter and all).  What it finished counts --
+ * the held last result too, which is the test's own, not a converter's
+ * package end -- the execution it was in counts nowhere, and the death
+ * fails nothing; the same stream not dropped, a test open, is a crash. */
+static void drop(void)
+{
+	static const char done2[] =
+		EV("start", "") EV("run", T("TestA")) EV("pass", T("TestA"))
+		EV("run", T("TestA")) EV("pass", T("TestA"));
+	static const char open3[] = EV("run", T("TestA"));
+	int k, open;
+
+	for (open = 0; open < 2; open++)
+		for (k = 0; k < 2; k++) {
+			struct results r;
+			struct gtest_agg *a = direct_agg(&r);
+			const struct test *t;
+			const struct package *p;
+
+			gtest_agg_feed(a, done2, strlen(done2));
+			if (open)
+				gtest_agg_feed(a, open3, strlen(open3));
+			if (k)
+				gtest_agg_drop(a);
+			gtest_agg_finish(a, 128 + 9, NULL);
+			if (k)
+				CHECK(gtest_agg_done(a) == 2);
+			gtest_agg_free(a);
+			results_finish(&r);
+			t = results_test(&r, "p", "TestA", 0);
+			p = results_package(&r, "p", 0);
+			if (k) {
+				CHECK(t && t->passes == 2 && t->failures == 0 &&
+				      t->nfails == 0 && t->cells[0].unknown == 0);
+				CHECK(p && p->status == PKG_OK);
+			} else if (open) {
+				CHECK(t && t->failures == 1 && t->nfails == 1 &&
+				      t->fails[0].kind == FAIL_CRASH);
+				CHECK(p && p->status == PKG_FAILED);
+			}
+			results_release(&r);
+		}
+}
+
 int main(void)
 {
 	decode();
 	closing();
 	running();
 	cut();
+	drop();
 	package_level();
 	state_leak();
 	names();
