@@ -665,6 +665,34 @@ out:
 	buf_release(&path);
 }
 
+/*
+ * The order a batch build names its packages in: cmd/go builds and links
+ * them in that order (an action's priority is its place in a depth-first
+ * walk from the roots), and each test process starts as soon as its
+ * binary is linked.  Changed packages first (docs/BUDGET.md), then the
+ * longest tests in the history, so that a package whose tests take half a
+ * second runs while the rest still build instead of after them -- longest
+ * processing time first, as start_ready() orders the runs -- then go
+ * list's order.
+ */
+struct build_order {
+	const char *path;
+	int changed;
+	long long ms;		/* the history's slowest execution; 0 none */
+	size_t k;
+};
+
+static int cmp_build_order(const void *a, const void *b)
+{
+	const struct build_order *x = a, *y = b;
+
+	if (x->changed != y->changed)
+		return x->changed ? -1 : 1;
+	if (x->ms != y->ms)
+		return x->ms > y->ms ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
 static int start_build(struct mrun *m, struct job *j, struct err *err)
 {
 	struct mpkg *p = &m->pkgs[j->pkg];
@@ -728,9 +756,31 @@ static int start_build(struct mrun *m, struct job *j, struct err *err)
 	if (!ldflags)
 		argv[i++] = "-ldflags=-s -w";
 	if (j->batch) {
+		struct build_order *bo = xcalloc(npark + 1, sizeof(*bo));
+		size_t n = 0;
+
 		for (k = 0; k < m->njobs; k++)
-			if (m->jobs[k].state == 3 && m->jobs[k].race == j->race)
-				argv[i++] = m->pkgs[m->jobs[k].pkg].import_path;
+			if (m->jobs[k].state == 3 && m->jobs[k].race == j->race) {
+				const struct mpkg *q = &m->pkgs[m->jobs[k].pkg];
+
+				bo[n].path = q->import_path;
+				bo[n].changed = q->changed;
+				bo[n].ms = q->prior_ms;
+				bo[n].k = n;
+				n++;
+			}
+		qsort(bo, n, sizeof(*bo), cmp_build_order);
+		if (m->trace)
+			fprintf(stderr, "trace: %6.2f links first:",
+				(double)(now_ms() - m->t0) / 1000.0);
+		for (k = 0; k < n; k++) {
+			argv[i++] = bo[k].path;
+			if (m->trace)
+				fprintf(stderr, " %s", bo[k].path);
+		}
+		if (m->trace)
+			fputc('\n', stderr);
+		free(bo);
 	} else {
 		argv[i++] = p->import_path;
 	}
@@ -781,6 +831,10 @@ static void batch_collect(struct mrun *m, int race, int final)
 		}
 		p->bin[race] = xstrdup(buf_str(&path));
 		p->built[race] = 1;
+		if (m->trace)
+			fprintf(stderr, "trace: %6.2f linked %s%s\n",
+				(double)(now_ms() - m->t0) / 1000.0,
+				p->import_path, race ? " (race)" : "");
 		pj->state = 2;
 		m->jobs_done++;
 		build_done(m);

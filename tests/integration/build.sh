@@ -48,6 +48,27 @@ d=json.load(open(sys.argv[1]))
 print(sorted((t["package"], t["name"], t["status"]) for t in d["tests"]))
 print(sorted((p["package"], p["status"]) for p in d["packages"]))' "$1.json"
 }
+# The longest tests link first: with its history, a batch names the
+# package whose tests sleep 300 ms before the quick ones (go list's order
+# without), so that it runs while the rest still build.
+c=$work/c
+mkdir -p "$c/aa" "$c/zz"
+printf 'module example.com/bc\n\ngo 1.19\n' >"$c/go.mod"
+printf 'package aa\nimport "testing"\nfunc TestA(t *testing.T) {}\n' >"$c/aa/a_test.go"
+printf 'package zz\nimport (\n"testing"\n"time"\n)\nfunc TestZ(t *testing.T) { time.Sleep(300 * time.Millisecond) }\n' >"$c/zz/z_test.go"
+for k in 1 2; do
+	(cd "$c" && FLAKE_TRACE=1 "$FLAKE_BIN/flake-collector" run --preset gate --db "$work/c.db" \
+		--comment never --fail-on none --json "$work/c$k.json" ./... \
+		>"$work/c$k.stdout" 2>"$work/c$k.trace")
+done
+if [ "${minor:-0}" -ge 21 ]; then
+	grep -q "^trace: .* links first: example.com/bc/aa example.com/bc/zz$" "$work/c1.trace" &&
+	grep -q "^trace: .* links first: example.com/bc/zz example.com/bc/aa$" "$work/c2.trace" || {
+		grep '^trace' "$work/c1.trace" "$work/c2.trace"
+		echo "FAIL: want go list's order first, then the 300 ms package first from its history"
+		fail=1; }
+fi
+
 run "$a" "$work/a1"
 run "$a" "$work/a0" FLAKE_NO_BATCH_BUILD=1
 run "$a" "$work/a2" FLAKE_NO_STREAM_BUILD=1
