@@ -1635,7 +1635,7 @@ static void limit_running(struct mrun *m, struct job *j)
 		go_duration(lim, sizeof(lim), quiet);
 		snprintf(msg, sizeof(msg), "test timed out after %s\nstopped "
 			 "by flake-collector (SIGQUIT): its test was silent for "
-			 "%dx its package's time per execution in this run",
+			 "%dx its package's usual time per execution",
 			 lim, MATRIX_HANG_FACTOR);
 		cut_job(j, msg, now);
 		m->r->budget.hang_silent++;
