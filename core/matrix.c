@@ -2015,7 +2015,7 @@ static void plan_shard(struct mrun *m)
 /* The priors of o->prior, onto the packages by import path. */
 static void apply_priors(struct mrun *m)
 {
-	size_t i, k;
+	size_t i, k, n = 0;
 
 	for (i = 0; i < m->o->nprior; i++)
 		for (k = 0; k < m->npkgs; k++)
@@ -2023,7 +2023,12 @@ static void apply_priors(struct mrun *m)
 			    !strcmp(m->o->prior[i].package, m->pkgs[k].import_path)) {
 				m->pkgs[k].prior_flaky = m->o->prior[i].flaky;
 				m->pkgs[k].prior_ms = m->o->prior[i].exec_ms;
+				n++;
 			}
+	if (m->trace)
+		fprintf(stderr, "trace: %6.2f history: priors for %zu of %zu "
+			"packages\n", (double)(now_ms() - m->t0) / 1000.0, n,
+			m->npkgs);
 }
 
 /*

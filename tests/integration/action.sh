@@ -28,7 +28,9 @@
 #    then the same with a naive action, which collides.  Runs 9-10: the
 #    runner's tokens never reach a test (pass-env lets one through).
 #    Runs 11-12: a re-run whose flake does not recur stays red.  Runs 4-5
-#    (with ../shared): two shards merged by a real reporter.
+#    (with ../shared): two shards merged by a real reporter, each saving
+#    its own history cache (kept with a reporter too); a next push of
+#    shard 1 restores it and its planner has the history's priors.
 set -u
 top=$FLAKE_TOP
 command -v python3 >/dev/null || { echo "skipped: no python3"; exit 77; }
@@ -488,15 +490,27 @@ if [ -n "$api" ]; then
 	while [ ! -s "$work/rport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	rurl="http://127.0.0.1:$(cat "$work/rport")"
 	# Both shards get the same inputs; each runs its half of the units.
-	# They are two jobs of one matrix: one GITHUB_JOB, two names.
+	# They are two jobs of one matrix: one GITHUB_JOB, two names, and
+	# each its own checkout (so the history each saves is its own).
 	for sh in 1 2; do
 		export SIM_JOB_INDEX=$((sh - 1)) SIM_JOB_TOTAL=2
+		cp -R "$top/tests/fixtures/detmod" "$work/ws-shard$sh"
 		e2e "shard$sh" 2001 "{\"packages\": \"./flip ./det\", \"race\": \"off\",
 			\"gomaxprocs\": \"1,2\", \"count\": \"2\", \"rerun\": \"1\",
 			\"shard\": \"$sh/2\", \"reporter-url\": \"$rurl\",
 			\"reporter-token\": \"$rtok\", \"comment\": \"auto\"}" \
-			"$FLAKE_BIN/flake-collector"
+			"$FLAKE_BIN/flake-collector" "$work/ws-shard$sh"
 	done
+	# The next push: shard 1 in a fresh checkout, under a budget, with
+	# the planner's trace.  With a reporter too the history cache is kept
+	# (the reporter has no durations to plan with): it restores shard 1's.
+	cp -R "$top/tests/fixtures/detmod" "$work/ws-shard1b"
+	SIM_JOB_INDEX=0 SIM_JOB_TOTAL=2 SIM_ENV=FLAKE_TRACE=1 e2e shard1b 2002 \
+		"{\"packages\": \"./flip ./det\", \"race\": \"off\",
+		\"gomaxprocs\": \"1,2\", \"count\": \"2\", \"rerun\": \"1\",
+		\"shard\": \"1/2\", \"reporter-url\": \"$rurl\", \"budget\": \"30s\",
+		\"reporter-token\": \"$rtok\", \"comment\": \"never\"}" \
+		"$FLAKE_BIN/flake-collector" "$work/ws-shard1b"
 	unset SIM_JOB_INDEX SIM_JOB_TOTAL
 	check shard1 <<'PY'
 expect(steps["run"]["outcome"] == "success", "the run step")
@@ -505,6 +519,11 @@ expect(up["with"]["name"] == "flake-results-flaky-m1of2-shard-1-of-2" and
        up["with"].get("overwrite") in (True, "true"),
        "a matrix job's own artifact name, overwritten by a re-run: %r" % up["with"])
 expect(outputs["report-url"].startswith("http://flakes.test/o/r/runs/"), "report-url %r" % outputs["report-url"])
+sv = steps["Save the flake history"]
+expect(sv["outcome"] == "success" and
+       sv["with"]["key"] == "flake-history-Linux-flaky-m1of2-shard-1-of-2-feature-2001-1",
+       "with a reporter the shard's history is saved too: %r" % sv)
+expect(os.path.exists(os.path.join(d, "cache", sv["with"]["key"])), "the db is in the cache")
 json.dump({"url": outputs["report-url"]}, open(os.path.join(os.path.dirname(d), "shard.json"), "w"))
 PY
 	check shard2 <<'PY'
@@ -523,6 +542,20 @@ if ours:
     expect(outputs["comment-url"].startswith("http") and
            outputs["comment-url"].endswith(str(ours[0]["id"])),
            "comment-url %r of comment %r" % (outputs["comment-url"], ours[0].get("id")))
+PY
+	check shard1b <<'PY'
+expect(steps["run"]["outcome"] == "success", "the run step")
+rs = steps["Restore the flake history"]
+expect(rs["outcome"] == "success" and
+       rs["outputs"].get("cache-matched-key") == "flake-history-Linux-flaky-m1of2-shard-1-of-2-feature-2001-1",
+       "the next push restores shard 1's history: %r" % rs)
+# The shard's packages are known to the planner: priors for them.
+import re
+m = re.search(r"trace: +[0-9.]+ history: priors for ([0-9]+) of ([0-9]+) packages", runner)
+expect(m is not None and int(m.group(1)) >= 1,
+       "the planner has the history's priors: %r" % (m and m.group(0)))
+expect(outputs["report-url"].startswith("http://flakes.test/o/r/runs/"),
+       "uploaded: %r" % outputs["report-url"])
 PY
 	rid=$(python3 - "$work/shard2/outputs.json" <<'PY'
 import json, sys
