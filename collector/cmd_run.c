@@ -274,6 +274,8 @@ static void load_priors(const struct publish_opts *po, struct matrix_opts *mo,
 		mp[i].package = (*v)[i].package;
 		mp[i].flaky = (*v)[i].flaky;
 		mp[i].exec_ms = (*v)[i].exec_ms;
+		mp[i].cells = (*v)[i].cells;
+		mp[i].ncells = (*v)[i].ncells;
 	}
 	mo->prior = mp;
 	mo->nprior = *n;
@@ -349,8 +351,10 @@ int cmd_run(int argc, char **argv, struct err *err)
 		goto out;
 	}
 	/* Under a budget --count is the first pass's: 1 unless given. */
-	if (mo.budget_ms && !given[O_COUNT])
+	if (mo.budget_ms && !given[O_COUNT]) {
 		mo.count = 1;
+		mo.count_fill = 1;
+	}
 	mo.packages = npkgs ? pkgs : NULL;
 	mo.pass_env = npass ? pass : NULL;
 	mo.extra = extra;

@@ -52,6 +52,8 @@ struct mpkg {
 	int prior_flaky;	/* history: failed or flaked lately */
 	int changed;		/* --changed-since touches it */
 	long long prior_ms;	/* history: slowest execution, ms; 0 unknown */
+	const struct cell_key *prior_cells;	/* history: where it failed */
+	size_t nprior_cells;
 };
 
 struct job {
@@ -185,6 +187,7 @@ static long long hang_limit(const struct mrun *m, int pkg, int race,
 static void free_jobs(struct mrun *m);
 static int early_unit(const struct mrun *m, size_t *unit);
 static int unit_here(const struct mrun *m, size_t p, size_t c);
+static int first_execs(const struct mrun *m, size_t p, size_t c);
 
 static long long now_ms(void)
 {
@@ -1238,7 +1241,7 @@ static void finish_job(struct mrun *m, struct job *j)
 	m->running--;
 	m->jobs_done++;
 	if (m->trace)
-		fprintf(stderr, "trace: %6.2f %6.2f %-6s %-24s %s\n",
+		fprintf(stderr, "trace: %6.2f %6.2f %-6s %-24s %s%s%.0d\n",
 			(double)(j->started - m->t0) / 1000.0,
 			(double)(t - j->started) / 1000.0,
 			j->kind == JOB_BUILD ? (j->streaming ? "stream" :
@@ -1246,7 +1249,9 @@ static void finish_job(struct mrun *m, struct job *j)
 			j->kind == JOB_RUN ? (j->round ? "round" : "run") :
 			j->kind == JOB_RERUN ? "rerun" : "verify",
 			j->cell >= 0 ? m->r->cells[j->cell].name :
-			j->race ? "race" : "", m->pkgs[j->pkg].import_path);
+			j->race ? "race" : "", m->pkgs[j->pkg].import_path,
+			j->kind == JOB_BUILD ? "" : " -count=",
+			j->kind == JOB_BUILD ? 0 : j->count);
 	if (j->kind == JOB_BUILD && t - j->started > m->build_ms[j->race])
 		m->build_ms[j->race] = t - j->started;
 	if (j->kind == JOB_BUILD && j->batch) {
@@ -2023,6 +2028,8 @@ static void apply_priors(struct mrun *m)
 			    !strcmp(m->o->prior[i].package, m->pkgs[k].import_path)) {
 				m->pkgs[k].prior_flaky = m->o->prior[i].flaky;
 				m->pkgs[k].prior_ms = m->o->prior[i].exec_ms;
+				m->pkgs[k].prior_cells = m->o->prior[i].cells;
+				m->pkgs[k].nprior_cells = m->o->prior[i].ncells;
 				n++;
 			}
 	if (m->trace)
@@ -2173,7 +2180,7 @@ static int plan_changed(struct mrun *m, struct err *err)
 static void plan_unit(struct mrun *m, size_t p, size_t c)
 {
 	/* This shard's executions of the unit. */
-	int execs = m->here ? m->here[p * m->r->ncells + c] : m->o->count;
+	int execs = first_execs(m, p, c);
 	int procs = m->o->shuffle ? execs : 1, k;
 
 	m->unit_planned[p * m->r->ncells + c] = 1;
@@ -2564,10 +2571,30 @@ static void plan_reruns(struct mrun *m)
 				 * BUDGET_SUSPECT_EXECS: flaky or broken? */
 #define BUDGET_W_FAILED 8	/* a test failed and passed there: a flake,
 				 * whose neighbours are likelier to flake */
-#define BUDGET_W_HISTORY 4	/* the package failed or flaked lately */
+#define BUDGET_W_HISTORY 4	/* a test of the package failed lately in
+				 * this cell (its race setting and
+				 * GOMAXPROCS), or the history does not say
+				 * where */
+#define BUDGET_W_ELSEWHERE 2	/* ... in its other cells only */
 #define BUDGET_W_CHANGED 2	/* --changed-since touches the package */
 #define BUDGET_W_REST 1		/* everything else: round-robin by share */
 #define BUDGET_SUSPECT_EXECS 10
+
+/* The history's weight of package p in cell c: 0 when it says nothing. */
+static int history_weight(const struct mrun *m, size_t p, size_t c)
+{
+	const struct mpkg *q = &m->pkgs[p];
+	const struct cell *cl = &m->r->cells[c];
+	size_t i;
+
+	for (i = 0; i < q->nprior_cells; i++)
+		if ((q->prior_cells[i].race == 1) == (cl->race == 1) &&
+		    q->prior_cells[i].gomaxprocs == cl->gomaxprocs)
+			return BUDGET_W_HISTORY;
+	if (q->nprior_cells)
+		return BUDGET_W_ELSEWHERE;
+	return q->prior_flaky ? BUDGET_W_HISTORY : 0;
+}
 
 /* ms per execution of unit u so far (process start included), 0 none. */
 static double unit_per(const struct mrun *m, size_t u)
@@ -2615,6 +2642,47 @@ static int unit_cost(const struct mrun *m, size_t u, double *start,
 	*start = 0.0;
 	*exec = unit_per(m, u);
 	return *exec > 0.0;
+}
+
+/*
+ * Executions of unit (p, c) in the first pass: this shard's (--shard),
+ * else --count.  Under a budget with count_fill (--count not given), a
+ * unit whose package's process was timed under the same race setting
+ * (unit_split(): its start and its execution apart) runs up to
+ * BUDGET_FILL_EXECS executions while the ones added cost no more than the
+ * start: for a package of quick tests nearly free, and a test that leaks
+ * state into its next execution in one process shows (kind repeat) where
+ * no round would fit.  Not with -shuffle (one process per execution).
+ */
+#define BUDGET_FILL_EXECS 3
+static int first_execs(const struct mrun *m, size_t p, size_t c)
+{
+	size_t nc = m->r->ncells, k;
+	int race = m->r->cells[c].race == 1, execs = m->o->count;
+	double start = 0.0, exec = 0.0, fill;
+
+	if (m->here)
+		return m->here[p * nc + c];
+	if (!m->deadline || !m->o->count_fill || m->o->shuffle ||
+	    execs >= BUDGET_FILL_EXECS)
+		return execs;
+	/* The slowest execution timed with this race setting, and its
+	 * process's start. */
+	for (k = 0; k < nc; k++) {
+		double s, e;
+
+		if ((m->r->cells[k].race == 1) == race &&
+		    unit_split(m, p * nc + k, &s, &e) && e > exec) {
+			exec = e;
+			start = s;
+		}
+	}
+	if (exec <= 0.0)
+		return execs;
+	fill = 1.0 + floor(start / exec);
+	if (fill > (double)BUDGET_FILL_EXECS)
+		fill = BUDGET_FILL_EXECS;
+	return fill > (double)execs ? (int)fill : execs;
 }
 
 /* Per unit, bits: UF_MIXED when a test failed and passed there (a flake),
@@ -2714,6 +2782,7 @@ static size_t plan_round(struct mrun *m)
 	for (u = 0; u < nu; u++) {
 		const struct mpkg *p = &m->pkgs[u / nc];
 		struct round_unit *x = &ru[n];
+		int hw;
 
 		if (!p->has_tests || !unit_here(m, u / nc, u % nc) ||
 		    p->built[m->r->cells[u % nc].race == 1] != 1 ||
@@ -2723,8 +2792,9 @@ static size_t plan_round(struct mrun *m)
 			x->w = BUDGET_W_SUSPECT;
 		else if (f[u] & UF_MIXED)
 			x->w = BUDGET_W_FAILED;
-		else if (p->prior_flaky)
-			x->w = BUDGET_W_HISTORY;
+		else if ((hw = history_weight(m, u / nc, u % nc)) > 0)
+			x->w = hw > BUDGET_W_CHANGED || !p->changed ? hw :
+			       BUDGET_W_CHANGED;
 		else if (p->changed)
 			x->w = BUDGET_W_CHANGED;
 		else
@@ -2924,14 +2994,14 @@ static double pkg_proc(const struct mrun *m, size_t p, int race, int execs,
 static long long cell_estimate(const struct mrun *m, size_t c, int *build)
 {
 	size_t nc = m->r->ncells, p;
-	int race = m->r->cells[c].race == 1, count = m->o->count;
+	int race = m->r->cells[c].race == 1;
 	double slot_ms = 0.0, slots = m->max_runs > 0 ? m->max_runs : 1;
 	long long ms, linger;
 
 	*build = 0;
 	for (p = 0; p < m->npkgs; p++) {
 		double same, other;
-		int execs = m->here ? m->here[p * nc + c] : count;
+		int execs = first_execs(m, p, c);
 
 		if (!m->pkgs[p].has_tests || !unit_here(m, p, c) ||
 		    m->unit_planned[p * nc + c])
@@ -3044,7 +3114,7 @@ static int early_unit(const struct mrun *m, size_t *unit)
 		if (m->planned[c])
 			continue;
 		for (p = 0; p < m->npkgs && !found; p++) {
-			int execs = m->here ? m->here[p * nc + c] : m->o->count;
+			int execs = first_execs(m, p, c);
 			double other, proc;
 
 			if (!m->pkgs[p].has_tests || m->pkgs[p].built[race] != 1 ||

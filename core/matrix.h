@@ -65,6 +65,11 @@ struct matrix_opts {
 	 * many ms, the time after a first pass spent where failures are
 	 * likely (docs/BUDGET.md); 0: no budget, `count` everywhere. */
 	long long budget_ms;
+	/* With a budget: `count` is the least a first-pass process runs; a
+	 * unit whose package was timed runs up to 3 executions while they
+	 * cost no more than its start (docs/BUDGET.md).  0: exactly
+	 * `count` (--count given). */
+	int count_fill;
 	/* --changed-since REF (core/changed.h): the packages the change
 	 * touches go first (and weigh more in a budget); with only_changed
 	 * the others do not run.  NULL: no change given. */
@@ -86,6 +91,10 @@ struct matrix_prior {
 	int flaky;		/* a test of it failed or flaked lately */
 	long long exec_ms;	/* its slowest recent execution of all its
 				 * top-level tests, ms; 0 unknown */
+	const struct cell_key *cells;	/* where a test of it failed lately
+					 * (not a test failed outright);
+					 * borrowed; may be NULL */
+	size_t ncells;
 };
 
 /*

@@ -116,6 +116,13 @@ struct cell {
 	long long wall_ms;	/* wall time of the cell's processes */
 };
 
+/* The conditions that name a cell across runs (whatever its name or
+ * count): the planner's history is kept per package and cell key. */
+struct cell_key {
+	int race;		/* as struct cell */
+	int gomaxprocs;		/* as struct cell */
+};
+
 struct failure {
 	int cell;		/* index into results.cells */
 	enum fail_kind kind;

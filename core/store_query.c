@@ -2249,6 +2249,19 @@ int store_pkg_priors(struct store *s, int window_days, long long now_unix,
 		"  WHERE r.infra = 0 AND r.started_at >= ?1 AND v.executions > 0"
 		"  AND instr(t.name, '/') = 0 GROUP BY r.id, t.package)"
 		" GROUP BY package";
+	/* The failures table holds a row per cause per cell: small, and
+	 * read by its run index. */
+	static const char cells_sql[] =
+		"SELECT t.package, c.race, c.gomaxprocs FROM runs r"
+		" JOIN failures f ON f.run_id = r.id"
+		" JOIN verdicts v ON v.run_id = f.run_id AND v.test_id = f.test_id"
+		" JOIN cells c ON c.run_id = f.run_id AND c.idx = f.cell_idx"
+		" JOIN tests t ON t.id = f.test_id"
+		" WHERE r.infra = 0 AND r.started_at >= ?1 AND f.rerun = 0"
+		" AND v.status != 'failed'"
+		" GROUP BY t.package, c.race, c.gomaxprocs"
+		" ORDER BY t.package, c.race, c.gomaxprocs";
+	static const char *const sql[] = { flaky_sql, ms_sql, cells_sql };
 	struct store_pkg_prior *v = NULL;
 	size_t cnt = 0, alloc = 0;
 	sqlite3_stmt *st = NULL;
@@ -2260,8 +2273,8 @@ int store_pkg_priors(struct store *s, int window_days, long long now_unix,
 	store_window_start(window_days, now_unix, start, sizeof(start));
 	if (snap_begin(s, err))
 		return -1;
-	for (pass = 0; pass < 2; pass++) {
-		if (prepare(s, pass ? ms_sql : flaky_sql, &st, err))
+	for (pass = 0; pass < 3; pass++) {
+		if (prepare(s, sql[pass], &st, err))
 			goto out;
 		if (store_bind_text(st, 1, start) != SQLITE_OK) {
 			store_db_err(s, "cannot read history in", err);
@@ -2277,15 +2290,23 @@ int store_pkg_priors(struct store *s, int window_days, long long now_unix,
 			if (!col_text(st, 0))
 				continue;
 			p = prior_of(&v, &cnt, &alloc, col_text(st, 0));
-			if (pass) {
+			if (pass == 1) {
 				/* Known, however fast: at least 1 ms. */
 				p->exec_ms = (long long)
 					(sqlite3_column_double(st, 1) * 1000.0 + 0.5);
 				if (p->exec_ms < 1)
 					p->exec_ms = 1;
-			}
-			else
+			} else if (pass == 2) {
+				p->cells = xrealloc(p->cells, (p->ncells + 1) *
+						    sizeof(*p->cells));
+				p->cells[p->ncells].race =
+					sqlite3_column_int(st, 1);
+				p->cells[p->ncells].gomaxprocs =
+					sqlite3_column_int(st, 2);
+				p->ncells++;
+			} else {
 				p->flaky = 1;
+			}
 		}
 		sqlite3_finalize(st);
 		st = NULL;
@@ -2308,7 +2329,9 @@ void store_pkg_priors_free(struct store_pkg_prior *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(v[i].package);
+		free(v[i].cells);
+	}
 	free(v);
 }

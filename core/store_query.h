@@ -577,13 +577,17 @@ struct store_pkg_prior {
 	int flaky;		/* a test of it failed in the window */
 	long long exec_ms;	/* the slowest run's sum over its top-level
 				 * tests of their mean execution time, ms */
+	struct cell_key *cells;	/* the cells where a test of it failed, not
+				 * in a rerun, in a run where that test was
+				 * not failed outright; NULL when none */
+	size_t ncells;
 };
 
 /*
  * Every package with a rollup or a verdict in the window's non-infra
  * runs, of any repository (import paths name their module), sorted by
- * package.  0 with *out (free with store_pkg_priors_free()) and *n, or -1
- * with err set.
+ * package; each one's cells sorted by (race, gomaxprocs).  0 with *out
+ * (free with store_pkg_priors_free()) and *n, or -1 with err set.
  */
 int store_pkg_priors(struct store *s, int window_days, long long now_unix,
 		     struct store_pkg_prior **out, size_t *n, struct err *err);

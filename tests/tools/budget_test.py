@@ -275,6 +275,69 @@ def main():
         print("note: the build handed its binaries over at once (%r): no idle slots to "
               "check early cells with" % starts)
 
+    # 7. The history's weight is per cell: ./pkgflip's TestMain fails the
+    # first process of a GOMAXPROCS value (a marker file per value), so a
+    # run of the GOMAXPROCS=1 cell alone leaves a flaky package there in
+    # the history.  The next run's rounds (no marker directory: nothing
+    # fails) weigh ./pkgflip 4 in the cell where it failed, 2 in its other
+    # cell, and ./pwd, which never failed, 1 (docs/BUDGET.md).
+    state = os.path.join(work, "pkgflip-state")
+    os.makedirs(state, exist_ok=True)
+    db = os.path.join(work, "cells.db")
+    rc, d, err, _ = run("envmod", "w1", ["--db", db, "--race", "off", "--gomaxprocs", "1",
+                                         "--count", "1", "./pkgflip", "./pwd"],
+                        dict(env(), ENVMOD_STATE=state))
+    check(tests(d).get("(package)", {}).get("status") == "flaky",
+          "./pkgflip flaky in GOMAXPROCS=1: %r %s" % (tests(d).get("(package)"), err[-300:]))
+    rc, d, err, _ = run("envmod", "w2", ["--db", db, "--race", "off", "--gomaxprocs", "1,2",
+                                         "--budget", "3s", "./pkgflip", "./pwd"],
+                        dict(env(), FLAKE_TRACE="1"))
+    w = {}
+    for line in err.splitlines():
+        f = line.split()
+        # trace: T budget: round K CELL PKG: weight W, ... (race off:
+        # cell names without a space)
+        if len(f) >= 9 and f[0] == "trace:" and f[2:4] == ["budget:", "round"] and \
+           f[7] == "weight":
+            w[(f[5], f[6].rstrip(":").rsplit("/", 1)[-1])] = int(f[8].rstrip(","))
+    check(rc == 0 and w.get(("GOMAXPROCS=1", "pkgflip")) == 4 and
+          w.get(("GOMAXPROCS=2", "pkgflip")) == 2 and w.get(("GOMAXPROCS=1", "pwd")) == 1 and
+          w.get(("GOMAXPROCS=2", "pwd")) == 1,
+          "round weights from the history's cells: %r %s" % (w, err[-400:]))
+    check(tests(d).get("(package)", {}).get("status", "passed") == "passed",
+          "nothing failed in the second run: %r" % tests(d).get("(package)"))
+
+    # 8. The first pass fills a timed unit's process: with one test slot,
+    # the GOMAXPROCS=1 cell is planned once the first cell's processes
+    # ended, so ./flip's start and execution are known, and its quick
+    # tests run 3 times in that process (the executions added cost less
+    # than its start; 2 would do, if a loaded machine made its start
+    # under twice its execution); the first cell's stay at -count=1, and so does
+    # every process when --count 1 is given.  ./det failed there: not
+    # timed as usual, not filled.
+    def first_pass(args):
+        rc, d, err, _ = run("detmod", "f", ["--no-history", "--budget", "6s", "--race", "off",
+                                            "--gomaxprocs", "1,2", "--jobs", "1"] + args +
+                            ["./flip", "./det"], dict(env(), FLAKE_TRACE="1"))
+        got = {}
+        for line in err.splitlines():
+            f = line.split()
+            if len(f) >= 7 and f[0] == "trace:" and f[3] == "run":
+                got[(f[4], f[5].rsplit("/", 1)[-1])] = f[6]
+        return rc, d, got
+    rc, d, got = first_pass([])
+    first = "GOMAXPROCS=%d" % min((1, 2), key=lambda g: abs(g - (os.cpu_count() or 2)))
+    later = "GOMAXPROCS=1" if first == "GOMAXPROCS=2" else "GOMAXPROCS=2"
+    check(rc == 0 and got.get((first, "flip")) == "-count=1" and
+          got.get((first, "det")) == "-count=1" and got.get((later, "flip")) in ("-count=2", "-count=3") and
+          got.get((later, "det")) == "-count=1",
+          "a timed unit's first-pass process runs 3 executions: %r" % got)
+    check([c["count"] for c in d.get("cells", [])] == [1, 1],
+          "the cells still say -count=1 was asked: %r" % d.get("cells"))
+    rc, d, got = first_pass(["--count", "1"])
+    check(rc == 0 and len(got) == 4 and set(got.values()) == {"-count=1"},
+          "--count 1 given: every first-pass process runs 1: %r" % got)
+
     done()
 
 

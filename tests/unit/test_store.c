@@ -630,6 +630,78 @@ static void test_infra_rules(void)
 	results_release(&r);
 }
 
+/*
+ * The planner's priors (store_pkg_priors()): the package flaked lately,
+ * and where.  TestFlaky failed once in the race cell (race, GOMAXPROCS=2)
+ * of a run; TestBroken failed every execution in both cells of it (verdict
+ * failed: a break, not a flake), so the default cell is not where the
+ * package flakes.  An infra run and a run older than the window add
+ * nothing.
+ */
+static void test_priors(void)
+{
+	static const struct spec flaky_in_race[] = {
+		{ "TestFlaky", 0, 10, 0, 0 }, { "TestFlaky", 1, 9, 1, 0 },
+		{ "TestBroken", 0, 0, 10, 0 }, { "TestBroken", 1, 0, 10, 0 },
+	};
+	static const struct spec flaky_in_default[] = {
+		{ "TestFlaky", 0, 9, 1, 0 }, { "TestFlaky", 1, 10, 0, 0 },
+	};
+	static const struct meta_spec old = {
+		"acme/widgets", "main", "eee5555deadbeef", "2024-04-01T10:00:00Z",
+		NULL };
+	char path[256];
+	struct store *s = NULL;
+	struct err err = ERR_INIT;
+	struct results r;
+	struct store_pkg_prior *v = NULL;
+	size_t n = 0;
+	long long id;
+
+	tmp_path(path, sizeof(path), "priors.db");
+	if (store_open(&s, path, 0, &err)) {
+		fprintf(stderr, "store_open: %s\n", err.msg);
+		CHECK(s != NULL);
+		return;
+	}
+	/* Empty history: no priors. */
+	CHECK(store_pkg_priors(s, 14, NOW, &v, &n, &err) == 0 && n == 0);
+	store_pkg_priors_free(v, n);
+	make_run(&r, &m1, flaky_in_race, NSPEC(flaky_in_race));
+	CHECK(store_add_run(s, &r, NULL, &id, &err) == 0);
+	results_release(&r);
+	/* Failed in the default cell, but 39 days ago: outside 14 days. */
+	make_run(&r, &old, flaky_in_default, NSPEC(flaky_in_default));
+	CHECK(store_add_run(s, &r, NULL, &id, &err) == 0);
+	results_release(&r);
+	make_run(&r, &m_infra, run_infra, NSPEC(run_infra));
+	CHECK(store_add_run(s, &r, NULL, &id, &err) == 0);
+	results_release(&r);
+	v = NULL;
+	n = 0;
+	CHECK(store_pkg_priors(s, 14, NOW, &v, &n, &err) == 0);
+	CHECK(n == 1);
+	if (n == 1) {
+		CHECK(!strcmp(v[0].package, PKG));
+		CHECK(v[0].flaky == 1);
+		CHECK(v[0].ncells == 1);
+		if (v[0].ncells == 1)
+			CHECK(v[0].cells[0].race == 1 &&
+			      v[0].cells[0].gomaxprocs == 2);
+	}
+	store_pkg_priors_free(v, n);
+	/* The old run within a 60-day window: both cells, sorted. */
+	v = NULL;
+	n = 0;
+	CHECK(store_pkg_priors(s, 60, NOW, &v, &n, &err) == 0);
+	CHECK(n == 1 && v[0].ncells == 2);
+	if (n == 1 && v[0].ncells == 2)
+		CHECK(v[0].cells[0].race == 0 && v[0].cells[0].gomaxprocs == 0 &&
+		      v[0].cells[1].race == 1 && v[0].cells[1].gomaxprocs == 2);
+	store_pkg_priors_free(v, n);
+	store_close(s);
+}
+
 /* Run keys from CI metadata make re-uploads idempotent; local keys differ. */
 static void test_run_keys(void)
 {
@@ -797,6 +869,7 @@ int main(void)
 	test_open_errors();
 	test_runs_and_rollups();
 	test_infra_rules();
+	test_priors();
 	test_run_keys();
 	test_out_of_order();
 	test_concurrent();
