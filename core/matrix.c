@@ -2782,7 +2782,7 @@ static size_t plan_round(struct mrun *m)
 	for (u = 0; u < nu; u++) {
 		const struct mpkg *p = &m->pkgs[u / nc];
 		struct round_unit *x = &ru[n];
-		int hw;
+		int hw, cw;
 
 		if (!p->has_tests || !unit_here(m, u / nc, u % nc) ||
 		    p->built[m->r->cells[u % nc].race == 1] != 1 ||
@@ -2792,13 +2792,15 @@ static size_t plan_round(struct mrun *m)
 			x->w = BUDGET_W_SUSPECT;
 		else if (f[u] & UF_MIXED)
 			x->w = BUDGET_W_FAILED;
-		else if ((hw = history_weight(m, u / nc, u % nc)) > 0)
-			x->w = hw > BUDGET_W_CHANGED || !p->changed ? hw :
-			       BUDGET_W_CHANGED;
-		else if (p->changed)
-			x->w = BUDGET_W_CHANGED;
-		else
-			x->w = BUDGET_W_REST;
+		else {
+			/* The history's or the change's, whichever is more;
+			 * else the rest's. */
+			hw = history_weight(m, u / nc, u % nc);
+			cw = p->changed ? BUDGET_W_CHANGED : 0;
+			x->w = hw > cw ? hw : cw;
+			if (x->w < BUDGET_W_REST)
+				x->w = BUDGET_W_REST;
+		}
 		x->u = u;
 		x->min_execs = m->o->shuffle ? 1.0 :
 			       fmax(3.0, fmin(floor(x->start / x->exec),
