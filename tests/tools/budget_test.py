@@ -307,35 +307,42 @@ def main():
     check(tests(d).get("(package)", {}).get("status", "passed") == "passed",
           "nothing failed in the second run: %r" % tests(d).get("(package)"))
 
-    # 8. The first pass fills a timed unit's process: with one test slot,
-    # the GOMAXPROCS=1 cell is planned once the first cell's processes
-    # ended, so ./flip's start and execution are known, and its quick
-    # tests run 3 times in that process (the executions added cost less
-    # than its start; 2 would do, if a loaded machine made its start
-    # under twice its execution); the first cell's stay at -count=1, and so does
-    # every process when --count 1 is given.  (./det's process in the
-    # later cell may be planned while its first one still runs: then it
-    # is not timed yet, and not filled.)
+    # 8. The first pass fills a timed unit's process.  With one test
+    # slot, the first cell's two processes run one after the other (in
+    # the order their binaries arrive from the build, which varies), and
+    # the later cell is planned no sooner than the first of them ended:
+    # that package's start and execution are known, and its quick tests
+    # run 3 times in its later-cell process (the executions added cost
+    # less than its start; 2 would do, if a loaded machine made its
+    # start under twice its execution).  The other package may still be
+    # running then: not timed, not filled.  The first cell's processes
+    # stay at -count=1, and so does every process when --count 1 is
+    # given.
     def first_pass(args):
         rc, d, err, _ = run("detmod", "f", ["--no-history", "--budget", "6s", "--race", "off",
                                             "--gomaxprocs", "1,2", "--jobs", "1"] + args +
                             ["./flip", "./det"], dict(env(), FLAKE_TRACE="1"))
-        got = {}
+        # A process's line is printed when it ends: with one slot, in
+        # the order they ran.
+        got, ended = {}, []
         for line in err.splitlines():
             f = line.split()
             if len(f) >= 7 and f[0] == "trace:" and f[3] == "run":
                 got[(f[4], f[5].rsplit("/", 1)[-1])] = f[6]
-        return rc, d, got
-    rc, d, got = first_pass([])
+                ended.append((f[4], f[5].rsplit("/", 1)[-1]))
+        return rc, d, got, ended
+    rc, d, got, ended = first_pass([])
     first = "GOMAXPROCS=%d" % min((1, 2), key=lambda g: abs(g - (os.cpu_count() or 2)))
     later = "GOMAXPROCS=1" if first == "GOMAXPROCS=2" else "GOMAXPROCS=2"
-    check(rc == 0 and got.get((first, "flip")) == "-count=1" and
+    ran = [p for c, p in ended if c == first]
+    check(rc == 0 and len(ran) == 2 and got.get((first, "flip")) == "-count=1" and
           got.get((first, "det")) == "-count=1" and
-          got.get((later, "flip")) in ("-count=2", "-count=3"),
-          "a timed unit's first-pass process runs 3 executions: %r" % got)
+          got.get((later, ran[0])) in ("-count=2", "-count=3"),
+          "the package timed first runs 3 executions in the later cell: %r, first cell "
+          "in order %r" % (got, ran))
     check([c["count"] for c in d.get("cells", [])] == [1, 1],
           "the cells still say -count=1 was asked: %r" % d.get("cells"))
-    rc, d, got = first_pass(["--count", "1"])
+    rc, d, got, _ = first_pass(["--count", "1"])
     check(rc == 0 and len(got) == 4 and set(got.values()) == {"-count=1"},
           "--count 1 given: every first-pass process runs 1: %r" % got)
 
